@@ -1,0 +1,50 @@
+"""The ``analysis`` command line: one subcommand per capability, each with ``--help``.
+
+Each subcommand lives in its own module under ``analysis.commands`` and exposes
+``register(subparsers)``; the handler returns the process exit code.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import sys
+
+from analysis import __version__
+
+# Modules under analysis.commands, in the order `analysis --help` lists them.
+COMMANDS = ["fetch"]
+
+
+class UserError(Exception):
+    """An error the user can fix; printed as one message, without a traceback."""
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="analysis",
+        description="The 287(g) atlas: fetch verified public data, build tables, run notebooks.",
+    )
+    parser.add_argument("--version", action="version", version=f"analysis {__version__}")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
+    for name in COMMANDS:
+        importlib.import_module(f"analysis.commands.{name}").register(sub)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    from analysis.fetch import FetchError
+
+    args = build_parser().parse_args(argv)
+    try:
+        return int(args.handler(args) or 0)
+    except (FetchError, UserError) as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        print("interrupted", file=sys.stderr)
+        return 130
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

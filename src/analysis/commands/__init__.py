@@ -1,0 +1,1 @@
+"""Subcommands of the ``analysis`` CLI (see analysis.cli)."""

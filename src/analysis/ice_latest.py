@@ -1,0 +1,174 @@
+"""Download today's ICE 287(g) spreadsheets from ICE's landing page.
+
+ICE's file names carry wrong dates and unstable suffixes (see shared docs), so the URL is never
+built from a date: the landing page is read and every ``.xlsx`` link that mentions
+"participating" or "pending" is taken. The snapshot is dated by retrieval (UTC), saved under
+``data/raw/ice_287g/latest/`` and recorded, with its URL and hash, in ``LATEST.csv`` there.
+"""
+
+from __future__ import annotations
+
+import csv
+import os
+import re
+from collections.abc import Callable
+from dataclasses import asdict, dataclass
+from datetime import UTC, datetime
+from html.parser import HTMLParser
+from pathlib import Path
+from urllib.parse import unquote, urljoin, urlparse
+
+from analysis import paths
+from analysis.fetch import FetchError, download, sha256_file
+
+ICE_LANDING = "https://www.ice.gov/identify-and-arrest/287g"
+LATEST_DIR = "ice_287g/latest"
+LIST_WORDS = ("participating", "pending")
+
+
+@dataclass(frozen=True)
+class LatestSnapshot:
+    path: str  # relative to data/raw
+    snapshot_date: str
+    list_by_name: str  # what the link says; the reader classifies by content
+    url: str
+    ice_file_name: str
+    retrieved_utc: str
+    sha256: str
+    bytes: int
+
+
+class _Links(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__()
+        self.links: list[tuple[str, str]] = []
+        self._href: str | None = None
+        self._text: list[str] = []
+
+    def handle_starttag(self, tag, attrs):
+        if tag == "a":
+            self._href = dict(attrs).get("href")
+            self._text = []
+
+    def handle_data(self, data):
+        if self._href is not None:
+            self._text.append(data)
+
+    def handle_endtag(self, tag):
+        if tag == "a" and self._href is not None:
+            self.links.append((self._href, " ".join("".join(self._text).split())))
+            self._href = None
+
+
+def spreadsheet_links(html: str, base_url: str) -> list[tuple[str, str]]:
+    """(absolute URL, list word) for each participating/pending spreadsheet link, in page order."""
+    parser = _Links()
+    parser.feed(html)
+    found: list[tuple[str, str]] = []
+    for href, text in parser.links:
+        url = urljoin(base_url, href)
+        path = urlparse(url).path.lower()
+        haystack = f"{path} {text.lower()}"
+        if not (path.endswith(".xlsx") or "download" in haystack):
+            continue
+        word = next((w for w in LIST_WORDS if w in haystack), None)
+        if word and url not in [u for u, _ in found]:
+            found.append((url, word))
+    return found
+
+
+def _file_name(url: str, content_disposition: str | None) -> str:
+    name = unquote(Path(urlparse(url).path).name)
+    if content_disposition:
+        match = re.search(r"filename\*?=(?:UTF-8'')?\"?([^\";]+)\"?", content_disposition)
+        if match:
+            name = unquote(match.group(1))
+    return name
+
+
+def fetch_latest_ice(
+    landing_url: str = ICE_LANDING,
+    *,
+    raw_dir: Path | None = None,
+    timeout: float = 60,
+    retries: int = 3,
+    now: datetime | None = None,
+    echo: Callable[[str], None] = print,
+) -> list[LatestSnapshot]:
+    import requests
+
+    now = now or datetime.now(UTC)
+    raw_dir = raw_dir or paths.RAW
+    try:
+        page = requests.get(landing_url, timeout=timeout)
+        page.raise_for_status()
+    except requests.RequestException as exc:
+        raise FetchError(
+            f"could not read ICE's 287(g) page {landing_url}: {exc}. "
+            "`fetch --latest-ice` needs network access; the archived snapshots do not."
+        ) from None
+    links = spreadsheet_links(page.text, landing_url)
+    if not links:
+        raise FetchError(
+            f"{landing_url}: no participating or pending .xlsx link found; ICE may have changed "
+            "the page. Nothing was downloaded."
+        )
+    out_dir = raw_dir / LATEST_DIR
+    out_dir.mkdir(parents=True, exist_ok=True)
+    date = now.strftime("%Y-%m-%d")
+    snapshots = []
+    for url, word in links:
+        tmp = out_dir / f".{word}.download.part"
+        try:
+            download(url, tmp, timeout=timeout, retries=retries)
+            digest = sha256_file(tmp)
+            # Raw data is immutable: a second, different download on the same day gets a suffix.
+            target, n = out_dir / f"{word}_{date}.xlsx", 1
+            while target.exists() and sha256_file(target) != digest:
+                n += 1
+                target = out_dir / f"{word}_{date}_{n}.xlsx"
+            if not target.exists():
+                os.replace(tmp, target)
+        finally:
+            tmp.unlink(missing_ok=True)
+        disposition = None
+        if not urlparse(url).path.lower().endswith(".xlsx"):
+            head = requests.head(url, timeout=timeout, allow_redirects=True)
+            disposition = head.headers.get("Content-Disposition")
+        snap = LatestSnapshot(
+            path=str(target.relative_to(raw_dir)),
+            snapshot_date=date,
+            list_by_name=word,
+            url=url,
+            ice_file_name=_file_name(url, disposition),
+            retrieved_utc=now.strftime("%Y-%m-%dT%H:%M:%SZ"),
+            sha256=digest,
+            bytes=target.stat().st_size,
+        )
+        echo(f"downloaded {url} -> {snap.path}")
+        snapshots.append(snap)
+    _record(snapshots, out_dir / "LATEST.csv")
+    return snapshots
+
+
+def _record(snapshots: list[LatestSnapshot], index: Path) -> None:
+    rows = []
+    if index.exists():
+        with open(index, newline="", encoding="utf-8") as fh:
+            rows = list(csv.DictReader(fh))
+    known = {r["path"] for r in rows}
+    rows += [{k: str(v) for k, v in asdict(s).items()} for s in snapshots if s.path not in known]
+    with open(index, "w", newline="", encoding="utf-8") as fh:
+        writer = csv.DictWriter(fh, fieldnames=list(LatestSnapshot.__annotations__))
+        writer.writeheader()
+        writer.writerows(rows)
+
+
+def latest_snapshots(raw_dir: Path | None = None) -> list[dict[str, str]]:
+    """Rows of ``LATEST.csv`` (snapshots fetched from ICE's live page), oldest first."""
+    raw_dir = raw_dir or paths.RAW
+    index = raw_dir / LATEST_DIR / "LATEST.csv"
+    if not index.exists():
+        return []
+    with open(index, newline="", encoding="utf-8") as fh:
+        return sorted(csv.DictReader(fh), key=lambda r: (r["snapshot_date"], r["path"]))
