@@ -23,6 +23,7 @@ data: env
 
 ## Reproduce everything: fetch, build the processed tables, execute notebooks, render reports
 reproduce: data
+	$(BIN)/analysis build
 
 ## Run the test suite (integration tests use ANALYSIS_MIRROR or the fetched data/raw)
 test: env
