@@ -1,0 +1,101 @@
+"""Normalising executed notebooks and rendering them to the reviewers' HTML.
+
+Two executions of the same notebook on the same inputs differ only in timing metadata and the
+random id papermill gives the injected-parameters cell; both are removed here, so the
+normalised notebook and its HTML are byte-identical across runs.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from pathlib import Path
+
+import nbformat
+
+TEMPLATE_DIR = Path(__file__).parent / "templates"
+TOC_MARKER = "<!-- report-toc -->"
+
+
+def normalize(nb: nbformat.NotebookNode, title: str) -> nbformat.NotebookNode:
+    """Strip timings and papermill bookkeeping; give cells stable ids; set the title."""
+    nb.metadata.pop("papermill", None)
+    nb.metadata["title"] = title
+    for i, cell in enumerate(nb.cells):
+        cell.metadata.pop("papermill", None)
+        cell.metadata.pop("execution", None)
+        cell["id"] = f"cell-{i:03d}"
+    return nb
+
+
+def error_outputs(nb: nbformat.NotebookNode) -> list[tuple[int, str]]:
+    """(cell index, 'Name: value') for every error output in the notebook."""
+    found = []
+    for i, cell in enumerate(nb.cells):
+        for out in cell.get("outputs", []):
+            if out.get("output_type") == "error":
+                found.append((i, f"{out.get('ename')}: {out.get('evalue')}"))
+    return found
+
+
+def _anchor_toc(body: str) -> str:
+    """A <nav> of the rendered h2 headings, using the ids nbconvert gave them."""
+    items = []
+    for match in re.finditer(r'<h2 id="([^"]+)"[^>]*>(.*?)</h2>', body, flags=re.S):
+        anchor, inner = match.group(1), match.group(2)
+        text = re.sub(r"<[^>]+>", "", inner).replace("¶", "").strip()
+        items.append(f'<li><a href="#{anchor}">{text}</a></li>')
+    if not items:
+        return ""
+    return '<nav class="report-toc"><h2>Contents</h2><ol>' + "".join(items) + "</ol></nav>"
+
+
+def render_html(nb: nbformat.NotebookNode) -> str:
+    """HTML with code hidden, a table of contents and the notebook's title."""
+    from nbconvert import HTMLExporter
+
+    exporter = HTMLExporter(
+        template_name="report",
+        extra_template_basedirs=[str(TEMPLATE_DIR)],
+        exclude_input=True,
+        exclude_input_prompt=True,
+        exclude_output_prompt=True,
+    )
+    body, _ = exporter.from_notebook_node(nb)
+    toc = _anchor_toc(body)
+    body = body.replace(TOC_MARKER, "", 1)
+    # The contents go right under the report's title (the first h1), else at the top.
+    title_end = body.find("</h1>")
+    if title_end == -1:
+        return body.replace("<main>", "<main>" + toc, 1)
+    cut = body.find("</div>", title_end)
+    cut = title_end + len("</h1>") if cut == -1 else cut + len("</div>")
+    return body[:cut] + toc + body[cut:]
+
+
+def index_html(title: str, subtitle: str, entries: list[dict[str, str]]) -> str:
+    """The landing page linking every report with its one-line summary (all text escaped)."""
+    rows = "\n".join(
+        '<li><a href="{href}">{title}</a> <span class="status {status}">{status}</span>'
+        "<p>{summary}</p></li>".format(**{k: html.escape(v) for k, v in e.items()})
+        for e in entries
+    )
+    return f"""<!DOCTYPE html>
+<html lang="en"><head><meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1.0">
+<title>{html.escape(title)}</title>
+<style>
+body {{ font-family: system-ui, sans-serif; max-width: 52rem; margin: 2rem auto; padding: 0 1rem;
+       color: #1b1b1b; line-height: 1.5; }}
+li {{ margin: 0 0 1rem 0; }} li p {{ margin: .2rem 0 0 0; color: #444; }}
+.status {{ font-size: .8rem; padding: 0 .4rem; border-radius: .3rem; background: #e6f2e6; }}
+.status.failed, .status.skipped {{ background: #f8dcdc; }}
+</style></head>
+<body><main>
+<h1>{html.escape(title)}</h1>
+<p>{html.escape(subtitle)}</p>
+<nav><h2>Reports</h2><ol>
+{rows}
+</ol></nav>
+</main></body></html>
+"""

@@ -1,0 +1,346 @@
+"""The notebook runner: execute, normalise and render the notebook sequence.
+
+``params.yaml`` lists the notebooks with what each needs (upstream notebooks), reads (input
+files) and takes (parameters). A notebook is executed only when its fingerprint changed: the hash
+of its source, its parameters, its input files, the package code and its upstream fingerprints.
+Independent notebooks run in parallel processes, each with its own kernel (papermill is not
+thread-safe). A failing notebook is reported with its cell; its dependants are skipped, the
+others still run, and the run ends non-zero.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import time
+from collections.abc import Callable
+from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from analysis import paths
+
+KERNEL = "python3"
+EXECUTION_ENV = {
+    "PYTHONHASHSEED": "0",
+    "SOURCE_DATE_EPOCH": "1735689600",  # 2025-01-01: fixed dates in any PDF/PS output
+    "SM_FORMULA_ENGINE": "patsy",  # one statsmodels formula engine for every run
+    "MPLBACKEND": "module://matplotlib_inline.backend_inline",
+}
+
+
+class RunConfigError(ValueError):
+    """params.yaml is malformed; the message names the entry and the problem."""
+
+
+@dataclass
+class NotebookSpec:
+    name: str
+    title: str
+    summary: str
+    needs: list[str] = field(default_factory=list)
+    inputs: list[str] = field(default_factory=list)
+    parameters: dict[str, Any] = field(default_factory=dict)
+    directory: Path = paths.NOTEBOOKS
+
+    @property
+    def source(self) -> Path:
+        return self.directory / f"{self.name}.ipynb"
+
+
+@dataclass
+class RunResult:
+    name: str
+    status: str  # executed | unchanged | failed | skipped
+    seconds: float = 0.0
+    message: str = ""
+
+
+def load_params(
+    path: Path | None = None, notebooks_dir: Path | None = None
+) -> tuple[dict[str, Any], list[NotebookSpec]]:
+    path = path or paths.PARAMS
+    notebooks_dir = notebooks_dir or paths.NOTEBOOKS
+    config = yaml.safe_load(path.read_text(encoding="utf-8"))
+    defaults = config.get("defaults", {}) or {}
+    specs = []
+    for i, entry in enumerate(config.get("notebooks", [])):
+        unknown = set(entry) - (set(NotebookSpec.__dataclass_fields__) - {"directory"})
+        if unknown or "name" not in entry:
+            raise RunConfigError(
+                f"{path}: notebooks[{i}]: unknown keys {sorted(unknown)} or no name"
+            )
+        spec = NotebookSpec(**entry, directory=notebooks_dir)
+        if not spec.source.exists():
+            raise RunConfigError(f"{path}: notebooks[{i}]: {spec.source} does not exist")
+        specs.append(spec)
+    names = [s.name for s in specs]
+    for spec in specs:
+        missing = [n for n in spec.needs if n not in names[: names.index(spec.name)]]
+        if missing:
+            raise RunConfigError(f"{path}: {spec.name} needs {missing}, not listed before it")
+    return defaults, specs
+
+
+def _hash_file(digest, path: Path) -> None:
+    digest.update(path.name.encode())
+    if path.is_dir():
+        for child in sorted(p for p in path.rglob("*") if p.is_file()):
+            _hash_file(digest, child)
+    elif path.exists():
+        digest.update(path.read_bytes())
+    else:
+        digest.update(b"<missing>")
+
+
+def code_fingerprint() -> str:
+    """Hash of the package source and report templates: any change re-executes everything."""
+    digest = hashlib.sha256()
+    package = Path(__file__).parent
+    for path in sorted(package.rglob("*")):
+        if path.is_file() and path.suffix in {".py", ".j2", ".json", ".csv", ".yaml", ".css"}:
+            digest.update(str(path.relative_to(package)).encode())
+            digest.update(path.read_bytes())
+    return digest.hexdigest()
+
+
+def fingerprint(
+    spec: NotebookSpec, parameters: dict[str, Any], code: str, upstream: list[str]
+) -> str:
+    digest = hashlib.sha256()
+    digest.update(spec.source.read_bytes())
+    digest.update(json.dumps(parameters, sort_keys=True, default=str).encode())
+    digest.update(code.encode())
+    for item in spec.inputs:
+        _hash_file(digest, paths.ROOT / item)
+    for up in upstream:
+        digest.update(up.encode())
+    return digest.hexdigest()
+
+
+@dataclass(frozen=True)
+class Layout:
+    """Where one run writes: the default reports, or an ``as-of`` run's own folder."""
+
+    root: Path
+
+    @property
+    def executed(self) -> Path:
+        return self.root / "executed"
+
+    @property
+    def html(self) -> Path:
+        return self.root / "html"
+
+    @property
+    def figures(self) -> Path:
+        return self.root / "figures"
+
+    @property
+    def tables(self) -> Path:
+        return self.root / "tables"
+
+    @property
+    def state(self) -> Path:
+        return self.root / ".state"
+
+    @classmethod
+    def for_run(cls, as_of: str | None, reports_dir: Path | None = None) -> Layout:
+        base = reports_dir or paths.REPORTS
+        return cls(base if as_of is None else base / f"as-of-{as_of}")
+
+
+def execute_one(spec: NotebookSpec, parameters: dict[str, Any], layout: Layout) -> RunResult:
+    """Execute one notebook in its own kernel; write its normalised copy and HTML on success."""
+    import nbformat
+    import papermill
+    from papermill.exceptions import PapermillExecutionError
+
+    from analysis.notebook_output import error_outputs, normalize, render_html
+
+    os.environ.update(EXECUTION_ENV)
+    start = time.perf_counter()
+    for folder in (layout.executed, layout.html, layout.figures, layout.tables):
+        folder.mkdir(parents=True, exist_ok=True)
+    scratch = layout.executed / f".{spec.name}.running.ipynb"
+    failure = ""
+    try:
+        papermill.execute_notebook(
+            str(spec.source),
+            str(scratch),
+            parameters=parameters,
+            kernel_name=KERNEL,
+            cwd=str(paths.ROOT),
+            progress_bar=False,
+            request_save_on_cell_execute=False,
+            execution_timeout=1800,
+        )
+    except PapermillExecutionError as exc:
+        first_line = (str(exc.evalue).strip().splitlines() or [""])[0][:300]
+        code_line = (str(exc.source).strip().splitlines() or [""])[0][:80]
+        failure = f"cell {exc.cell_index} ({code_line!r}): {exc.ename}: {first_line}"
+    except Exception as exc:  # kernel died, timeout, bad parameters: still a per-notebook failure
+        failure = f"{type(exc).__name__}: {exc}"
+    try:
+        if not scratch.exists():
+            return RunResult(spec.name, "failed", time.perf_counter() - start, failure)
+        nb = normalize(nbformat.read(scratch, as_version=4), spec.title)
+        errors = error_outputs(nb)
+        if failure or errors:
+            failed_copy = layout.executed / f"{spec.name}.failed.ipynb"
+            nbformat.write(nb, failed_copy)
+            detail = failure or "; ".join(f"cell {i}: {e}" for i, e in errors)
+            return RunResult(spec.name, "failed", time.perf_counter() - start, detail)
+        nbformat.write(nb, layout.executed / f"{spec.name}.ipynb")
+        (layout.html / f"{spec.name}.html").write_text(render_html(nb), encoding="utf-8")
+        (layout.executed / f"{spec.name}.failed.ipynb").unlink(missing_ok=True)
+        return RunResult(spec.name, "executed", time.perf_counter() - start)
+    finally:
+        scratch.unlink(missing_ok=True)
+
+
+def declared_parameters(spec: NotebookSpec) -> set[str]:
+    """Names assigned in the notebook's ``parameters`` cell."""
+    import papermill
+
+    return set(papermill.inspect_notebook(str(spec.source)))
+
+
+def notebook_parameters(
+    spec: NotebookSpec, defaults: dict[str, Any], layout: Layout, as_of: str | None
+) -> dict[str, Any]:
+    """The parameters a notebook declares, from the defaults, its own entry and the run.
+
+    Only declared names are passed, so changing a default re-executes only the notebooks that
+    use it.
+    """
+    declared = declared_parameters(spec)
+    undeclared = set(spec.parameters) - declared
+    if undeclared:
+        raise RunConfigError(
+            f"params.yaml: {spec.name} sets {sorted(undeclared)}, which its parameters cell "
+            "does not declare"
+        )
+    run_values = {"output_dir": str(layout.root)}
+    if as_of is not None:
+        run_values["as_of"] = as_of
+    merged = {**defaults, **spec.parameters, **run_values}
+    return {k: v for k, v in sorted(merged.items()) if k in declared}
+
+
+def run_notebooks(
+    *,
+    as_of: str | None = None,
+    force: bool = False,
+    only: list[str] | None = None,
+    workers: int = 2,
+    params_path: Path | None = None,
+    notebooks_dir: Path | None = None,
+    reports_dir: Path | None = None,
+    echo: Callable[[str], None] = print,
+) -> list[RunResult]:
+    defaults, specs = load_params(params_path, notebooks_dir)
+    if only:
+        unknown = set(only) - {s.name for s in specs}
+        if unknown:
+            raise RunConfigError(f"unknown notebook(s) {sorted(unknown)}")
+    layout = Layout.for_run(as_of, reports_dir)
+    layout.state.mkdir(parents=True, exist_ok=True)
+    code = code_fingerprint()
+    prints: dict[str, str] = {}
+    results: dict[str, RunResult] = {}
+    pending = [s for s in specs if not only or s.name in only]
+    running: dict[Future, tuple[NotebookSpec, str]] = {}
+    in_run = {s.name for s in pending}
+
+    def state_file(name: str) -> Path:
+        return layout.state / f"{name}.json"
+
+    def recorded_fingerprint(name: str) -> str:
+        saved = state_file(name)
+        return json.loads(saved.read_text()).get("fingerprint", "") if saved.exists() else ""
+
+    def settle(spec: NotebookSpec, result: RunResult, fp: str) -> None:
+        results[spec.name] = result
+        line = f"[run] {spec.name:28s} {result.status:9s} {result.seconds:6.1f}s"
+        echo(line + (f"  {result.message}" if result.message else ""))
+        if result.status == "executed":
+            state_file(spec.name).write_text(json.dumps({"fingerprint": fp}) + "\n")
+
+    with ProcessPoolExecutor(max_workers=max(1, workers)) as pool:
+        while pending or running:
+            progressed = False
+            for spec in list(pending):
+                if any(n in in_run and n not in results for n in spec.needs):
+                    continue  # an upstream notebook of this run has not finished
+                upstream_status = [results[n] for n in spec.needs if n in results]
+                pending.remove(spec)
+                progressed = True
+                bad = [r.name for r in upstream_status if r.status in ("failed", "skipped")]
+                if bad:
+                    settle(spec, RunResult(spec.name, "skipped", 0, f"upstream failed: {bad}"), "")
+                    continue
+                params = notebook_parameters(spec, defaults, layout, as_of)
+                upstream = [prints.get(n) or recorded_fingerprint(n) for n in spec.needs]
+                fp = fingerprint(spec, params, code, upstream)
+                prints[spec.name] = fp
+                outputs_exist = (layout.html / f"{spec.name}.html").exists()
+                previous = state_file(spec.name)
+                if (
+                    not force
+                    and outputs_exist
+                    and previous.exists()
+                    and json.loads(previous.read_text()).get("fingerprint") == fp
+                ):
+                    settle(spec, RunResult(spec.name, "unchanged"), fp)
+                    continue
+                echo(f"[run] {spec.name:28s} started")
+                running[pool.submit(execute_one, spec, params, layout)] = (spec, fp)
+            if running and not progressed:
+                done, _ = wait(list(running), return_when=FIRST_COMPLETED)
+                for future in done:
+                    spec, fp = running.pop(future)
+                    try:
+                        result = future.result()
+                    except Exception as exc:  # the worker process itself failed
+                        result = RunResult(spec.name, "failed", 0, f"{type(exc).__name__}: {exc}")
+                    settle(spec, result, fp)
+            elif not running and not progressed and pending:
+                raise RunConfigError(f"cannot order notebooks {[s.name for s in pending]}")
+
+    ordered = [results[s.name] for s in specs if s.name in results]
+    write_index(specs, ordered, layout, as_of)
+    return ordered
+
+
+def write_index(
+    specs: list[NotebookSpec], results: list[RunResult], layout: Layout, as_of: str | None
+) -> None:
+    from analysis.notebook_output import index_html
+
+    status = {r.name: r.status for r in results}
+    entries = []
+    for spec in specs:
+        if not (layout.html / f"{spec.name}.html").exists() and spec.name not in status:
+            continue
+        state = status.get(spec.name, "unchanged")
+        shown = "failed" if state in ("failed", "skipped") else "ok"
+        entries.append(
+            {"href": f"{spec.name}.html", "title": spec.title, "summary": spec.summary,
+             "status": shown}
+        )  # fmt: skip
+    scope = f"as of the ICE snapshot of {as_of}" if as_of else "as of the latest ICE snapshot"
+    layout.html.mkdir(parents=True, exist_ok=True)
+    (layout.html / "index.html").write_text(
+        index_html(
+            "The 287(g) atlas: reports",
+            f"How ICE's 287(g) program expanded, where, and who adopts; {scope}. "
+            "Every number is computed from public data in the run that produced these pages.",
+            entries,
+        ),
+        encoding="utf-8",
+    )

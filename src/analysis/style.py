@@ -1,0 +1,50 @@
+"""One look for every figure: colour-blind-safe colours fixed per category, readable sizes.
+
+Colours come from the Okabe-Ito palette and are tied to categories (a model is the same colour
+in every report), never to the order in which categories happen to appear.
+"""
+
+from __future__ import annotations
+
+import matplotlib as mpl
+
+MODELS = ["JEM", "TFM", "WSO"]
+MODEL_NAMES = {
+    "JEM": "Jail Enforcement Model",
+    "TFM": "Task Force Model",
+    "WSO": "Warrant Service Officer",
+}
+MODEL_COLORS = {"JEM": "#0072B2", "TFM": "#D55E00", "WSO": "#009E73"}
+
+AGENCY_TYPES = ["county", "municipal", "state", "other"]
+AGENCY_TYPE_COLORS = {
+    "county": "#0072B2",
+    "municipal": "#E69F00",
+    "state": "#CC79A7",
+    "other": "#999999",
+}
+NEUTRAL = "#4D4D4D"
+HIGHLIGHT = "#D55E00"
+SEQUENTIAL_CMAP = "viridis"
+
+
+def apply() -> None:
+    """Set the project's matplotlib defaults (call once at the top of a notebook)."""
+    mpl.rcParams.update(
+        {
+            "figure.figsize": (9, 4.8),
+            "figure.dpi": 100,
+            "savefig.dpi": 110,
+            "savefig.bbox": "tight",
+            "font.size": 10.5,
+            "axes.titlesize": 12,
+            "axes.titleweight": "bold",
+            "axes.labelsize": 10.5,
+            "axes.spines.top": False,
+            "axes.spines.right": False,
+            "axes.grid": True,
+            "grid.alpha": 0.3,
+            "legend.frameon": False,
+            "svg.hashsalt": "287g-atlas",
+        }
+    )
