@@ -1,0 +1,371 @@
+"""The project's one county geography: the 2023 county list, keyed by 5-digit FIPS text.
+
+The list is the Census 2023 Gazetteer: 3,144 counties and county-equivalents of the 50 states and
+DC, with Connecticut's nine planning regions (09110-09190) instead of its eight old counties and
+Alaska's Chugach (02063) and Copper River (02066) instead of Valdez-Cordova (02261). Every table
+the project joins by county (covariates, agency matches, maps) uses these codes.
+
+Also here: the state table, the FIPS changes that break joins with older files, Connecticut's
+town crosswalk between old counties and planning regions, county-name normalisation for
+matching, and the TopoJSON decoder behind the county and state maps.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import unicodedata
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import shapely
+
+from analysis import paths
+from analysis.fetch import require
+
+GAZETTEER_COUNTIES = "census_geo_reference/2023_Gaz_counties_national.txt"
+GAZETTEER_COUSUBS_OLD_CT = "census_geo_reference/2018_Gaz_cousubs_national.txt"
+GAZETTEER_COUSUBS_CURRENT = "census_geo_reference/2025_Gaz_cousubs_national.txt"
+TOPOJSON = {
+    "albers": "us_atlas_topojson/us-atlas-2023-4.0.0_counties-albers-10m.json",
+    "lonlat": "us_atlas_topojson/us-atlas-2023-4.0.0_counties-10m.json",
+}
+COUNTY_COUNT = 3144
+
+# FIPS 5-2 state codes, USPS abbreviations and names: the 50 states and DC (a public standard).
+_STATES = (
+    ("01", "AL", "Alabama"), ("02", "AK", "Alaska"), ("04", "AZ", "Arizona"),
+    ("05", "AR", "Arkansas"), ("06", "CA", "California"), ("08", "CO", "Colorado"),
+    ("09", "CT", "Connecticut"), ("10", "DE", "Delaware"), ("11", "DC", "District of Columbia"),
+    ("12", "FL", "Florida"), ("13", "GA", "Georgia"), ("15", "HI", "Hawaii"),
+    ("16", "ID", "Idaho"), ("17", "IL", "Illinois"), ("18", "IN", "Indiana"),
+    ("19", "IA", "Iowa"), ("20", "KS", "Kansas"), ("21", "KY", "Kentucky"),
+    ("22", "LA", "Louisiana"), ("23", "ME", "Maine"), ("24", "MD", "Maryland"),
+    ("25", "MA", "Massachusetts"), ("26", "MI", "Michigan"), ("27", "MN", "Minnesota"),
+    ("28", "MS", "Mississippi"), ("29", "MO", "Missouri"), ("30", "MT", "Montana"),
+    ("31", "NE", "Nebraska"), ("32", "NV", "Nevada"), ("33", "NH", "New Hampshire"),
+    ("34", "NJ", "New Jersey"), ("35", "NM", "New Mexico"), ("36", "NY", "New York"),
+    ("37", "NC", "North Carolina"), ("38", "ND", "North Dakota"), ("39", "OH", "Ohio"),
+    ("40", "OK", "Oklahoma"), ("41", "OR", "Oregon"), ("42", "PA", "Pennsylvania"),
+    ("44", "RI", "Rhode Island"), ("45", "SC", "South Carolina"), ("46", "SD", "South Dakota"),
+    ("47", "TN", "Tennessee"), ("48", "TX", "Texas"), ("49", "UT", "Utah"),
+    ("50", "VT", "Vermont"), ("51", "VA", "Virginia"), ("53", "WA", "Washington"),
+    ("54", "WV", "West Virginia"), ("55", "WI", "Wisconsin"), ("56", "WY", "Wyoming"),
+)  # fmt: skip
+
+# Connecticut's counties before the 2022 switch to planning regions (still used by many files).
+OLD_CT_COUNTIES = {
+    "09001": "Fairfield County", "09003": "Hartford County", "09005": "Litchfield County",
+    "09007": "Middlesex County", "09009": "New Haven County", "09011": "New London County",
+    "09013": "Tolland County", "09015": "Windham County",
+}  # fmt: skip
+
+# Census name endings of county-equivalents, longest first. Independent cities end in a
+# lower-case " city" ("Baltimore city"), which is what tells them from the county of the same name.
+COUNTY_TYPES = (
+    "City and Borough", "Planning Region", "Census Area", "Municipality", "Borough", "County",
+    "Parish", "city",
+)  # fmt: skip
+
+
+@dataclass(frozen=True)
+class FipsChange:
+    """A county code that older files use and the current list replaced."""
+
+    old_fips: str
+    new_fips: tuple[str, ...]
+    year: int
+    kind: str  # rename: same area, new code; merge: added into new_fips; split: into several
+    old_name: str
+    note: str
+
+
+FIPS_CHANGES = (
+    FipsChange("46113", ("46102",), 2015, "rename", "Shannon County, SD",
+               "renamed Oglala Lakota County"),
+    FipsChange("02270", ("02158",), 2015, "rename", "Wade Hampton Census Area, AK",
+               "renamed Kusilvak Census Area"),
+    FipsChange("51515", ("51019",), 2013, "merge", "Bedford city, VA",
+               "independent city became a town in Bedford County"),
+    FipsChange("02261", ("02063", "02066"), 2019, "split", "Valdez-Cordova Census Area, AK",
+               "split into Chugach and Copper River census areas"),
+)  # fmt: skip
+
+# Codes retired before 2009 that some ERS files still list as empty rows (data-sources.md §5).
+OBSOLETE_EMPTY_CODES = frozenset(
+    {"02010", "02160", "02201", "02231", "02232", "02250", "02280", "30113", "51560"}
+)
+
+
+def states() -> pd.DataFrame:
+    """The 50 states and DC: ``state_fips`` (2-digit text), ``state_usps``, ``state_name``."""
+    return pd.DataFrame(_STATES, columns=["state_fips", "state_usps", "state_name"]).astype(str)
+
+
+def is_county_fips(fips: pd.Series) -> pd.Series:
+    """True where a 5-digit code is a county of a state or DC (not a US, state or territory row)."""
+    text = fips.astype(str)
+    state = text.str[:2]
+    return text.str.fullmatch(r"\d{5}") & state.isin(states().state_fips) & (text.str[2:] != "000")
+
+
+def recode_fips(fips: pd.Series, kinds: tuple[str, ...] = ("rename", "merge")) -> pd.Series:
+    """Replace old codes by their one current code (renames and merges; splits stay as they are).
+
+    Rows that become the same code must then be added up by the caller, which knows which of
+    its columns are counts.
+    """
+    mapping = {c.old_fips: c.new_fips[0] for c in FIPS_CHANGES if c.kind in kinds}
+    return fips.replace(mapping)
+
+
+def split_county_name(full_name: str) -> tuple[str, str]:
+    """``"Doña Ana County"`` -> ``("Doña Ana", "County")``; no known ending -> ``(name, "")``."""
+    for kind in COUNTY_TYPES:
+        if full_name.endswith(" " + kind):
+            return full_name[: -len(kind) - 1], kind
+    return full_name, ""
+
+
+def normalize_county_name(name: str) -> str:
+    """A key for matching county names across sources: case, accents, punctuation, spacing,
+    "Saint"/"St." and the type word do not matter.
+
+    ``"St. Louis County"``, ``"Saint Louis"`` -> ``"stlouis"``; ``"Doña Ana County"`` ->
+    ``"donaana"``; ``"De Soto Parish"``, ``"DeSoto County"`` -> ``"desoto"``. Independent cities
+    keep their distinction only through the type: ``"Baltimore city"`` -> ``"baltimore"``.
+    """
+    base, _ = split_county_name(name.strip())
+    for kind in COUNTY_TYPES[:-1]:  # other sources write the type word in any case
+        base = re.sub(rf"\s+{kind}$", "", base, flags=re.IGNORECASE)
+    ascii_text = unicodedata.normalize("NFKD", base).encode("ascii", "ignore").decode()
+    text = re.sub(r"\bsainte\b", "ste", ascii_text.casefold())
+    text = re.sub(r"\bsaint\b", "st", text)
+    return re.sub(r"[^a-z0-9]", "", text)
+
+
+def _read_gazetteer(path: Path, sep: str) -> pd.DataFrame:
+    frame = pd.read_csv(path, sep=sep, dtype=str, keep_default_na=False, encoding="utf-8")
+    # The 2023 files pad the last column (and its header) with spaces.
+    frame.columns = frame.columns.str.strip()
+    return frame.apply(lambda col: col.str.strip())
+
+
+def read_gazetteer_counties(gazetteer: Path) -> pd.DataFrame:
+    """The county rows of a tab-separated Census county Gazetteer (2023 layout), with the
+    columns of :func:`county_list`; Puerto Rico and other non-state rows are left out."""
+    gaz = _read_gazetteer(gazetteer, "\t")
+    gaz = gaz[is_county_fips(gaz.GEOID)]
+    names = gaz.NAME.map(split_county_name)
+    frame = pd.DataFrame(
+        {
+            "fips": gaz.GEOID,
+            "state_fips": gaz.GEOID.str[:2],
+            "county_code": gaz.GEOID.str[2:],
+            "county_name": names.str[0],
+            "county_type": names.str[1],
+            "county_name_full": gaz.NAME,
+            "name_key": gaz.NAME.map(normalize_county_name),
+            "land_area_sqmi": gaz.ALAND_SQMI.astype(float),
+            "water_area_sqmi": gaz.AWATER_SQMI.astype(float),
+            "latitude": gaz.INTPTLAT.astype(float),
+            "longitude": gaz.INTPTLONG.astype(float),
+        }
+    )
+    frame = frame.merge(states(), on="state_fips", how="left", validate="many_to_one")
+    if (frame.state_usps != gaz.USPS.to_numpy()).any():
+        raise ValueError(f"{gazetteer}: USPS column disagrees with the state FIPS table")
+    columns = ["fips", "state_fips", "county_code", "state_usps", "state_name", "county_name",
+               "county_type", "county_name_full", "name_key", "land_area_sqmi",
+               "water_area_sqmi", "latitude", "longitude"]  # fmt: skip
+    return frame[columns].sort_values("fips").reset_index(drop=True)
+
+
+@lru_cache(maxsize=4)
+def _county_list_cached(gazetteer: Path) -> pd.DataFrame:
+    frame = read_gazetteer_counties(gazetteer)
+    if len(frame) != COUNTY_COUNT or frame.fips.duplicated().any():
+        raise ValueError(f"{gazetteer}: expected {COUNTY_COUNT} unique counties, got {len(frame)}")
+    return frame
+
+
+def county_list(raw_dir: Path | None = None) -> pd.DataFrame:
+    """The 3,144 counties of the 2023 list, sorted by ``fips``.
+
+    Columns: ``fips``, ``state_fips``, ``county_code``, ``state_usps``, ``state_name``,
+    ``county_name`` (without its type word, e.g. "Doña Ana"), ``county_type`` ("County",
+    "Parish", "city", "Planning Region", ... or "" for DC and Carson City), ``county_name_full``
+    (the Census name), ``name_key`` (:func:`normalize_county_name`), ``land_area_sqmi``,
+    ``water_area_sqmi``, ``latitude``, ``longitude`` (internal point). Puerto Rico's 78
+    municipios in the same file are not part of the list.
+    """
+    path = require(GAZETTEER_COUNTIES, raw_dir or paths.RAW)
+    return _county_list_cached(path.resolve()).copy()
+
+
+def ct_towns(raw_dir: Path | None = None) -> pd.DataFrame:
+    """Connecticut's 169 towns with the old county and the planning region each lies in.
+
+    A town keeps its 5-digit county-subdivision code across the 2022 change, so the 2018
+    Gazetteer (old counties) and the 2025 one (regions) join on ``GEOID[5:]``. The "County
+    subdivisions not defined" water rows (code 00000) are skipped. Columns: ``town_code``,
+    ``town_name``, ``old_county_fips``, ``region_fips``, ``land_area_sqmi`` (2025).
+    """
+    raw_dir = raw_dir or paths.RAW
+    old = _read_gazetteer(require(GAZETTEER_COUSUBS_OLD_CT, raw_dir), "\t")
+    new = _read_gazetteer(require(GAZETTEER_COUSUBS_CURRENT, raw_dir), "|")
+
+    def towns(frame: pd.DataFrame) -> pd.DataFrame:
+        frame = frame[(frame.USPS == "CT") & (frame.GEOID.str[5:] != "00000")]
+        return frame.assign(town_code=frame.GEOID.str[5:], county=frame.GEOID.str[:5])
+
+    old, new = towns(old), towns(new)
+    merged = old[["town_code", "county", "NAME"]].merge(
+        new[["town_code", "county", "NAME", "ALAND_SQMI"]],
+        on="town_code",
+        how="outer",
+        suffixes=("_old", "_new"),
+        validate="one_to_one",
+        indicator=True,
+    )
+    unmatched = merged[merged._merge != "both"]
+    if len(unmatched):
+        raise ValueError(f"Connecticut towns in only one Gazetteer: {unmatched.town_code.tolist()}")
+    table = pd.DataFrame(
+        {
+            "town_code": merged.town_code,
+            "town_name": merged.NAME_new,
+            "old_county_fips": merged.county_old,
+            "region_fips": merged.county_new,
+            "land_area_sqmi": merged.ALAND_SQMI.astype(float),
+        }
+    )
+    return table.sort_values("town_code").reset_index(drop=True)
+
+
+# --- TopoJSON -----------------------------------------------------------------------------
+
+
+def _decode_arcs(topology: dict) -> list[np.ndarray]:
+    """Absolute coordinates of every arc: undo the delta encoding and the quantisation."""
+    transform = topology.get("transform")
+    arcs = []
+    for arc in topology["arcs"]:
+        points = np.asarray(arc, dtype=float)[:, :2]
+        if transform is not None:
+            points = np.cumsum(points, axis=0) * transform["scale"] + transform["translate"]
+        arcs.append(points)
+    return arcs
+
+
+def _ring(indices: list[int], arcs: list[np.ndarray]) -> np.ndarray:
+    """Join arcs into a ring; index ~i means arc i reversed; shared end points appear once."""
+    parts = []
+    for k, index in enumerate(indices):
+        arc = arcs[index] if index >= 0 else arcs[~index][::-1]
+        parts.append(arc if k == 0 else arc[1:])
+    return np.concatenate(parts)
+
+
+def _polygon(rings: list[list[int]], arcs: list[np.ndarray]) -> shapely.Polygon | None:
+    # Quantisation can collapse a tiny ring to fewer than four points: such a ring has no area,
+    # so it is dropped (a collapsed shell drops its polygon).
+    shell, *holes = (_ring(r, arcs) for r in rings)
+    if len(shell) < 4:
+        return None
+    return shapely.Polygon(shell, [h for h in holes if len(h) >= 4])
+
+
+def decode_topojson(topology: dict, object_name: str) -> list[tuple[str | None, dict, object]]:
+    """``(id, properties, shapely geometry or None)`` for each member of a GeometryCollection.
+
+    Handles Polygon and MultiPolygon (all the US Atlas uses); an invalid polygon is repaired
+    with ``shapely.make_valid`` so every returned geometry is valid.
+    """
+    arcs = _decode_arcs(topology)
+    features = []
+    for geom in topology["objects"][object_name]["geometries"]:
+        kind = geom.get("type")
+        if kind == "Polygon":
+            shape = _polygon(geom["arcs"], arcs)
+        elif kind == "MultiPolygon":
+            parts = [_polygon(p, arcs) for p in geom["arcs"]]
+            shape = shapely.MultiPolygon([p for p in parts if p is not None])
+        elif kind is None:
+            shape = None
+        else:
+            raise ValueError(f"TopoJSON {object_name}: unsupported geometry type {kind!r}")
+        if shape is not None and not shape.is_valid:
+            # "structure" keeps the result polygonal (no stray lines from collapsed slivers).
+            shape = shapely.make_valid(shape, method="structure", keep_collapsed=False)
+        features.append((geom.get("id"), geom.get("properties", {}), shape))
+    return features
+
+
+def _load_topology(projection: str, raw_dir: Path | None) -> dict:
+    if projection not in TOPOJSON:
+        raise ValueError(f"projection must be one of {sorted(TOPOJSON)}, not {projection!r}")
+    path = require(TOPOJSON[projection], raw_dir or paths.RAW)
+    return json.loads(path.read_text(encoding="utf-8"))
+
+
+def _geoframe(features, id_column: str, keep: pd.Series, projection: str):
+    import geopandas as gpd
+
+    ids = pd.Series([f[0] for f in features], dtype=str)
+    shapes = [f[2] for f in features]
+    frame = gpd.GeoDataFrame(
+        {id_column: ids}, geometry=shapes, crs="EPSG:4326" if projection == "lonlat" else None
+    )
+    frame = frame[ids.isin(keep).to_numpy()]
+    if projection == "albers":
+        # d3 screen coordinates grow downwards; negate y so north is up when plotted.
+        frame["geometry"] = frame.geometry.scale(xfact=1.0, yfact=-1.0, origin=(0, 0))
+    return frame.sort_values(id_column).reset_index(drop=True)
+
+
+def county_geometry(raw_dir: Path | None = None, projection: str = "albers"):
+    """County polygons (US Atlas 4.0.0, Census cartographic boundaries 2023, 1:10m) as a
+    GeoDataFrame with ``fips``, ``county_name_full``, ``state_usps`` and ``geometry``, exactly one
+    row per county of :func:`county_list`.
+
+    ``projection="albers"``: the atlas's pre-projected d3 ``geoAlbersUsa`` plane (Alaska and
+    Hawaii moved into insets; 975 x 610 screen units, y negated so north is up; no CRS), for maps.
+    ``projection="lonlat"``: longitude/latitude (EPSG:4326), for neighbours and spatial joins;
+    Puerto Rico and the island areas in that file are left out.
+
+    At 1:10m the atlas has no polygon for a few tiny Virginia independent cities (albers:
+    Colonial Heights 51570, Falls Church 51610, Lexington 51678, Manassas Park 51685; lonlat:
+    Falls Church): their rows are kept with a missing geometry rather than dropped.
+    """
+    features = decode_topojson(_load_topology(projection, raw_dir), "counties")
+    counties = county_list(raw_dir)
+    frame = _geoframe(features, "fips", counties.fips, projection)
+    if frame.fips.tolist() != counties.fips.tolist():
+        missing = sorted(set(counties.fips) - set(frame.fips))
+        raise ValueError(
+            f"TopoJSON {projection}: county ids differ from the county list: {missing}"
+        )
+    present = frame.geometry.notna()
+    if not frame.geometry[present].is_valid.all() or frame.geometry[present].is_empty.any():
+        raise ValueError(f"TopoJSON {projection}: empty or invalid county geometry")
+    attributes = counties[["fips", "county_name_full", "state_usps"]]
+    return frame.merge(attributes, on="fips", validate="one_to_one")[
+        ["fips", "county_name_full", "state_usps", "geometry"]
+    ]
+
+
+def state_geometry(raw_dir: Path | None = None, projection: str = "albers"):
+    """State polygons (50 states + DC) from the same file: ``state_fips``, ``state_usps``,
+    ``geometry``; same projections as :func:`county_geometry`."""
+    table = states()
+    features = decode_topojson(_load_topology(projection, raw_dir), "states")
+    frame = _geoframe(features, "state_fips", table.state_fips, projection)
+    if frame.state_fips.tolist() != table.state_fips.tolist():
+        raise ValueError(f"TopoJSON {projection}: state ids differ from the state table")
+    return frame.merge(table[["state_fips", "state_usps"]], on="state_fips")[
+        ["state_fips", "state_usps", "geometry"]
+    ]

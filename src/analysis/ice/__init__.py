@@ -1,0 +1,17 @@
+"""ICE 287(g) spreadsheets: read every archived participating and pending list into one history.
+
+Modules, one job each:
+
+- ``read``: find the data sheet and header row of any era, map its columns, classify the list by
+  content, keep MOA hyperlink targets;
+- ``normalize``: states, models, agency names and keys, dates, agency type and category, each
+  next to the original text;
+- ``rows``: turn one read sheet into tidy rows plus quarantined rows with reasons;
+- ``snapshot``: load one file (read + rows + hashes) and resolve its snapshot date;
+- ``lineage``: link agreements that disappear to a renamed successor;
+- ``history``: ``build_history(raw_dir, out_dir)`` writes the processed tables;
+- ``schemas``: pandera schemas checked at every table boundary;
+- ``summary``: the ``snapshot-summary`` and ``diff`` logic behind the CLI.
+
+See ``../shared/docs/ice-287g-data.md`` for the spreadsheets' eras and quirks.
+"""

@@ -1,0 +1,159 @@
+"""Link agreements that leave the list to the agreement that replaced them, when that is clear.
+
+In the workbook era about half of all disappearances are renames, typo or state fixes, or model
+relabels (doc §6). A gone agreement gets
+
+- ``successor`` when one agreement of the same state and model, whose name is similar (see
+  ``similarity``), first appears in the snapshot where the old key went missing, with no rival
+  within ``MARGIN`` points, and no other gone agreement has that same best candidate;
+- ``successor_uncertain`` when something weaker points to a successor: close rival candidates, a
+  shared candidate, nested names (``GULF COUNTY BOCC`` -> ``... /DETENTION FACILITY``) new then,
+  a similar name of the same state and model listed at another time, the same name under another
+  state, or the same agency under another model, appearing then;
+- ``exit`` otherwise (absent from every later snapshot, with no candidate).
+"""
+
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import date
+from functools import cache
+
+from rapidfuzz import fuzz, process
+
+from analysis.ice.normalize import STATE_NAMES
+
+MIN_SCORE = 80.0
+MARGIN = 10.0  # a best candidate this far ahead of the runner-up is still clear
+MIN_WHOLE = 70.0  # whole names less alike than this are not renames, however alike the rest
+# Words most agency names share. A ratio over whole names is high for any two sheriffs of one
+# state (SEWARD vs BROWN COUNTY SHERIFF'S OFFICE scores 85), so the words that tell agencies
+# apart must be similar too. Misspelt generic words (COUNRY, DEPARMENT) count as generic.
+_GENERIC = [
+    "COUNTY", "PARISH", "SHERIFF'S", "SHERIFF", "OFFICE", "DEPARTMENT", "POLICE", "CITY", "OF",
+    "THE", "TOWN", "TOWNSHIP", "BOROUGH", "VILLAGE", "STATE",
+]  # fmt: skip
+_NON_WORD = re.compile(r"[^A-Z0-9' ]+")
+
+
+@cache
+def _is_generic(word: str) -> bool:
+    if word in _GENERIC:
+        return True
+    return len(word) >= 6 and bool(process.extractOne(word, _GENERIC, score_cutoff=MIN_SCORE))
+
+
+def distinctive(name: str, state: str) -> str:
+    """The words of an agency name that tell it apart: no generic words, no state name."""
+    state_words = set(STATE_NAMES.get(state, "").split())
+    words = _NON_WORD.sub(" ", name).split()
+    return " ".join(w for w in words if not _is_generic(w) and w not in state_words)
+
+
+def similarity(a: str, b: str, state: str) -> float:
+    """How alike two agency names are (0-100): the rapidfuzz ratio of their distinctive words,
+    provided the whole names are broadly alike (token-sort ratio >= ``MIN_WHOLE``)."""
+    whole = fuzz.token_sort_ratio(a, b)
+    part_a, part_b = distinctive(a, state), distinctive(b, state)
+    if not (part_a or part_b):
+        return whole
+    part = fuzz.ratio(part_a, part_b)
+    return part if whole >= MIN_WHOLE else min(whole, part)
+
+
+@dataclass(frozen=True)
+class Agreement:
+    key: str
+    state: str
+    name: str  # the agency key's name part (abbreviations expanded)
+    model: str
+    first_seen: date
+    last_seen: date
+    gone_at: date | None  # None while active
+
+
+@dataclass(frozen=True)
+class Lineage:
+    lineage: str  # successor | successor_uncertain | exit
+    successor_key: str | None
+    successor_score: float | None
+    note: str | None
+
+
+def _describe(candidate: Agreement, score: float, why: str) -> str:
+    return f"{candidate.key} ({why}, score {score:.0f}, first seen {candidate.first_seen:%Y-%m-%d})"
+
+
+def _is_clear(matches: list[tuple[Agreement, float]]) -> bool:
+    """One candidate, or a best candidate well ahead of the runner-up."""
+    return len(matches) == 1 or (len(matches) > 1 and matches[0][1] - matches[1][1] >= MARGIN)
+
+
+def link_successors(agreements: list[Agreement]) -> dict[str, Lineage]:
+    """Lineage of every gone agreement, by key."""
+    appearing = defaultdict(list)  # (state, model, first_seen) -> agreements new then
+    by_state_model = defaultdict(list)
+    by_name_model = defaultdict(list)
+    by_state_name = defaultdict(list)
+    for a in agreements:
+        appearing[(a.state, a.model, a.first_seen)].append(a)
+        by_state_model[(a.state, a.model)].append(a)
+        by_name_model[(a.name, a.model)].append(a)
+        by_state_name[(a.state, a.name)].append(a)
+
+    gone = [a for a in agreements if a.gone_at is not None]
+    candidates: dict[str, list[tuple[Agreement, float]]] = {}
+    best_of = defaultdict(int)  # successor key -> gone agreements whose best candidate it is
+    for old in gone:
+        matches = []
+        for new in appearing[(old.state, old.model, old.gone_at)]:
+            score = similarity(old.name, new.name, old.state)
+            if new.key != old.key and score >= MIN_SCORE:
+                matches.append((new, score))
+        matches.sort(key=lambda m: (-m[1], m[0].key))
+        candidates[old.key] = matches
+        if matches:
+            best_of[matches[0][0].key] += 1
+
+    result = {}
+    for old in gone:
+        matches = candidates[old.key]
+        if _is_clear(matches) and best_of[matches[0][0].key] == 1:
+            new, score = matches[0]
+            note = _describe(new, score, "same state and model, new when this one went missing")
+            result[old.key] = Lineage("successor", new.key, round(score, 1), note)
+            continue
+        notes = [_describe(n, s, "competing or shared candidate") for n, s in matches]
+        notes += _weaker_candidates(old, appearing, by_state_model, by_name_model, by_state_name)
+        if notes:
+            result[old.key] = Lineage("successor_uncertain", None, None, "; ".join(notes))
+        else:
+            result[old.key] = Lineage("exit", None, None, None)
+    return result
+
+
+def _weaker_candidates(
+    old: Agreement, appearing, by_state_model, by_name_model, by_state_name
+) -> list[str]:
+    notes = []
+    old_words = set(distinctive(old.name, old.state).split())
+    for new in appearing[(old.state, old.model, old.gone_at)]:
+        new_words = set(distinctive(new.name, new.state).split())
+        nested = old_words and new_words and (old_words <= new_words or new_words <= old_words)
+        if new.key != old.key and nested and similarity(old.name, new.name, old.state) < MIN_SCORE:
+            why = "one name's distinctive words contain the other's, new then"
+            notes.append(_describe(new, fuzz.ratio(old.name, new.name), why))
+    for new in by_state_model[(old.state, old.model)]:
+        score = similarity(old.name, new.name, old.state)
+        listed_later = new.last_seen >= old.gone_at and new.first_seen != old.gone_at
+        if new.key != old.key and score >= MIN_SCORE and listed_later:
+            notes.append(_describe(new, score, "similar name, same state and model, other dates"))
+    for new in by_name_model[(old.name, old.model)]:
+        if new.state != old.state and new.first_seen == old.gone_at:
+            notes.append(_describe(new, 100.0, "same name and model under another state"))
+    for new in by_state_name[(old.state, old.name)]:
+        if new.model != old.model and new.first_seen == old.gone_at:
+            notes.append(_describe(new, 100.0, "same agency under another model"))
+    return sorted(set(notes))

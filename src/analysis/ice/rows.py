@@ -1,0 +1,164 @@
+"""One read sheet -> tidy agreement rows plus quarantined rows, each with a reason.
+
+Every data row of the sheet ends in exactly one of the two lists, so for every file
+``rows_in == rows_clean + rows_quarantined``. A row is quarantined only when it cannot be an
+agreement: no recognizable state, no agency name, or no recognizable model. Problems in other
+cells (dates, types, counties) are flagged on the tidy row and never drop it.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from datetime import date
+from functools import cache
+
+from analysis.ice import normalize as nz
+from analysis.ice.read import Sheet, SheetRow
+
+QUARANTINE_REASONS = {
+    "missing_state": "STATE is empty",
+    "unmapped_state": "STATE is not a US state or territory, even allowing for typos",
+    "missing_agency": "LAW ENFORCEMENT AGENCY is empty",
+    "missing_model": "SUPPORT TYPE is empty",
+    "unknown_model": "SUPPORT TYPE names none (or several) of JEM, TFM, WSO",
+}
+
+
+@dataclass(frozen=True)
+class AgencyName:
+    display: str  # as ICE wrote it, whitespace and apostrophes cleaned
+    name_key: str  # doc §6 normalization (upper-case, no trailing punctuation)
+    key: str  # name_key with abbreviations expanded: the name part of the agency key
+    agency_type_by_name: str
+    category: str
+    county_level_by_name: bool
+
+
+@cache
+def _agency(raw: object) -> AgencyName | None:
+    display = nz.agency_display(raw)
+    name_key = nz.agency_name_key(raw)
+    if display is None or name_key is None:
+        return None
+    key = nz.expand_abbreviations(name_key)
+    return AgencyName(
+        display=display,
+        name_key=name_key,
+        key=key,
+        agency_type_by_name=nz.infer_type(key),
+        category=nz.agency_category(key),
+        county_level_by_name=nz.is_county_level_name(key),
+    )
+
+
+_state = cache(nz.normalize_state)
+_model = cache(nz.normalize_model)
+
+
+def _json_value(value: object) -> object:
+    if value is None or isinstance(value, bool | int | float | str):
+        return value
+    return nz.raw_text(value)
+
+
+def raw_values_json(row: SheetRow) -> str:
+    """The row's non-empty raw cells as JSON, in sheet order (unnamed columns by letter)."""
+    cells = {k: _json_value(v) for k, v in row.cells.items() if v is not None}
+    cells |= {f"column {k}": _json_value(v) for k, v in row.extra.items()}
+    cells |= {f"{k} link": v for k, v in row.links.items()}
+    return json.dumps(cells, ensure_ascii=False)
+
+
+def _problems(row: SheetRow, state: nz.StateMatch, agency, model) -> list[tuple[str, str, str]]:
+    """(column, reason code, detail) for everything that keeps the row out of the tidy table."""
+    found = []
+    if state.code is None:
+        code = "missing_state" if state.match == "missing" else "unmapped_state"
+        found.append(("STATE", code, f"STATE {row.cells.get('STATE')!r}"))
+    if agency is None:
+        found.append(("LAW ENFORCEMENT AGENCY", "missing_agency", "no agency name"))
+    if model is None:
+        raw = row.cells.get("SUPPORT TYPE")
+        code = "missing_model" if nz.clean_text(raw) is None else "unknown_model"
+        found.append(("SUPPORT TYPE", code, f"SUPPORT TYPE {raw!r}"))
+    return found
+
+
+@dataclass(frozen=True)
+class SplitRows:
+    clean: list[dict]
+    quarantined: list[dict]
+
+
+def split_rows(sheet: Sheet, snapshot_date: date, file: str) -> SplitRows:
+    """Normalize every data row of ``sheet``; ``file`` is how the rows cite their source."""
+    base = {"file": file, "snapshot_date": snapshot_date, "list": sheet.list_kind}
+    clean, quarantined = [], []
+    for row in sheet.rows:
+        cells = row.cells
+        state = _state(cells.get("STATE"))
+        agency = _agency(cells.get("LAW ENFORCEMENT AGENCY"))
+        model = _model(cells.get("SUPPORT TYPE"))
+        problems = _problems(row, state, agency, model)
+        if problems:
+            quarantined.append(
+                base
+                | {
+                    "sheet": sheet.sheet_name,
+                    "sheet_row": row.sheet_row,
+                    "columns": "|".join(p[0] for p in problems),
+                    "reason": "|".join(p[1] for p in problems),
+                    "detail": "; ".join(p[2] for p in problems),
+                    "raw_values": raw_values_json(row),
+                }
+            )
+            continue
+        clean.append(base | _tidy(row, state, agency, model, snapshot_date, sheet))
+    return SplitRows(clean, quarantined)
+
+
+def _tidy(row: SheetRow, state, agency: AgencyName, model: str, snapshot_date: date, sheet):
+    cells = row.cells
+    ice_type = nz.normalize_type(cells.get("TYPE"))
+    agency_type = ice_type or agency.agency_type_by_name
+    is_county = agency_type == "County"
+    signed = (
+        nz.parse_signed(cells.get("SIGNED"), snapshot_date)
+        if "SIGNED" in sheet.columns
+        else nz.Signed(None, None, None)
+    )
+    moa_url = nz.link_url(cells.get("MOA"), row.links.get("MOA"))
+    agency_key = f"{state.code}|{agency.key}"
+    return {
+        "sheet_row": row.sheet_row,
+        "state_raw": nz.raw_text(cells.get("STATE")),
+        "state": state.code,
+        "state_match": state.match,
+        "is_territory": state.is_territory,
+        "state_flag": nz.state_flag(state.code, agency.key),
+        "agency_raw": nz.raw_text(cells.get("LAW ENFORCEMENT AGENCY")),
+        "agency": agency.display,
+        "agency_name_key": agency.name_key,
+        "agency_key": agency_key,
+        "agreement_key": f"{agency_key}|{model}",
+        "support_type_raw": nz.raw_text(cells.get("SUPPORT TYPE")),
+        "model": model,
+        "type_raw": nz.raw_text(cells.get("TYPE")),
+        "agency_type": agency_type,
+        "agency_type_inferred": ice_type is None,
+        "county_level_by_name": agency.county_level_by_name,
+        # Doc §4.3: ICE's TYPE and the name disagree about whether this is a county agency.
+        "type_conflict": ice_type is not None and agency.county_level_by_name != is_county,
+        "agency_category": agency.category,
+        "county_raw": nz.raw_text(cells.get("COUNTY")),
+        "county_ice": nz.normalize_county(cells.get("COUNTY")),
+        "signed_raw": nz.raw_text(cells.get("SIGNED")),
+        "signed": signed.signed,
+        "signed_flag": signed.flag,
+        "signed_corrected": signed.corrected,
+        "moa_raw": nz.raw_text(cells.get("MOA")),
+        "moa_url": moa_url,
+        "addendum_raw": nz.raw_text(cells.get("ADDENDUM")),
+        "addendum_url": nz.link_url(cells.get("ADDENDUM"), row.links.get("ADDENDUM")),
+    }

@@ -1,0 +1,83 @@
+"""Statistics for the adoption analyses: pure functions on tidy tables, tested on simulated data.
+
+Modules: ``correlation`` (the correlation atlas with BH q-values and within-state permutation
+p-values), ``adoption_models`` (logit/LPM/probit/cloglog with robust or clustered SEs, state
+FE, average marginal effects), ``decomposition`` (between- versus within-state),
+``neighbors`` and ``panel`` (queen contiguity and the county x month risk set), ``hazard``
+(cloglog discrete-time hazard), ``survival`` (Kaplan-Meier), ``spec_curve``, ``forecast``
+(AUC, Brier, calibration), ``binned``, ``resampling``, ``multiple_testing``, ``plots`` and
+``simulate`` (synthetic data with known parameters). Every result is a DataFrame with
+stable column and term names; randomness comes only from ``seed`` arguments.
+"""
+
+from analysis.stats._common import standardization_scales
+from analysis.stats.adoption_models import (
+    ModelFit,
+    ModelGrid,
+    average_marginal_effects,
+    fit_adoption_model,
+    fit_adoption_models,
+    fit_binary_model,
+)
+from analysis.stats.binned import binned_adoption_rates
+from analysis.stats.correlation import correlation_table
+from analysis.stats.decomposition import between_within_decomposition, fixed_effects_comparison
+from analysis.stats.forecast import (
+    Forecast,
+    auc,
+    auc_interval,
+    brier_score,
+    calibration_table,
+    out_of_sample_forecast,
+)
+from analysis.stats.hazard import fit_cloglog_hazard
+from analysis.stats.multiple_testing import bh_qvalues
+from analysis.stats.neighbors import neighbor_edges, neighbors_from_geometry, neighbors_to_dict
+from analysis.stats.panel import (
+    AdoptionPanel,
+    add_state_period_indicator,
+    adoption_durations,
+    build_adoption_panel,
+)
+from analysis.stats.resampling import (
+    cluster_bootstrap_counts,
+    percentile_interval,
+    within_strata_permutation_test,
+)
+from analysis.stats.spec_curve import specification_curve
+from analysis.stats.survival import kaplan_meier, quantile_groups
+
+__all__ = [
+    "AdoptionPanel",
+    "Forecast",
+    "ModelFit",
+    "ModelGrid",
+    "add_state_period_indicator",
+    "adoption_durations",
+    "auc",
+    "auc_interval",
+    "average_marginal_effects",
+    "between_within_decomposition",
+    "bh_qvalues",
+    "binned_adoption_rates",
+    "brier_score",
+    "build_adoption_panel",
+    "calibration_table",
+    "cluster_bootstrap_counts",
+    "correlation_table",
+    "fit_adoption_model",
+    "fit_adoption_models",
+    "fit_binary_model",
+    "fit_cloglog_hazard",
+    "fixed_effects_comparison",
+    "kaplan_meier",
+    "neighbor_edges",
+    "neighbors_from_geometry",
+    "neighbors_to_dict",
+    "out_of_sample_forecast",
+    "percentile_interval",
+    "quantile_groups",
+    "specification_curve",
+    "standardization_scales",
+    "within_strata_permutation_test",
+]

@@ -1,0 +1,423 @@
+"""Binary-outcome models of adoption: logit, probit, complementary log-log and the linear
+probability model, with robust or clustered standard errors, optional fixed effects,
+standardized covariates and average marginal effects.
+
+Design matrices are built here from column names, not from formulas, so term names do not
+depend on the statsmodels formula engine (style.md 3.7): ``Intercept``, each covariate's own
+name, and ``<column>[T.<level>]`` for fixed-effect dummies (the first sorted level is the
+reference).
+"""
+
+from __future__ import annotations
+
+import itertools
+import warnings
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import statsmodels.api as sm
+from statsmodels.genmod.families import links
+from statsmodels.tools.sm_exceptions import SpecificationWarning
+
+from analysis.stats._common import (
+    binary_outcome,
+    complete_cases,
+    group_codes,
+    normal_interval,
+    normal_p_value,
+    resolve_scales,
+)
+
+ESTIMATORS = ("logit", "lpm", "probit", "cloglog")
+SE_TYPES = ("nonrobust", "robust", "cluster")
+LINKS = {"logit": links.Logit, "probit": links.Probit, "cloglog": links.CLogLog}
+COEFFICIENT_SCALES = {
+    "logit": "log-odds",
+    "probit": "probit index",
+    "cloglog": "log hazard",
+    "lpm": "probability",
+}
+SPEC_COLUMNS = ["outcome", "estimator", "se_type", "fixed_effects", "weights"]
+# Estimate, inference and sample size, shared by coefficient and marginal-effect tables.
+RESULT_COLUMNS = [
+    "estimate",
+    "std_error",
+    "statistic",
+    "p_value",
+    "ci_low",
+    "ci_high",
+    "scale",
+    "n",
+    "n_dropped",
+    "n_fe_dropped",
+    "n_clusters",
+]
+COEFFICIENT_COLUMNS = [*SPEC_COLUMNS, "term", "term_type", *RESULT_COLUMNS]
+MARGINAL_EFFECT_COLUMNS = [*SPEC_COLUMNS, "term", *RESULT_COLUMNS]
+
+
+@dataclass(frozen=True)
+class ModelFit:
+    """One fitted model.
+
+    ``coefficients`` and ``marginal_effects`` are tidy tables (columns
+    ``COEFFICIENT_COLUMNS`` / ``MARGINAL_EFFECT_COLUMNS``); ``scales`` the (mean, sd) used to
+    z-score covariates; ``n`` the estimation sample; ``n_dropped`` rows dropped for missing
+    values; ``dropped_levels`` fixed-effect levels dropped because the outcome does not vary
+    inside them (binary GLMs only) and ``n_fe_dropped`` their rows; ``result`` the statsmodels
+    results object; ``design`` the design matrix (for prediction and checks).
+    """
+
+    coefficients: pd.DataFrame
+    marginal_effects: pd.DataFrame
+    scales: pd.DataFrame
+    n: int
+    n_dropped: int
+    dropped_levels: tuple[str, ...]
+    n_fe_dropped: int
+    converged: bool
+    result: Any
+    design: pd.DataFrame
+    sample: pd.DataFrame
+
+
+def _se_label(estimator: str, se: str, cluster: str | None) -> str:
+    if se == "cluster":
+        return f"cluster({cluster})"
+    if se == "robust":
+        # statsmodels applies no finite-sample factor to sandwich errors of GLMs (its "HC1" for a
+        # GLM equals HC0), so the label says what was computed.
+        return "HC1" if estimator == "lpm" else "HC0"
+    return "nonrobust"
+
+
+def _drop_nonvarying_levels(
+    sample: pd.DataFrame, outcome: str, fixed_effects: Sequence[str]
+) -> tuple[pd.DataFrame, list[str]]:
+    """Drop fixed-effect levels whose outcome is all 0 or all 1.
+
+    In a binary GLM such a level's dummy goes to -inf/+inf (perfect separation) and its rows
+    carry no information on the other coefficients, so dropping them gives the same
+    estimates with a well-defined fit. Repeats until stable (levels of several effects).
+    """
+    dropped: list[str] = []
+    while True:
+        bad = pd.Series(False, index=sample.index)
+        for col in fixed_effects:
+            keys = sample[col].astype(str)
+            means = sample[outcome].groupby(keys).mean()
+            nonvarying = means.index[(means == 0) | (means == 1)]
+            dropped += [f"{col}={level}" for level in nonvarying]
+            bad |= keys.isin(nonvarying)
+        if not bad.any():
+            return sample, dropped
+        sample = sample.loc[~bad]
+
+
+def build_design(
+    sample: pd.DataFrame,
+    covariates: Sequence[str],
+    fixed_effects: Sequence[str],
+    scales: pd.DataFrame,
+    levels: Mapping[str, list[str]] | None = None,
+) -> tuple[pd.DataFrame, dict[str, list[str]]]:
+    """Intercept, covariates (z-scored where ``scales`` lists them) and fixed-effect dummies.
+
+    ``levels`` fixes the dummy columns (to predict on new rows with a fitted model's levels);
+    rows whose level is unknown get all-zero dummies, so callers must drop them.
+    Returns the design and the levels used.
+    """
+    columns: dict[str, np.ndarray] = {"Intercept": np.ones(len(sample))}
+    scale_of = {r.covariate: (r.mean, r.sd) for r in scales.itertuples(index=False)}
+    for name in covariates:
+        x = sample[name].to_numpy(dtype=float)
+        if name in scale_of:
+            mean, sd = scale_of[name]
+            x = (x - mean) / sd
+        columns[name] = x
+    used_levels: dict[str, list[str]] = {}
+    for col in fixed_effects:
+        keys = sample[col].astype(str).to_numpy()
+        col_levels = list(levels[col]) if levels else group_codes(sample[col])[1]
+        used_levels[col] = col_levels
+        for level in col_levels[1:]:
+            columns[f"{col}[T.{level}]"] = (keys == level).astype(float)
+    return pd.DataFrame(columns, index=sample.index), used_levels
+
+
+def _fit_statsmodels(y, design, estimator, se, groups, weights):
+    cov_type = {
+        "nonrobust": "nonrobust",
+        "robust": "HC1" if estimator == "lpm" else "HC0",
+        "cluster": "cluster",
+    }[se]
+    cov_kwds = {"groups": groups} if se == "cluster" else None
+    if estimator == "lpm":
+        model = sm.OLS(y, design) if weights is None else sm.WLS(y, design, weights=weights)
+        return model.fit(cov_type=cov_type, cov_kwds=cov_kwds)
+    family = sm.families.Binomial(link=LINKS[estimator]())
+    model = sm.GLM(y, design, family=family, var_weights=weights)
+    with warnings.catch_warnings():
+        # statsmodels warns that robust covariances are "not fully supported" with
+        # var_weights; the sandwich it computes is the correct weighted-score sandwich
+        # (checked in tests/test_stats_models.py against a hand-built one).
+        warnings.filterwarnings(
+            "ignore", message="cov_type not fully supported", category=SpecificationWarning
+        )
+        return model.fit(cov_type=cov_type, cov_kwds=cov_kwds)
+
+
+def average_marginal_effects(
+    result, design: pd.DataFrame, estimator: str, terms: Sequence[str], weights=None
+) -> pd.DataFrame:
+    """Average marginal effects (change in probability per unit of each term's column, so per
+    SD for standardized covariates), averaged over the estimation sample (weighted by
+    ``weights`` if given), with delta-method standard errors from the model's covariance.
+
+    For the LPM it is the coefficient itself. Unweighted, the numbers equal statsmodels'
+    ``get_margeff(at="overall", method="dydx")``. Returns ``term, estimate, std_error``.
+    """
+    params = result.params.to_numpy()
+    cov = np.asarray(result.cov_params())
+    index = [design.columns.get_loc(t) for t in terms]
+    if estimator == "lpm":
+        return pd.DataFrame(
+            {
+                "term": list(terms),
+                "estimate": params[index],
+                "std_error": np.sqrt(np.diag(cov)[index]),
+            }
+        )
+    link = LINKS[estimator]()
+    x = design.to_numpy()
+    eta = x @ params
+    w = np.ones(len(eta)) if weights is None else np.asarray(weights, dtype=float)
+    w = w / w.sum()
+    density = link.inverse_deriv(eta)  # dp/deta
+    slope = link.inverse_deriv2(eta)  # d2p/deta2
+    mean_density = w @ density
+    estimates = mean_density * params[index]
+    # d AME_j / d beta = mean(density) e_j + beta_j mean(slope * x)
+    jacobian = np.outer(params[index], (w * slope) @ x)
+    jacobian[np.arange(len(index)), index] += mean_density
+    std_errors = np.sqrt(np.einsum("ij,jk,ik->i", jacobian, cov, jacobian))
+    return pd.DataFrame({"term": list(terms), "estimate": estimates, "std_error": std_errors})
+
+
+def _term_type(term: str, covariates: Sequence[str]) -> str:
+    if term == "Intercept":
+        return "intercept"
+    return "covariate" if term in covariates else "fixed_effect"
+
+
+def _finish(table: pd.DataFrame, alpha: float) -> pd.DataFrame:
+    table["statistic"] = table["estimate"] / table["std_error"]
+    table["p_value"] = normal_p_value(table["statistic"].to_numpy())
+    low, high = normal_interval(table["estimate"].to_numpy(), table["std_error"].to_numpy(), alpha)
+    table["ci_low"], table["ci_high"] = low, high
+    return table
+
+
+def fit_binary_model(
+    df: pd.DataFrame,
+    outcome: str,
+    covariates: Sequence[str],
+    *,
+    estimator: str = "logit",
+    se: str = "cluster",
+    cluster: str | None = "state",
+    fixed_effects: Sequence[str] = (),
+    weights: str | None = None,
+    standardize: bool | Iterable[str] = True,
+    scales: pd.DataFrame | Mapping[str, tuple[float, float]] | None = None,
+    alpha: float = 0.05,
+) -> ModelFit:
+    """Fit one binary-outcome model; the engine behind :func:`fit_adoption_model` and
+    :func:`analysis.stats.hazard.fit_cloglog_hazard`.
+
+    Sample: rows complete on the outcome, covariates, fixed effects, cluster and weights
+    columns (the rest counted in ``n_dropped``); for logit/probit/cloglog with fixed effects,
+    levels whose outcome is all 0 or all 1 are then dropped (listed in ``dropped_levels``,
+    rows in ``n_fe_dropped``; the LPM keeps them). Standardization (z-scores, sd with
+    ddof=1) uses this final estimation sample unless ``scales`` gives (mean, sd).
+    Weights are rescaled to mean 1 (LPM: WLS; GLMs: ``var_weights``).
+    Standard errors: ``"cluster"`` (CR1, by ``cluster``), ``"robust"`` (LPM HC1, GLMs HC0)
+    or ``"nonrobust"``. Intervals and p-values in the tables are normal-based.
+    """
+    if estimator not in ESTIMATORS:
+        raise ValueError(f"estimator must be one of {ESTIMATORS}, not {estimator!r}")
+    if se not in SE_TYPES:
+        raise ValueError(f"se must be one of {SE_TYPES}, not {se!r}")
+    if se == "cluster" and cluster is None:
+        raise ValueError('se="cluster" needs a cluster column')
+    covariates = list(covariates)
+    fixed_effects = list(fixed_effects)
+    used = [outcome, *covariates, *fixed_effects, cluster if se == "cluster" else None, weights]
+    sample, n_dropped = complete_cases(df, used)
+    binary_outcome(sample[outcome], outcome)
+    n_complete = len(sample)
+    dropped_levels: list[str] = []
+    if estimator != "lpm" and fixed_effects:
+        sample, dropped_levels = _drop_nonvarying_levels(sample, outcome, fixed_effects)
+    if sample.empty or sample[outcome].nunique() < 2:
+        raise ValueError(f"outcome {outcome!r} does not vary in the estimation sample")
+    scale_table = resolve_scales(sample, covariates, standardize, scales)
+    design, _ = build_design(sample, covariates, fixed_effects, scale_table)
+    rank = np.linalg.matrix_rank(design.to_numpy())
+    if rank < design.shape[1]:
+        raise ValueError(
+            f"design has rank {rank} < {design.shape[1]} columns: a covariate is collinear "
+            "with others or with the fixed effects (e.g. a state-level variable with state FE)"
+        )
+    y = sample[outcome].to_numpy(dtype=float)
+    w = None
+    if weights is not None:
+        w = sample[weights].to_numpy(dtype=float)
+        if (w <= 0).any():
+            raise ValueError(f"weights {weights!r} must be positive")
+        w = w / w.mean()
+    groups = group_codes(sample[cluster])[0] if se == "cluster" else None
+    result = _fit_statsmodels(y, design, estimator, se, groups, w)
+
+    spec = {
+        "outcome": outcome,
+        "estimator": estimator,
+        "se_type": _se_label(estimator, se, cluster),
+        "fixed_effects": "+".join(fixed_effects) if fixed_effects else "none",
+        "weights": weights or "none",
+    }
+    sizes = {
+        "n": len(sample),
+        "n_dropped": n_dropped,
+        "n_fe_dropped": n_complete - len(sample),
+        "n_clusters": int(np.unique(groups).size) if groups is not None else np.nan,
+    }
+    terms = list(design.columns)
+    coefficients = pd.DataFrame(
+        {
+            "term": terms,
+            "term_type": [_term_type(t, covariates) for t in terms],
+            "estimate": result.params.to_numpy(),
+            "std_error": result.bse.to_numpy(),
+        }
+    )
+    coefficients = _finish(coefficients, alpha).assign(
+        scale=COEFFICIENT_SCALES[estimator], **spec, **sizes
+    )
+    ame = average_marginal_effects(result, design, estimator, covariates, w)
+    standardized = set(scale_table.covariate)
+    ame = _finish(ame, alpha).assign(
+        scale=[
+            "probability per SD" if t in standardized else "probability per unit" for t in ame.term
+        ],
+        **spec,
+        **sizes,
+    )
+    converged = bool(getattr(result, "converged", True))
+    return ModelFit(
+        coefficients=coefficients[COEFFICIENT_COLUMNS],
+        marginal_effects=ame[MARGINAL_EFFECT_COLUMNS],
+        scales=scale_table,
+        n=len(sample),
+        n_dropped=n_dropped,
+        dropped_levels=tuple(dropped_levels),
+        n_fe_dropped=n_complete - len(sample),
+        converged=converged,
+        result=result,
+        design=design,
+        sample=sample,
+    )
+
+
+def fit_adoption_model(
+    df: pd.DataFrame,
+    outcome: str,
+    covariates: Sequence[str],
+    *,
+    estimator: str = "logit",
+    se: str = "cluster",
+    cluster: str = "state",
+    state_fe: bool = False,
+    group: str = "state",
+    weights: str | None = None,
+    standardize: bool | Iterable[str] = True,
+    scales: pd.DataFrame | Mapping[str, tuple[float, float]] | None = None,
+    alpha: float = 0.05,
+) -> ModelFit:
+    """Cross-sectional adoption model for one snapshot (one row per county).
+
+    ``estimator``: ``"logit"`` (default), ``"lpm"`` (OLS), ``"probit"`` or ``"cloglog"``.
+    ``se``: ``"cluster"`` by ``cluster`` (default state), ``"robust"`` or ``"nonrobust"``.
+    ``state_fe=True`` adds dummies for ``group`` (reference: first state alphabetically);
+    binary GLMs then drop states where every county (or none) adopted, which are listed in
+    ``dropped_levels`` (use the LPM to keep them). Covariates are z-scored on the estimation
+    sample by default, so coefficients are per SD. ``marginal_effects`` holds average
+    marginal effects (probability per SD). See :func:`fit_binary_model` for details.
+    """
+    return fit_binary_model(
+        df,
+        outcome,
+        covariates,
+        estimator=estimator,
+        se=se,
+        cluster=cluster,
+        fixed_effects=[group] if state_fe else [],
+        weights=weights,
+        standardize=standardize,
+        scales=scales,
+        alpha=alpha,
+    )
+
+
+@dataclass(frozen=True)
+class ModelGrid:
+    """Stacked tidy tables of several models (one block of rows per model)."""
+
+    coefficients: pd.DataFrame
+    marginal_effects: pd.DataFrame
+
+
+def fit_adoption_models(
+    df: pd.DataFrame,
+    outcomes: Sequence[str],
+    covariates: Sequence[str],
+    *,
+    estimators: Sequence[str] = ("logit", "lpm"),
+    se_types: Sequence[str] = ("robust", "cluster"),
+    state_fe: Sequence[bool] = (False, True),
+    weights: Sequence[str | None] = (None,),
+    cluster: str = "state",
+    group: str = "state",
+    standardize: bool | Iterable[str] = True,
+    scales: pd.DataFrame | Mapping[str, tuple[float, float]] | None = None,
+    alpha: float = 0.05,
+) -> ModelGrid:
+    """Every combination of outcome x estimator x standard error x state FE x weights, fitted
+    with :func:`fit_adoption_model` and stacked (columns as in ``ModelFit`` tables)."""
+    coefficients, effects = [], []
+    for outcome, estimator, se, fe, weight in itertools.product(
+        outcomes, estimators, se_types, state_fe, weights
+    ):
+        fit = fit_adoption_model(
+            df,
+            outcome,
+            covariates,
+            estimator=estimator,
+            se=se,
+            cluster=cluster,
+            state_fe=fe,
+            group=group,
+            weights=weight,
+            standardize=standardize,
+            scales=scales,
+            alpha=alpha,
+        )
+        coefficients.append(fit.coefficients)
+        effects.append(fit.marginal_effects)
+    return ModelGrid(
+        coefficients=pd.concat(coefficients, ignore_index=True),
+        marginal_effects=pd.concat(effects, ignore_index=True),
+    )

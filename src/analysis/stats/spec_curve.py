@@ -1,0 +1,124 @@
+"""Specification curve: one focal association estimated under every reasonable analysis
+choice, to show how much the answer depends on the choices."""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Mapping, Sequence
+
+import numpy as np
+import pandas as pd
+from statsmodels.tools.sm_exceptions import PerfectSeparationError
+
+from analysis.stats._common import standardization_scales
+from analysis.stats.adoption_models import ESTIMATORS, fit_adoption_model
+
+DEFAULT_SAMPLES: dict[str, tuple[str, ...]] = {
+    "all": (),
+    "without FL, TX, GA": ("FL", "TX", "GA"),
+}
+SPEC_CURVE_COLUMNS = [
+    "focal",
+    "outcome",
+    "estimator",
+    "sample",
+    "weights",
+    "state_fe",
+    "estimate",
+    "std_error",
+    "ci_low",
+    "ci_high",
+    "p_value",
+    "significant",
+    "coefficient",
+    "coefficient_std_error",
+    "coefficient_scale",
+    "n",
+    "n_dropped",
+    "n_fe_dropped",
+    "status",
+    "rank",
+]
+
+
+def specification_curve(
+    df: pd.DataFrame,
+    outcomes: Sequence[str],
+    focal: Sequence[str],
+    controls: Sequence[str] = (),
+    *,
+    estimators: Sequence[str] = ESTIMATORS,
+    samples: Mapping[str, Sequence[str]] = DEFAULT_SAMPLES,
+    weights: Sequence[str | None] = (None, "population"),
+    state_fe: Sequence[bool] = (True,),
+    se: str = "cluster",
+    cluster: str = "state",
+    group: str = "state",
+    alpha: float = 0.05,
+) -> pd.DataFrame:
+    """Fit outcome x estimator x sample x weights x state-FE and collect the focal terms.
+
+    ``samples`` maps a label to the states left out (default: all; without FL, TX and GA).
+    ``weights``: ``None`` (each county counts once) or a column such as ``population``.
+    Every model holds all ``focal`` and ``controls`` terms. State fixed effects are on by
+    default (the project rule: always control for state); pass ``state_fe=(False, True)``
+    to vary it.
+
+    The reported ``estimate`` is the focal covariate's average marginal effect in
+    probability per SD, the one scale on which logit, probit, cloglog and LPM agree; SDs are
+    taken once over all counties complete on the covariates, so the unit is the same in
+    every sample. The raw coefficient is kept (``coefficient``, on ``coefficient_scale``).
+    A specification that cannot be fitted (an outcome that does not vary in a sample, a
+    separation) gets a row with ``status`` naming the error and missing numbers.
+    ``rank`` orders specifications by ``estimate`` within each focal term (1 = smallest);
+    rows are sorted by focal term and rank, ready to plot.
+    """
+    terms = list(dict.fromkeys([*focal, *controls]))
+    scales = standardization_scales(df, terms)
+    common = {"se": se, "cluster": cluster, "group": group, "scales": scales, "alpha": alpha}
+    rows = []
+    for outcome, estimator, (sample_name, excluded), weight, fe in itertools.product(
+        outcomes, estimators, samples.items(), weights, state_fe
+    ):
+        subset = df[~df[group].isin(list(excluded))] if excluded else df
+        settings = {
+            "outcome": outcome,
+            "estimator": estimator,
+            "sample": sample_name,
+            "weights": weight or "none",
+            "state_fe": fe,
+        }
+        try:
+            fit = fit_adoption_model(
+                subset, outcome, terms, estimator=estimator, state_fe=fe, weights=weight, **common
+            )
+        except (ValueError, np.linalg.LinAlgError, PerfectSeparationError) as error:
+            rows += [{**settings, "focal": f, "status": f"failed: {error}"} for f in focal]
+            continue
+        effects = fit.marginal_effects.set_index("term")
+        coefficients = fit.coefficients.set_index("term")
+        status = "ok" if fit.converged else "not converged"
+        for name in focal:
+            rows.append(
+                {
+                    **settings,
+                    "focal": name,
+                    **effects.loc[name, ["estimate", "std_error", "ci_low", "ci_high", "p_value"]]
+                    .astype(float)
+                    .to_dict(),
+                    "coefficient": coefficients.loc[name, "estimate"],
+                    "coefficient_std_error": coefficients.loc[name, "std_error"],
+                    "coefficient_scale": coefficients.loc[name, "scale"],
+                    "n": fit.n,
+                    "n_dropped": fit.n_dropped,
+                    "n_fe_dropped": fit.n_fe_dropped,
+                    "status": status,
+                }
+            )
+    table = pd.DataFrame(rows).reindex(columns=SPEC_CURVE_COLUMNS)
+    table["significant"] = table["p_value"] < alpha
+    table["rank"] = table.groupby("focal")["estimate"].rank(method="first").astype("Int64")
+    table["focal"] = pd.Categorical(table["focal"], categories=list(focal), ordered=True)
+    table = table.sort_values(["focal", "rank"], ignore_index=True, na_position="last")
+    table["focal"] = table["focal"].astype(str)
+    return table

@@ -1,0 +1,63 @@
+"""Plot helpers draw from the tidy tables and are deterministic."""
+
+from __future__ import annotations
+
+import io
+
+import matplotlib
+
+matplotlib.use("Agg")
+
+import matplotlib.pyplot as plt  # noqa: E402
+import pytest  # noqa: E402
+
+from analysis import stats as S  # noqa: E402
+from analysis import style  # noqa: E402
+from analysis.stats import plots, simulate  # noqa: E402
+
+
+@pytest.fixture(scope="module")
+def atlas():
+    style.apply()
+    return simulate.simulate_atlas(800, 15, seed=61)
+
+
+def _svg(fig) -> bytes:
+    buffer = io.BytesIO()
+    fig.savefig(buffer, format="svg", metadata={"Date": None})
+    plt.close(fig)
+    return buffer.getvalue()
+
+
+def test_every_plot_draws_and_repeats_byte_for_byte(atlas):
+    counties = atlas.counties
+    table = S.correlation_table(counties, "any_agreement", simulate.COVARIATES, n_permutations=50)
+    built = S.build_adoption_panel(atlas.first_adoption, atlas.months, atlas.neighbors)
+    durations = built.durations.merge(counties[["fips", "gop_share_2024"]], on="fips")
+    durations["tercile"] = S.quantile_groups(durations.gop_share_2024)
+    curve = S.specification_curve(
+        counties, ["any_agreement"], ["gop_share_2024"], estimators=("logit", "lpm")
+    )
+    forecast = S.out_of_sample_forecast(
+        counties, "adopted_mid_2025", "any_agreement", ["gop_share_2024"]
+    )
+    effects = S.fit_adoption_models(
+        counties, ["any_agreement", "tfm"], ["gop_share_2024", "log_density"], se_types=("cluster",)
+    ).marginal_effects
+
+    def draw():
+        return [
+            plots.forest_plot(table, label="covariate"),
+            plots.forest_plot(effects, group="outcome", group_order=["tfm", "any_agreement"]),
+            plots.binned_rate_plot(
+                S.binned_adoption_rates(counties, "any_agreement", "gop_share_2024")
+            ),
+            plots.km_plot(S.kaplan_meier(durations, group="tercile"), months=atlas.months),
+            plots.spec_curve_plot(curve, "gop_share_2024"),
+            plots.calibration_plot(forecast.calibration),
+        ]
+
+    first = [_svg(fig) for fig in draw()]
+    second = [_svg(fig) for fig in draw()]
+    assert first == second
+    assert all(len(svg) > 1_000 for svg in first)
