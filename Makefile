@@ -24,6 +24,11 @@ data: env
 ## Reproduce everything: fetch, build the processed tables, execute notebooks, render reports
 reproduce: data
 	$(BIN)/analysis build
+	$(BIN)/analysis run
+
+## Re-execute every notebook even if nothing changed
+reports-force: env
+	$(BIN)/analysis run --force
 
 ## Run the test suite (integration tests use ANALYSIS_MIRROR or the fetched data/raw)
 test: env
@@ -52,4 +57,4 @@ clean:
 help:
 	@awk '/^## /{doc=substr($$0,4); next} /^[a-z-]+:/{if(doc){split($$0,t,":"); printf "  %-10s %s\n", t[1], doc}; doc=""}' $(MAKEFILE_LIST)
 
-.PHONY: env data reproduce test lint format lab clean help
+.PHONY: env data reproduce reports-force test lint format lab clean help

@@ -64,13 +64,12 @@ def render_html(nb: nbformat.NotebookNode) -> str:
     body, _ = exporter.from_notebook_node(nb)
     toc = _anchor_toc(body)
     body = body.replace(TOC_MARKER, "", 1)
-    # The contents go right under the report's title (the first h1), else at the top.
-    title_end = body.find("</h1>")
-    if title_end == -1:
+    # The contents go right after the first cell (the title and purpose), else at the top.
+    first = body.find('<div class="jp-Cell ')
+    second = body.find('<div class="jp-Cell ', first + 1) if first != -1 else -1
+    if second == -1:
         return body.replace("<main>", "<main>" + toc, 1)
-    cut = body.find("</div>", title_end)
-    cut = title_end + len("</h1>") if cut == -1 else cut + len("</div>")
-    return body[:cut] + toc + body[cut:]
+    return body[:second] + toc + body[second:]
 
 
 def index_html(title: str, subtitle: str, entries: list[dict[str, str]]) -> str:

@@ -38,3 +38,19 @@ def raw_files(raw_dir: Path | None = None) -> pd.DataFrame:
 def ice_snapshot_index() -> pd.DataFrame:
     """The committed index of archived ICE snapshots, with corrected dates."""
     return pd.read_csv(paths.DATA / "ice_snapshots.csv", dtype=str, keep_default_na=False)
+
+
+def snapshot_calendar(as_of: str | None = None) -> pd.DataFrame:
+    """Every ICE snapshot file with its corrected date, row accounting and whether it is in
+    the time series (and if not, why), from the processed ``ice_snapshot_files`` table."""
+    from analysis.io import read_table
+
+    index = ice_snapshot_index()[["file", "original_name", "notes"]]
+    files = read_table("ice_snapshot_files")
+    table = files.merge(index, on="file", how="left", validate="one_to_one")
+    table["manifest_rows"] = table["manifest_rows"].astype("Int64")
+    if as_of is not None:
+        table = table[table["snapshot_date"] <= pd.Timestamp(as_of)]
+    table["notes"] = table["notes"].fillna("")
+    table["excluded_reason"] = table["excluded_reason"].fillna("")
+    return table.sort_values(["snapshot_date", "list", "file"]).reset_index(drop=True)

@@ -219,6 +219,11 @@ def notebook_parameters(
     use it.
     """
     declared = declared_parameters(spec)
+    if "output_dir" not in declared:
+        raise RunConfigError(
+            f"{spec.source.name}: its parameters cell declares no `output_dir` that papermill can "
+            "read (papermill cannot parse some inline comments: put comments on their own lines)"
+        )
     undeclared = set(spec.parameters) - declared
     if undeclared:
         raise RunConfigError(

@@ -16,12 +16,12 @@ MODEL_NAMES = {
 }
 MODEL_COLORS = {"JEM": "#0072B2", "TFM": "#D55E00", "WSO": "#009E73"}
 
-AGENCY_TYPES = ["county", "municipal", "state", "other"]
+AGENCY_TYPES = ["County", "Municipality", "State", "Other"]
 AGENCY_TYPE_COLORS = {
-    "county": "#0072B2",
-    "municipal": "#E69F00",
-    "state": "#CC79A7",
-    "other": "#999999",
+    "County": "#0072B2",
+    "Municipality": "#E69F00",
+    "State": "#CC79A7",
+    "Other": "#999999",
 }
 NEUTRAL = "#4D4D4D"
 HIGHLIGHT = "#D55E00"

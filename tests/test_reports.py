@@ -1,0 +1,90 @@
+"""The full pipeline on the real data: build, execute every notebook, check the HTML in Chromium.
+
+Marked ``mirror``: it needs the real raw files (CI sets ANALYSIS_MIRROR). The session fixture
+runs the same steps as ``make reproduce`` after fetching.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import subprocess
+import tempfile
+
+import nbformat
+import pytest
+
+from analysis import paths
+from analysis.notebook_output import error_outputs
+from analysis.run import load_params, run_notebooks
+
+pytestmark = pytest.mark.mirror
+
+CHROMIUM_FLAGS = [
+    "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+    "--disable-background-networking", "--disable-component-update", "--disable-sync",
+    "--hide-scrollbars", "--window-size=1200,1600",
+]  # fmt: skip
+
+
+@pytest.fixture(scope="session")
+def reports(raw_dir):
+    from analysis.cli import main
+
+    assert main(["build"]) == 0
+    results = run_notebooks(echo=print)
+    failed = [f"{r.name}: {r.message}" for r in results if r.status in ("failed", "skipped")]
+    assert failed == []
+    return paths.REPORTS
+
+
+def chromium() -> str:
+    found = shutil.which("chromium") or shutil.which("chromium-browser")
+    if not found:
+        if os.environ.get("CI"):
+            pytest.fail("chromium is not installed; .ci/run installs Debian's chromium package")
+        pytest.skip("chromium not installed (apt-get install chromium)")
+    return found
+
+
+def dump_dom(html_file) -> str:
+    with tempfile.TemporaryDirectory() as profile:
+        out = subprocess.run(
+            [chromium(), *CHROMIUM_FLAGS, f"--user-data-dir={profile}", "--dump-dom",
+             html_file.as_uri()],
+            capture_output=True, text=True, timeout=120, check=True,
+        )  # fmt: skip
+    return out.stdout
+
+
+def test_every_listed_notebook_has_a_clean_executed_copy(reports):
+    _, specs = load_params()
+    for spec in specs:
+        nb = nbformat.read(reports / "executed" / f"{spec.name}.ipynb", as_version=4)
+        assert error_outputs(nb) == [], spec.name
+        assert nb.metadata["title"] == spec.title
+
+
+def test_index_lists_every_report_in_the_browser(reports):
+    _, specs = load_params()
+    dom = dump_dom(reports / "html" / "index.html")
+    assert "<h1>The 287(g) atlas: reports</h1>" in dom
+    for spec in specs:
+        assert f'href="{spec.name}.html"' in dom
+
+
+def test_each_report_renders_with_headings_contents_and_figures(reports):
+    _, specs = load_params()
+    for spec in specs:
+        dom = dump_dom(reports / "html" / f"{spec.name}.html")
+        assert f"<title>{spec.title}</title>" in dom
+        assert re.search(r"<h1[^>]*>", dom), spec.name
+        assert '<nav class="report-toc">' in dom, spec.name
+        assert len(re.findall(r"<h2[^>]*>", dom)) >= 3, spec.name
+        assert re.search(r'<img[^>]+src="data:image/png;base64,', dom), spec.name
+        assert (
+            "Traceback" not in dom
+            and 'class="jp-OutputArea-output" data-mime-type="application/vnd.jupyter.stderr"'
+            not in dom
+        )
