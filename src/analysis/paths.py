@@ -11,7 +11,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[2]
 DATA = ROOT / "data"
 RAW = DATA / "raw"
-PROCESSED = DATA / "processed"
+# ANALYSIS_PROCESSED_DIR lets a benchmark or test read and write processed tables elsewhere.
+PROCESSED = Path(os.environ.get("ANALYSIS_PROCESSED_DIR") or DATA / "processed")
 MANUAL = DATA / "manual"
 CATALOG = DATA / "catalog.csv"
 RAW_MANIFEST = RAW / "MANIFEST.csv"

@@ -1,0 +1,121 @@
+"""County maps and population exposure: which counties have an agreement, and how many people
+(and how many Hispanic and foreign-born residents) live in them.
+
+A county "has an agreement" on a snapshot when at least one agency placed in it (principal
+county, see the agency -> county matcher) is listed. Statewide agencies are not counted in any
+county; they are reported separately.
+"""
+
+from __future__ import annotations
+
+import matplotlib.pyplot as plt
+import pandas as pd
+from matplotlib.patches import Patch
+
+from analysis import style
+
+NO_AGREEMENT = "#E6E6E6"
+BORDER = "#FFFFFF"
+STATE_BORDER = "#5A5A5A"
+
+
+def county_status(county_agreements: pd.DataFrame, date: pd.Timestamp) -> pd.DataFrame:
+    """Counties with at least one agreement on ``date``, with their counts by model."""
+    snap = county_agreements[county_agreements["snapshot_date"] == date]
+    return snap.set_index("county_fips")
+
+
+def population_exposure(
+    county_agreements: pd.DataFrame, covariates: pd.DataFrame, *, column: str = "agreements"
+) -> pd.DataFrame:
+    """Per snapshot: share of the population, the Hispanic population and the foreign-born
+    population of the 50 states and DC living in a county with ``column`` > 0.
+
+    Populations are ACS 2018-22 (foreign-born: ACS 2017-21 share times the ACS 2018-22
+    population); they are held fixed so the series moves only with adoption.
+    """
+    people = covariates.set_index("fips")
+    groups = {
+        "population": people["population"],
+        "hispanic": people["population"] * people["hispanic_share"],
+        "foreign_born": people["population"] * people["foreign_born_share"],
+    }
+    totals = {name: values.sum() for name, values in groups.items()}
+    rows = []
+    for date, snap in county_agreements.groupby("snapshot_date"):
+        covered = snap.loc[snap[column] > 0, "county_fips"]
+        row = {"snapshot_date": date, "counties": covered.nunique()}
+        for name, values in groups.items():
+            row[f"{name}_share"] = values.reindex(covered).sum() / totals[name]
+        rows.append(row)
+    return pd.DataFrame(rows)
+
+
+def _base(ax, counties, states):
+    counties.plot(ax=ax, color=NO_AGREEMENT, edgecolor=BORDER, linewidth=0.1)
+    ax.set_axis_off()
+    ax.set_aspect("equal")
+
+
+def _finish(ax, states, title):
+    states.boundary.plot(ax=ax, color=STATE_BORDER, linewidth=0.3)
+    ax.set_title(title, fontsize=10.5)
+
+
+def adoption_map(ax, counties, states, status: pd.DataFrame, title: str, color=None) -> None:
+    """Counties with an agreement in one colour, the rest grey."""
+    _base(ax, counties, states)
+    adopted = counties[counties["fips"].isin(status.index)]
+    adopted.plot(ax=ax, color=color or style.NEUTRAL, edgecolor=BORDER, linewidth=0.1)
+    _finish(ax, states, title)
+
+
+def model_map(ax, counties, states, status: pd.DataFrame, title: str) -> None:
+    """Counties coloured by their models: TFM present, else jail models only."""
+    _base(ax, counties, states)
+    has_tfm = status.index[status["tfm"] > 0]
+    jail_only = status.index[(status["tfm"] == 0) & ((status["jem"] + status["wso"]) > 0)]
+    counties[counties["fips"].isin(jail_only)].plot(
+        ax=ax, color=style.MODEL_COLORS["JEM"], edgecolor=BORDER, linewidth=0.1
+    )
+    counties[counties["fips"].isin(has_tfm)].plot(
+        ax=ax, color=style.MODEL_COLORS["TFM"], edgecolor=BORDER, linewidth=0.1
+    )
+    _finish(ax, states, title)
+
+
+def adoption_legend(fig, color=None, label="at least one agreement") -> None:
+    handles = [
+        Patch(facecolor=color or style.NEUTRAL, label=label),
+        Patch(facecolor=NO_AGREEMENT, label="none"),
+    ]
+    fig.legend(handles=handles, loc="lower center", ncol=2, frameon=False)
+
+
+def model_legend(fig) -> None:
+    handles = [
+        Patch(
+            facecolor=style.MODEL_COLORS["TFM"],
+            label="Task Force Model (with or without jail models)",
+        ),
+        Patch(facecolor=style.MODEL_COLORS["JEM"], label="jail models only (JEM and/or WSO)"),
+        Patch(facecolor=NO_AGREEMENT, label="no agreement"),
+    ]
+    fig.legend(handles=handles, loc="lower center", ncol=3, frameon=False)
+
+
+def small_multiples(counties, states, county_agreements, dates, *, ncols=2, note=""):
+    """One adoption map per date."""
+    nrows = -(-len(dates) // ncols)
+    fig, axes = plt.subplots(nrows, ncols, figsize=(11, 3.6 * nrows))
+    for ax, date in zip(axes.flat, dates, strict=False):
+        status = county_status(county_agreements, date)
+        adoption_map(ax, counties, states, status,
+                     f"{pd.Timestamp(date):%Y-%m-%d}: {len(status):,} counties")  # fmt: skip
+    for ax in list(axes.flat)[len(dates) :]:
+        ax.set_axis_off()
+    adoption_legend(fig)
+    if note:
+        fig.text(0.99, 0.005, note, ha="right", fontsize=8, color="dimgrey")
+    fig.tight_layout(rect=(0, 0.04, 1, 1))
+    return fig
