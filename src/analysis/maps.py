@@ -89,7 +89,7 @@ def adoption_legend(fig, color=None, label="at least one agreement") -> None:
         Patch(facecolor=color or style.NEUTRAL, label=label),
         Patch(facecolor=NO_AGREEMENT, label="none"),
     ]
-    fig.legend(handles=handles, loc="lower center", ncol=2, frameon=False)
+    fig.legend(handles=handles, loc="lower left", bbox_to_anchor=(0.02, 0.0), ncol=2)
 
 
 def model_legend(fig) -> None:
