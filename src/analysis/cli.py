@@ -13,7 +13,7 @@ import sys
 from analysis import __version__
 
 # Modules under analysis.commands, in the order `analysis --help` lists them.
-COMMANDS = ["fetch", "build", "run", "ice"]
+COMMANDS = ["fetch", "build", "run", "ice", "locate"]
 
 
 class UserError(Exception):

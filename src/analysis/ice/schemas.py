@@ -25,6 +25,7 @@ from analysis.ice.normalize import (
 )
 from analysis.ice.rows import QUARANTINE_REASONS
 from analysis.io import DICTIONARY_FIELDS, dictionary_path
+from analysis.locate.matcher import METHODS
 
 DATE = "datetime64[s]"
 ICE = "ICE 287(g) spreadsheet"
@@ -154,6 +155,34 @@ AGREEMENTS = [
         nullable=True),
 ]  # fmt: skip
 
+LOCATE = "derived in analysis.locate (2023 county list; CT planning regions)"
+MATCH_METHODS = (*METHODS, "not_located")
+LOCATION = [
+    Col("county_fips", "str", "5-digit FIPS of the agency's (principal) county in the project "
+        "geography (analysis.geography.county_list: 2023 list, CT planning regions 09110-09190); "
+        "NA for statewide, territory and unmatched agencies", LOCATE, nullable=True),
+    Col("county_name", "str", "Census name of county_fips (e.g. Collier County, Fairfax city)",
+        LOCATE, nullable=True),
+    Col("county_state", "str", "USPS code of county_fips; differs from state for an agency ICE "
+        "files under the wrong state", LOCATE, nullable=True),
+    Col("match_method", "str", "How the county was found: " + "; ".join(
+        f"{k} = {v}" for k, v in METHODS.items()) + "; not_located = crosswalk files absent "
+        "from raw_dir (fixtures only)", LOCATE, isin=MATCH_METHODS),
+    Col("match_score", "float64", "Similarity (0-100) of the deciding match: 100 exact, else "
+        "the rapidfuzz ratio", LOCATE, nullable=True),
+    Col("match_note", "str", "Evidence: what matched what, conflicts and the rule that decided, "
+        "or why there is no county", LOCATE),
+    Col("match_conflict", "bool", "The evidence disagrees (ICE COUNTY vs name vs place, or a "
+        "county of another state); county_fips_alternative holds the other candidate", LOCATE),
+    Col("match_exact", "bool", "High-confidence placement: placed, not fuzzy, not conflicted "
+        "(counted in county_agreements.agreements_exact)", LOCATE),
+    Col("county_fips_all", "str", "Every county of the agency, principal first, |-joined (a "
+        "city in several counties, a county list in COUNTY)", LOCATE, nullable=True),
+    Col("county_fips_alternative", "str", "The other candidate county of a conflict (the "
+        "first, when there are several; all in agency_location_qa.alternatives)", LOCATE,
+        nullable=True),
+]  # fmt: skip
+
 AGENCIES = [
     Col("agency_key", "str", "state|agency name key (see agreements_history)", unique=True),
     STATE,
@@ -174,6 +203,7 @@ AGENCIES = [
     Col("models_ever", "str", "Models ever held, e.g. JEM|TFM|WSO"),
     Col("n_agreements", "int64", "Agreements (agency x model) ever held"),
     Col("first_pending", DATE, "First pending-list snapshot naming this agency", nullable=True),
+    *LOCATION,
 ]  # fmt: skip
 
 SNAPSHOT_FILES = [
@@ -224,6 +254,56 @@ QUARANTINE = [
     Col("raw_values", "str", "All non-empty cells of the row as JSON", ICE),
 ]  # fmt: skip
 
+COUNTY_AGREEMENTS = [
+    Col("snapshot_date", DATE, "Participating snapshot date (every date in agreements_history)"),
+    Col("county_fips", "str", "5-digit county FIPS (principal county of the agencies)", LOCATE),
+    Col("state", "str", "USPS code of the county", LOCATE),
+    Col("agreements", "int64", "Agreements (agency x model) of agencies placed in this county "
+        "as principal county"),
+    Col("agencies", "int64", "Agencies with at least one agreement"),
+    Col("jem", "int64", "Jail Enforcement Model agreements"),
+    Col("tfm", "int64", "Task Force Model agreements"),
+    Col("wso", "int64", "Warrant Service Officer agreements"),
+    Col("county_type_agreements", "int64", "Agreements of agencies with agency_type County"),
+    Col("municipal_type_agreements", "int64", "Agreements of agencies with agency_type "
+        "Municipality"),
+    Col("state_type_agreements", "int64", "Agreements of agencies with agency_type State placed "
+        "in a county (state-typed but local by name or COUNTY)"),
+    Col("other_type_agreements", "int64", "Agreements of agencies with agency_type Other"),
+    Col("sheriff_agreements", "int64", "Agreements of agencies with agency_category sheriff"),
+    Col("agreements_exact", "int64", "Agreements whose agency's placement is match_exact (not "
+        "fuzzy, not conflicted): for robustness checks"),
+    Col("in_time_series", "bool", "A file of that date is in the time series (False for the "
+        "content duplicates, e.g. the 2025-01-31 baseline = 2024-12-29)"),
+]  # fmt: skip
+
+LOCATION_QA = [
+    Col("qa_issue", "str", "Why a reviewer should look: conflict, fuzzy, manual_override, "
+        "multi_county, statewide, territory or unmatched",
+        isin=("conflict", "fuzzy", "manual_override", "multi_county", "statewide", "territory",
+              "unmatched")),
+    Col("agency_key", "str", "state|agency name key", unique=True),
+    STATE,
+    LATEST_NAME,
+    LATEST_TYPE,
+    CATEGORY,
+    Col("status", "str", "active or gone", isin=("active", "gone")),
+    Col("n_agreements", "int64", "Agreements ever held"),
+    Col("county_ice", "str", "Last non-missing COUNTY ICE gave", nullable=True),
+    Col("match_method", "str", "See agencies.match_method", LOCATE, isin=MATCH_METHODS),
+    Col("county_fips", "str", "Chosen county (NA when none)", LOCATE, nullable=True),
+    Col("county_name", "str", "Census name of county_fips", LOCATE, nullable=True),
+    Col("match_score", "float64", "Similarity of the deciding match", LOCATE, nullable=True),
+    Col("county_fips_all", "str", "Every county, principal first, |-joined", LOCATE,
+        nullable=True),
+    Col("county_fips_alternative", "str", "The other candidate of a conflict", LOCATE,
+        nullable=True),
+    Col("alternatives", "str", "All other candidates as JSON: fips, name, state, method, score, "
+        "note", LOCATE, nullable=True),
+    Col("match_note", "str", "Evidence, the deciding rule, or the reason there is no county",
+        LOCATE),
+]  # fmt: skip
+
 TABLES: dict[str, list[Col]] = {
     "agreements_history": SNAPSHOT_ROWS,
     "pending_history": SNAPSHOT_ROWS,
@@ -231,6 +311,8 @@ TABLES: dict[str, list[Col]] = {
     "agencies": AGENCIES,
     "ice_snapshot_files": SNAPSHOT_FILES,
     "ice_quarantine": QUARANTINE,
+    "county_agreements": COUNTY_AGREEMENTS,
+    "agency_location_qa": LOCATION_QA,
 }
 SORT_KEYS = {
     "agreements_history": ["snapshot_date", "file", "sheet_row"],
@@ -239,11 +321,14 @@ SORT_KEYS = {
     "agencies": ["agency_key"],
     "ice_snapshot_files": ["snapshot_date", "file"],
     "ice_quarantine": ["snapshot_date", "file", "sheet_row"],
+    "county_agreements": ["snapshot_date", "county_fips"],
+    "agency_location_qa": ["qa_issue", "agency_key"],
 }
 ROW_KEYS = {
     "agreements_history": ["file", "sheet_row"],
     "pending_history": ["file", "sheet_row"],
     "ice_quarantine": ["file", "sheet_row"],
+    "county_agreements": ["snapshot_date", "county_fips"],
 }
 
 

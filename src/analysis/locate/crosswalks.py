@@ -1,0 +1,206 @@
+"""The lookups behind agency placement, built once per raw directory.
+
+- **Counties**: :func:`analysis.geography.county_list` (the project geography: 2023 list,
+  Connecticut planning regions 09110-09190, Alaska 02063/02066), keyed by (state, name key).
+  Connecticut's eight old counties (``"Hartford County"``) are recognised but do not map to a
+  region (regions do not nest in them): such a COUNTY only sends the matcher to the town.
+- **County subdivisions**: the 2025 Gazetteer (current codes, so CT towns land in their planning
+  region, ``GEOID[:5]``), named municipal kinds only (town, township, city, borough, village,
+  plantation, charter township); CCDs, precincts, districts, census subareas, unorganised
+  territories and the ``00000`` water rows are skipped.
+- **GeoNames** ``rg_cities1000_US.csv`` (places >= 1,000 people, names of about 2016): name,
+  state name, county *name*; the county name is matched to the county list of that state
+  (``"City of Fairfax"`` -> Fairfax city 51600). Connecticut rows are skipped (their county is an
+  old county; CT towns come from the cousubs).
+
+``us_geo_place_counties.csv`` (place GEOID -> county GEOIDs) is not used: no catalogued file gives
+place names with place GEOIDs (the mirror's ``census_placelist_epa`` file is derived and not
+fetchable; the official ``national_place_by_county2020.txt`` is not mirrored), so its GEOIDs
+cannot be reached from an agency name.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+
+import pandas as pd
+
+from analysis import geography, paths
+from analysis.fetch import require
+from analysis.ice.normalize import STATES
+from analysis.locate.names import place_key
+from analysis.locate.overrides import Override, load_overrides
+
+GEONAMES = "geonames_places/rg_cities1000_US.csv"
+COUSUBS = geography.GAZETTEER_COUSUBS_CURRENT
+RAW_FILES = (geography.GAZETTEER_COUNTIES, COUSUBS, GEONAMES)
+
+# Census county-subdivision name endings that are municipalities (longest first).
+COUSUB_KINDS = (
+    ("charter township", "township"), ("township", "township"), ("plantation", "town"),
+    ("borough", "borough"), ("village", "village"), ("town", "town"), ("city", "city"),
+)  # fmt: skip
+# Kinds whose pieces in several counties are one place (a city split by a county line); towns
+# and townships with the same name in several counties are different places.
+SPLIT_KINDS = frozenset({"city", "borough", "village"})
+
+
+@dataclass(frozen=True)
+class County:
+    fips: str
+    state: str
+    name: str  # Census name, e.g. "Collier County", "Fairfax city"
+    county_type: str  # County, Parish, city, Borough, Planning Region, ... or "" (Carson City)
+
+
+@dataclass(frozen=True)
+class Place:
+    """One named place (or one county piece of it) in one county."""
+
+    fips: str  # county
+    name: str  # as the source writes it
+    kind: str | None  # city, town, township, borough, village, or None (GeoNames)
+    source: str  # cousub | geonames
+    area: float  # land area in square miles of the piece (cousubs), 0 for GeoNames
+    geoid: str  # cousub GEOID, or GeoNames "lat,lon"
+
+
+@dataclass
+class Crosswalks:
+    counties: dict[str, County]
+    by_key: dict[tuple[str, str], list[County]]  # (state, normalize_county_name) -> counties
+    by_name: dict[str, list[County]]  # normalize_county_name -> counties of every state
+    keys_by_state: dict[str, list[str]]
+    old_ct: dict[str, str]  # name key -> old CT county FIPS (not in the project geography)
+    cousubs: dict[tuple[str, str], list[Place]]  # (state, place_key(base name)) -> pieces
+    geonames: dict[tuple[str, str], list[Place]]
+    place_keys_by_state: dict[str, list[str]] = field(default_factory=dict)
+    overrides: dict[tuple[str, str], Override] = field(default_factory=dict)
+
+    def county_name(self, fips: str | None) -> str | None:
+        return self.counties[fips].name if fips in self.counties else None
+
+
+def _cousub_name(name: str) -> tuple[str, str] | None:
+    for ending, kind in COUSUB_KINDS:
+        if name.endswith(" " + ending):
+            return name[: -len(ending) - 1], kind
+    return None
+
+
+def _read_cousubs(path: Path) -> pd.DataFrame:
+    frame = pd.read_csv(path, sep="|", dtype=str, keep_default_na=False, encoding="utf-8")
+    frame.columns = frame.columns.str.strip()
+    return frame[["USPS", "GEOID", "NAME", "ALAND_SQMI"]].apply(lambda c: c.str.strip())
+
+
+def build_crosswalks(
+    counties: pd.DataFrame,
+    cousubs: pd.DataFrame,
+    geonames: pd.DataFrame,
+    overrides: dict[tuple[str, str], Override] | None = None,
+) -> Crosswalks:
+    """Lookups from frames in the raw files' layouts (tests pass tiny frames)."""
+    by_fips: dict[str, County] = {}
+    by_key: dict[tuple[str, str], list[County]] = defaultdict(list)
+    for r in counties.itertuples(index=False):
+        county = County(r.fips, r.state_usps, r.county_name_full, r.county_type)
+        by_fips[r.fips] = county
+        by_key[(r.state_usps, r.name_key)].append(county)
+    keys_by_state: dict[str, list[str]] = defaultdict(list)
+    by_name: dict[str, list[County]] = defaultdict(list)
+    for state, key in sorted(by_key):
+        keys_by_state[state].append(key)
+        by_name[key] += by_key[(state, key)]
+    old_ct = {
+        geography.normalize_county_name(name): fips
+        for fips, name in geography.OLD_CT_COUNTIES.items()
+    }
+
+    subs: dict[tuple[str, str], list[Place]] = defaultdict(list)
+    for r in cousubs.itertuples(index=False):
+        parsed = _cousub_name(r.NAME)
+        if parsed is None or r.GEOID[5:] == "00000" or r.GEOID[:5] not in by_fips:
+            continue
+        base, kind = parsed
+        area = float(r.ALAND_SQMI or 0)
+        subs[(r.USPS, place_key(base))].append(
+            Place(r.GEOID[:5], r.NAME, kind, "cousub", area, r.GEOID)
+        )
+
+    state_codes = {name.title(): code for name, code in STATES.items()}
+    geo: dict[tuple[str, str], list[Place]] = defaultdict(list)
+    for r in geonames.itertuples(index=False):
+        state = state_codes.get(str(r.admin1).title())
+        if state is None or state == "CT" or not r.admin2:
+            continue
+        fips = _county_of(by_key, state, r.admin2)
+        if fips is None:
+            continue
+        geo[(state, place_key(r.name))].append(
+            Place(fips, r.name, None, "geonames", 0.0, f"{r.lat},{r.lon}")
+        )
+    place_keys: dict[str, set[str]] = defaultdict(set)
+    for state, key in list(subs) + list(geo):
+        place_keys[state].add(key)
+    return Crosswalks(
+        counties=by_fips,
+        by_key=dict(by_key),
+        by_name=dict(by_name),
+        keys_by_state=dict(keys_by_state),
+        old_ct=old_ct,
+        cousubs=dict(subs),
+        geonames=dict(geo),
+        place_keys_by_state={s: sorted(k) for s, k in place_keys.items()},
+        overrides=overrides or {},
+    )
+
+
+def _county_of(by_key, state: str, admin2: str) -> str | None:
+    """FIPS of a GeoNames county name: ``"City of Fairfax"`` is the independent city,
+    ``"Fairfax County"`` the county; a bare name that is both stays unresolved."""
+    m = re.match(r"^City of (.+)$", admin2)
+    want = "city" if m else None
+    name = m.group(1) if m else admin2
+    found = by_key.get((state, geography.normalize_county_name(name)), [])
+    if want:
+        found = [c for c in found if c.county_type in ("city", "")]
+    elif len(found) > 1:
+        found = [c for c in found if c.county_type not in ("city", "")]
+    return found[0].fips if len(found) == 1 else None
+
+
+@lru_cache(maxsize=4)
+def _cached(raw_dir: Path, overrides_path: Path | None) -> Crosswalks:
+    counties = geography.county_list(raw_dir)
+    cousubs = _read_cousubs(require(COUSUBS, raw_dir))
+    geonames = pd.read_csv(require(GEONAMES, raw_dir), dtype=str, keep_default_na=False)
+    overrides = load_overrides(overrides_path) if overrides_path is not None else {}
+    return build_crosswalks(counties, cousubs, geonames, overrides)
+
+
+def load_crosswalks(
+    raw_dir: Path | None = None, overrides: Path | bool | None = True
+) -> Crosswalks:
+    """The lookups for ``raw_dir`` (default ``data/raw``), cached per directory.
+
+    ``overrides``: True (default) reads ``data/manual/agency_county_overrides.csv``; a path reads
+    that file; False or None uses no overrides.
+    """
+    raw_dir = (raw_dir or paths.RAW).resolve()
+    if overrides is True:
+        path: Path | None = paths.MANUAL / "agency_county_overrides.csv"
+    elif overrides in (False, None):
+        path = None
+    else:
+        path = Path(overrides).resolve()
+    return _cached(raw_dir, path)
+
+
+def available(raw_dir: Path) -> bool:
+    """True when every raw file the crosswalks need is in ``raw_dir``."""
+    return all((raw_dir / f).is_file() for f in RAW_FILES)

@@ -1,0 +1,169 @@
+"""Agency -> county on the real files: thresholds on the latest snapshot, known placements, the
+overrides file against the real agencies, and the CLI."""
+
+from __future__ import annotations
+
+import json
+
+import pandas as pd
+import pytest
+
+from analysis import cli, geography, paths
+from analysis.ice.history import build_tables
+from analysis.locate import load_crosswalks, locate_agency
+from analysis.locate.overrides import agency_key_name, load_overrides
+
+pytestmark = pytest.mark.mirror
+
+
+@pytest.fixture(scope="module")
+def tables(raw_dir):
+    return build_tables(raw_dir)
+
+
+@pytest.fixture(scope="module")
+def cw(raw_dir):
+    return load_crosswalks(raw_dir)
+
+
+def latest_rates(tables, with_territories: bool = True) -> dict[str, float]:
+    history = tables["agreements_history"]
+    latest = history[history["snapshot_date"] == history["snapshot_date"].max()]
+    latest = latest.drop_duplicates("agreement_key")
+    if not with_territories:
+        latest = latest[~latest["is_territory"]]
+    placed = latest.merge(tables["agencies"][["agency_key", "county_fips"]], on="agency_key")
+    return placed.groupby("agency_type")["county_fips"].apply(lambda s: s.notna().mean()).to_dict()
+
+
+@pytest.mark.parametrize("with_territories", [True, False])
+def test_thresholds_on_the_latest_snapshot(tables, with_territories):
+    rates = latest_rates(tables, with_territories)
+    assert rates["County"] >= 0.99, rates
+    assert rates["Municipality"] >= 0.95, rates
+
+
+def test_every_unplaced_agency_is_in_the_qa_table_with_a_reason(tables):
+    agencies, qa = tables["agencies"], tables["agency_location_qa"]
+    unplaced = agencies[agencies["match_method"].isin(["statewide", "unmatched", "territory"])]
+    assert len(unplaced) > 0
+    assert set(unplaced["agency_key"]) <= set(qa["agency_key"])
+    assert qa["match_note"].str.len().gt(10).all()
+    assert (
+        agencies["county_fips"]
+        .isna()
+        .eq(agencies["match_method"].isin(["statewide", "unmatched", "territory"]))
+        .all()
+    )
+
+
+def test_placed_counties_are_in_the_project_geography(tables, raw_dir):
+    counties = set(geography.county_list(raw_dir)["fips"])
+    placed = tables["agencies"]["county_fips"].dropna()
+    assert set(placed) <= counties
+    for value in tables["agencies"]["county_fips_all"].dropna():
+        assert set(value.split("|")) <= counties
+
+
+def test_conflicts_carry_both_candidates(tables):
+    agencies = tables["agencies"]
+    conflicts = agencies[agencies["match_conflict"]]
+    assert len(conflicts) > 0
+    two_sided = conflicts["county_fips_alternative"].notna() | (
+        conflicts["county_state"] != conflicts["state"]
+    )
+    assert two_sided.all()
+    assert conflicts["match_note"].str.contains("CONFLICT|another state").all()
+
+
+@pytest.mark.parametrize(
+    ("key", "fips", "method"),
+    [
+        ("FL|COLLIER COUNTY SHERIFF'S OFFICE", "12021", "ice_county_exact"),
+        ("LA|LAFOURCHE PARISH SHERIFF'S OFFICE", "22057", "ice_county_exact"),
+        ("AR|TEXARKANA POLICE DEPARTMENT", "05091", "place_geonames"),
+        ("MA|CROW WING COUNTY SHERIFF'S OFFICE", "27035", "agency_name"),
+        ("OK|WICHITA COUNTY SHERIFF'S OFFICE", "48485", "manual_override"),
+        ("PA|CORNWALL BOROUGH POLICE DEPARTMENT", "42075", "ice_county_exact"),
+        ("FL|TAMPA POLICE DEPARTMENT", "12057", "place_geonames"),
+        ("TX|FLORIDA DEPARTMENT OF LAW ENFORCEMENT", None, None),
+    ],
+)
+def test_known_real_placements(tables, key, fips, method):
+    agencies = tables["agencies"].set_index("agency_key")
+    if fips is None:
+        assert key not in agencies.index
+        return
+    row = agencies.loc[key]
+    assert (row["county_fips"], row["match_method"]) == (fips, method)
+
+
+def test_known_real_flags(tables):
+    agencies = tables["agencies"].set_index("agency_key")
+    texarkana = agencies.loc["AR|TEXARKANA POLICE DEPARTMENT"]
+    assert texarkana["match_conflict"] and texarkana["county_fips_alternative"] == "48037"
+    assert agencies.loc["FL|FLORIDA DEPARTMENT OF LAW ENFORCEMENT", "match_method"] == "statewide"
+    assert agencies.loc["NH|PITTSBURGH POLICE DEPARTMENT", "match_method"] == "unmatched"
+    fuzzy = agencies.loc["AR|POPE COUNTY SHERIFF'S OFFICE"]
+    assert (fuzzy["county_fips"], fuzzy["match_method"]) == ("05115", "ice_county_fuzzy")
+    assert not fuzzy["match_exact"]
+
+
+def test_virginia_independent_city_is_the_city_itself(tables, cw):
+    agencies = tables["agencies"].set_index("agency_key")
+    hopewell = agencies.loc["VA|HOPEWELL COUNTY SHERIFF'S OFFICE"]  # ICE: "Hopewell County"
+    assert hopewell["county_fips"] == "51670" and not hopewell["match_exact"]
+    assert "independent city" in hopewell["match_note"]
+    roanoke = locate_agency("Roanoke Police Department", "VA", "Roanoke County", crosswalks=cw)
+    assert (roanoke.county_fips, roanoke.match_method) == ("51770", "independent_city")
+    assert roanoke.conflict and roanoke.alternative_fips == "51161"
+
+
+def test_county_agreements_cover_every_participating_date(tables):
+    panel, history = tables["county_agreements"], tables["agreements_history"]
+    assert set(panel["snapshot_date"]) == set(history["snapshot_date"])
+    assert pd.Timestamp("2025-01-31") in set(panel["snapshot_date"])
+    assert not panel.set_index("snapshot_date").loc["2025-01-31", "in_time_series"].any()
+    latest = history["snapshot_date"].max()
+    on_latest = panel[panel["snapshot_date"] == latest]
+    placed = tables["agencies"].loc[tables["agencies"]["county_fips"].notna(), "agency_key"]
+    rows = history[(history["snapshot_date"] == latest) & history["agency_key"].isin(placed)]
+    assert on_latest["agreements"].sum() == rows["agreement_key"].nunique()
+    assert (
+        (on_latest["jem"] + on_latest["tfm"] + on_latest["wso"]).eq(on_latest["agreements"]).all()
+    )
+    assert (on_latest["agreements_exact"] <= on_latest["agreements"]).all()
+
+
+def test_every_override_names_a_real_agency_and_county(tables, raw_dir):
+    overrides = load_overrides(paths.MANUAL / "agency_county_overrides.csv")
+    keys = set(tables["agencies"]["agency_key"])
+    counties = set(geography.county_list(raw_dir)["fips"])
+    for (state, name), override in overrides.items():
+        assert f"{state}|{name}" in keys, f"line {override.line}: no agency {override.agency!r}"
+        assert override.county_fips in counties, f"line {override.line}: bad FIPS"
+        assert agency_key_name(override.agency) == name
+
+
+def test_locate_an_agency_not_in_the_data(cw):
+    loc = locate_agency("Town of Hudson Police Department", "New Hampshire", crosswalks=cw)
+    assert (loc.county_fips, loc.match_method) == ("33011", "place_cousub")
+    hartford = locate_agency("Hartford Police Department", "CT", crosswalks=cw)
+    assert hartford.county_fips == "09110"  # Capitol planning region
+
+
+def test_cli_locate_json(raw_dir, capsys):
+    assert (
+        cli.main(["locate", "Texarkana PD", "ARKANSAS", "--county", "Bowie County", "--json"]) == 0
+    )
+    data = json.loads(capsys.readouterr().out)
+    assert data["county_fips"] == "05091" and data["match_method"] == "place_geonames"
+    assert [a["fips"] for a in data["alternatives"]] == ["48037"]
+    assert cli.main(["locate", "Collier County Sheriff's Office", "fl"]) == 0
+    out = capsys.readouterr().out
+    assert "12021 Collier County" in out and "agency_name" in out
+
+
+def test_cli_locate_rejects_an_unknown_state(raw_dir, capsys):
+    assert cli.main(["locate", "X PD", "Atlantis"]) == 1
+    assert "unknown state" in capsys.readouterr().err
