@@ -4,6 +4,12 @@ ICE's file names carry wrong dates and unstable suffixes (see shared docs), so t
 built from a date: the landing page is read and every ``.xlsx`` link that mentions
 "participating" or "pending" is taken. The snapshot is dated by retrieval (UTC), saved under
 ``data/raw/ice_287g/latest/`` and recorded, with its URL and hash, in ``LATEST.csv`` there.
+
+Schema drift alarm: every download is read with the ICE reader and its columns are compared with
+the latest known snapshot of the same list (archived or fetched earlier, when its file is in
+data/raw; else the newest documented schema). A missing or renamed column stops the fetch before
+anything is recorded: the file is kept under ``latest/rejected/`` for inspection, nothing is
+added to ``LATEST.csv``, and processed data are never touched. A new extra column only warns.
 """
 
 from __future__ import annotations
@@ -20,10 +26,18 @@ from urllib.parse import unquote, urljoin, urlparse
 
 from analysis import paths
 from analysis.fetch import FetchError, download, sha256_file
+from analysis.ice.read import COLUMNS, IceSheetError, read_sheet
 
 ICE_LANDING = "https://www.ice.gov/identify-and-arrest/287g"
 LATEST_DIR = "ice_287g/latest"
 LIST_WORDS = ("participating", "pending")
+REJECTED_DIR = "rejected"
+# The newest documented schema of each list (doc ice-287g-data.md §3), when no earlier snapshot
+# of the list is at hand to compare with.
+NEWEST_SCHEMA = {
+    "participating": COLUMNS,
+    "pending": ("STATE", "LAW ENFORCEMENT AGENCY", "TYPE", "COUNTY", "SUPPORT TYPE"),
+}
 
 
 @dataclass(frozen=True)
@@ -116,11 +130,28 @@ def fetch_latest_ice(
     out_dir = raw_dir / LATEST_DIR
     out_dir.mkdir(parents=True, exist_ok=True)
     date = now.strftime("%Y-%m-%d")
+    staged: list[tuple[str, str, Path]] = []
     snapshots = []
-    for url, word in links:
-        tmp = out_dir / f".{word}.download.part"
-        try:
+    try:
+        for url, word in links:
+            tmp = out_dir / f".{word}.download.part.xlsx"  # openpyxl wants .xlsx
+            staged.append((url, word, tmp))
             download(url, tmp, timeout=timeout, retries=retries)
+        # Every download is checked before any is kept: a schema change stops them all.
+        problems = []
+        for url, word, tmp in staged:
+            problem = schema_drift(tmp, url, word, raw_dir, echo)
+            if problem:
+                rejected = _reject(tmp, out_dir, word, now)
+                problems.append(f"{problem}\n  The download is kept for inspection at {rejected}.")
+        if problems:
+            raise FetchError(
+                "\n".join(problems) + "\n  Nothing was recorded in LATEST.csv and the processed "
+                "data were not touched. Compare the rejected file with the previous snapshot; if "
+                "ICE really changed its columns, teach analysis.ice.read (COLUMNS, ERAS) the new "
+                "schema, then run `analysis fetch --latest-ice` again."
+            )
+        for url, word, tmp in staged:
             digest = sha256_file(tmp)
             # Raw data is immutable: a second, different download on the same day gets a suffix.
             target, n = out_dir / f"{word}_{date}.xlsx", 1
@@ -129,26 +160,89 @@ def fetch_latest_ice(
                 target = out_dir / f"{word}_{date}_{n}.xlsx"
             if not target.exists():
                 os.replace(tmp, target)
-        finally:
+            disposition = None
+            if not urlparse(url).path.lower().endswith(".xlsx"):
+                head = requests.head(url, timeout=timeout, allow_redirects=True)
+                disposition = head.headers.get("Content-Disposition")
+            snap = LatestSnapshot(
+                path=str(target.relative_to(raw_dir)),
+                snapshot_date=date,
+                list_by_name=word,
+                url=url,
+                ice_file_name=_file_name(url, disposition),
+                retrieved_utc=now.strftime("%Y-%m-%dT%H:%M:%SZ"),
+                sha256=digest,
+                bytes=target.stat().st_size,
+            )
+            echo(f"downloaded {url} -> {snap.path}")
+            snapshots.append(snap)
+    finally:
+        for _url, _word, tmp in staged:
             tmp.unlink(missing_ok=True)
-        disposition = None
-        if not urlparse(url).path.lower().endswith(".xlsx"):
-            head = requests.head(url, timeout=timeout, allow_redirects=True)
-            disposition = head.headers.get("Content-Disposition")
-        snap = LatestSnapshot(
-            path=str(target.relative_to(raw_dir)),
-            snapshot_date=date,
-            list_by_name=word,
-            url=url,
-            ice_file_name=_file_name(url, disposition),
-            retrieved_utc=now.strftime("%Y-%m-%dT%H:%M:%SZ"),
-            sha256=digest,
-            bytes=target.stat().st_size,
-        )
-        echo(f"downloaded {url} -> {snap.path}")
-        snapshots.append(snap)
     _record(snapshots, out_dir / "LATEST.csv")
     return snapshots
+
+
+def _reject(tmp: Path, out_dir: Path, word: str, now: datetime) -> Path:
+    folder = out_dir / REJECTED_DIR
+    folder.mkdir(parents=True, exist_ok=True)
+    target = folder / f"{word}_{now.strftime('%Y-%m-%dT%H%M%SZ')}.xlsx"
+    os.replace(tmp, target)
+    return target
+
+
+def reference_columns(word: str, raw_dir: Path) -> tuple[tuple[str, ...], str]:
+    """The columns of the latest known snapshot of the ``word`` list whose file is in raw_dir
+    (archived in data/ice_snapshots.csv or fetched before, LATEST.csv), and what it is; the
+    newest documented schema when there is none."""
+    from analysis.ice.snapshot import archived_snapshots
+
+    archived = archived_snapshots()
+    candidates = [(r["snapshot_date"], r["file"]) for r in archived if r["list"] == word]
+    candidates += [
+        (r["snapshot_date"], r["path"])
+        for r in latest_snapshots(raw_dir)
+        if r["list_by_name"] == word
+    ]
+    for _date, relpath in sorted(candidates, reverse=True):
+        path = raw_dir / relpath
+        if path.is_file():
+            try:
+                return read_sheet(path).columns, f"the latest {word} snapshot {relpath}"
+            except IceSheetError:
+                continue
+    return NEWEST_SCHEMA[word], f"the newest documented {word} schema"
+
+
+def schema_drift(
+    path: Path, url: str, word: str, raw_dir: Path, echo: Callable[[str], None] = print
+) -> str | None:
+    """Why the downloaded ``word`` list at ``path`` cannot be accepted, naming the columns that
+    changed; None when its columns match (a new extra column only warns)."""
+    expected, reference = reference_columns(word, raw_dir)
+    try:
+        sheet = read_sheet(path)
+    except IceSheetError as exc:
+        reason = str(exc).replace(str(path), "the sheet", 1)
+        return (
+            f"{url}: ICE's {word} list cannot be read any more: {reason} (compared with "
+            f"{reference}: {', '.join(expected)})"
+        )
+    removed = [c for c in expected if c not in sheet.columns]
+    added = [c for c in sheet.columns if c not in expected] + list(sheet.unmapped_columns)
+    if removed:
+        kind = "" if sheet.list_kind == word else f"; it reads as a {sheet.list_kind} list"
+        return (
+            f"{url}: ICE's {word} list changed its columns: removed {', '.join(removed)}"
+            + (f"; added {', '.join(map(repr, added))}" if added else "")
+            + f" (compared with {reference}){kind}"
+        )
+    if added:
+        echo(
+            f"warning: {url}: ICE's {word} list has new column(s) {', '.join(map(repr, added))} "
+            f"not in {reference}; accepted, the new column(s) are not read"
+        )
+    return None
 
 
 def _record(snapshots: list[LatestSnapshot], index: Path) -> None:

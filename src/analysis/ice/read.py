@@ -8,11 +8,23 @@ file name is never trusted; ICE once swapped the two).
 
 The workbook is opened with openpyxl in normal mode, because the MOA URL of the workbook era
 exists only as a cell hyperlink (``pd.read_excel`` and openpyxl's read-only mode drop it).
+
+Before openpyxl touches a file, the zip container is checked: a file that is not a zip (an HTML
+error page, an old ``.xls``, an encrypted workbook), a truncated download, and a decompression
+bomb (declared uncompressed size, entry count, file size above the limits below) are refused with
+a message saying what the file looks like. Real ICE files are under 2 MB uncompressed.
+
+Formulas (none in any known ICE file): a cell's cached value is what is read. ``=HYPERLINK("url",
+"label")`` is resolved to its label, and in MOA/ADDENDUM to a link to its URL; any other formula
+in a named column is kept on the row (``SheetRow.formulas``) so that the row is quarantined with
+the reason ``formula`` rather than trusted.
 """
 
 from __future__ import annotations
 
+import re
 import warnings
+import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -34,6 +46,24 @@ HEADER_MARKERS = ("STATE", "LAW ENFORCEMENT AGENCY")
 LINK_COLUMNS = ("MOA", "ADDENDUM")
 HEADER_SCAN_ROWS = 30
 PARTICIPATING, PENDING = "participating", "pending"
+
+# Limits against decompression bombs and runaway files (real ICE files: < 200 KB on disk,
+# < 2 MB uncompressed, < 30 zip entries, < 2,000 rows).
+MAX_FILE_BYTES = 50 * 2**20
+MAX_UNCOMPRESSED_BYTES = 100 * 2**20
+MAX_ZIP_ENTRIES = 1_000
+MAX_DATA_ROWS = 100_000
+MAX_CELL_CHARS = 1_000  # longer text in a named cell quarantines the row (rows.py)
+# openpyxl binds hyperlinks in time quadratic in their number (20,000 take ~10 s): a sheet
+# with more is refused (ICE's lists have under 3,000).
+MAX_HYPERLINKS = 20_000
+
+_OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+_FORMULA_TAG = re.compile(rb"<(?:\w+:)?f[\s>/]")
+_RELATIONSHIP_TAG = re.compile(rb"<(?:\w+:)?Relationship[\s>/]")
+_HYPERLINK = re.compile(
+    r'^=\s*HYPERLINK\(\s*"((?:[^"]|"")*)"\s*(?:[,;]\s*"((?:[^"]|"")*)"\s*)?\)\s*$', re.IGNORECASE
+)
 
 # Schema eras (doc §3), by the set of named columns.
 _BASE = frozenset(REQUIRED)
@@ -61,6 +91,7 @@ class SheetRow:
     cells: dict[str, object]  # named column -> raw cell value (None when empty)
     links: dict[str, str]  # MOA/ADDENDUM -> hyperlink target, when the cell has one
     extra: dict[str, object] = field(default_factory=dict)  # other non-empty cells, by letter
+    formulas: dict[str, str] = field(default_factory=dict)  # named column -> formula (not links)
 
 
 @dataclass(frozen=True)
@@ -155,33 +186,133 @@ def _map_columns(
     return positions, unmapped
 
 
+def _mb(n: int) -> str:
+    return f"{n / 2**20:,.1f} MB"
+
+
+def check_container(path: Path) -> bool:
+    """Refuse what is not a sane .xlsx zip before openpyxl parses it; True if a worksheet holds
+    formulas. Raises ``IceSheetError`` saying what the file looks like and which limit it broke."""
+    if not path.is_file():
+        raise IceSheetError(f"{path}: no such file")
+    size = path.stat().st_size
+    if size == 0:
+        raise IceSheetError(f"{path}: empty file (0 bytes); expected an .xlsx workbook")
+    if size > MAX_FILE_BYTES:
+        raise IceSheetError(
+            f"{path}: {_mb(size)} on disk, above the {_mb(MAX_FILE_BYTES)} limit for an ICE "
+            "spreadsheet (real ones are under 1 MB); refusing to open it"
+        )
+    if not zipfile.is_zipfile(path):
+        with open(path, "rb") as fh:
+            head = fh.read(512)
+        if head.startswith(_OLE_MAGIC):
+            looks = (
+                "an OLE2 compound file: an old .xls workbook or a password-protected .xlsx; "
+                "save it as an unencrypted .xlsx"
+            )
+        elif head.startswith(b"PK"):
+            looks = "a truncated or damaged zip (an incomplete download?); download it again"
+        elif head.lstrip().lower().startswith((b"<!doctype", b"<html", b"<?xml", b"<")):
+            looks = "HTML or XML text (an error page saved under the spreadsheet's name?)"
+        else:
+            looks = f"starting with {head[:16]!r}"
+        raise IceSheetError(
+            f"{path}: not a readable .xlsx workbook: not a zip archive, as an .xlsx is; {looks}"
+        )
+    try:
+        with zipfile.ZipFile(path) as zf:
+            infos = zf.infolist()
+            if len(infos) > MAX_ZIP_ENTRIES:
+                raise IceSheetError(
+                    f"{path}: zip archive with {len(infos):,} entries, above the limit of "
+                    f"{MAX_ZIP_ENTRIES:,} (an ICE workbook has about 20); refusing to open it"
+                )
+            declared = sum(i.file_size for i in infos)
+            if declared > MAX_UNCOMPRESSED_BYTES:
+                biggest = max(infos, key=lambda i: i.file_size)
+                raise IceSheetError(
+                    f"{path}: declares {_mb(declared)} uncompressed ({biggest.filename} alone "
+                    f"{_mb(biggest.file_size)}), above the {_mb(MAX_UNCOMPRESSED_BYTES)} limit "
+                    "(a possible decompression bomb; real ICE files are under 2 MB); "
+                    "refusing to open it"
+                )
+            names = {i.filename for i in infos}
+            if "xl/workbook.xml" not in names:
+                shown = ", ".join(sorted(names)[:5]) + (", ..." if len(names) > 5 else "")
+                raise IceSheetError(
+                    f"{path}: a zip archive but not an .xlsx workbook (no xl/workbook.xml; "
+                    f"entries: {shown})"
+                )
+            for info in infos:
+                if info.filename.startswith("xl/worksheets/_rels/"):
+                    links = _count(zf, info, _RELATIONSHIP_TAG)
+                    if links > MAX_HYPERLINKS:
+                        raise IceSheetError(
+                            f"{path}: {info.filename} holds {links:,} relationships "
+                            f"(hyperlinks), above the limit of {MAX_HYPERLINKS:,} (ICE's lists "
+                            "have under 3,000); refusing to open it"
+                        )
+            sheets = [i for i in infos if re.fullmatch(r"xl/worksheets/[^/]+\.xml", i.filename)]
+            return any(_count(zf, i, _FORMULA_TAG, stop_at=1) for i in sheets)
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, EOFError) as exc:
+        raise IceSheetError(
+            f"{path}: damaged zip archive ({exc}); download the file again"
+        ) from None
+
+
+def _count(zf: zipfile.ZipFile, info: zipfile.ZipInfo, tag: re.Pattern, stop_at=None) -> int:
+    """Occurrences of ``tag`` in one entry, streamed (zipfile never inflates past the declared
+    size); stops early once ``stop_at`` are found."""
+    found, tail = 0, b""
+    with zf.open(info) as fh:
+        while chunk := fh.read(1 << 20):
+            found += len(tag.findall(tail + chunk)) - len(tag.findall(tail))
+            if stop_at is not None and found >= stop_at:
+                break
+            tail = chunk[-32:]
+    return found
+
+
 def read_sheet(path: str | Path) -> Sheet:
     """Read the data sheet of one ICE participating or pending spreadsheet.
 
     Raises ``IceSheetError`` naming the file, sheet, header row and the missing or unrecognized
-    columns when the sheet cannot be mapped.
+    columns when the sheet cannot be mapped, and saying what the file is when it is not a sane
+    workbook (not a zip, truncated, above the size limits).
     """
     import openpyxl
 
     path = Path(path)
+    has_formulas = check_container(path)
+    workbooks = []
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", UserWarning)  # openpyxl: unsupported extensions
             wb = openpyxl.load_workbook(path, data_only=True)
-    except Exception as exc:  # zipfile.BadZipFile, KeyError, InvalidFileException...
-        raise IceSheetError(f"{path}: not a readable .xlsx workbook ({exc})") from None
+            workbooks.append(wb)
+            if has_formulas:
+                workbooks.append(openpyxl.load_workbook(path, data_only=False))
+    except Exception as exc:  # zipfile.BadZipFile, KeyError, InvalidFileException, XML errors
+        for opened in workbooks:
+            opened.close()
+        raise IceSheetError(
+            f"{path}: not a readable .xlsx workbook ({type(exc).__name__}: {exc})"
+        ) from None
     try:
-        return _read_workbook(path, wb)
+        return _read_workbook(path, wb, workbooks[1] if has_formulas else None)
     finally:
-        wb.close()
+        for opened in workbooks:
+            opened.close()
 
 
-def _read_workbook(path: Path, wb) -> Sheet:
+def _read_workbook(path: Path, wb, formulas_wb=None) -> Sheet:
     sheet_names = tuple(wb.sheetnames)
     for ws in wb.worksheets:
         found = _find_header(ws)
         if found is not None:
-            return _read_data(path, ws, sheet_names, *found)
+            ws_formulas = formulas_wb[ws.title] if formulas_wb is not None else None
+            return _read_data(path, ws, sheet_names, *found, ws_formulas)
     tried = []
     for ws in wb.worksheets:
         number, names = _closest_header(ws)
@@ -200,35 +331,91 @@ def _read_workbook(path: Path, wb) -> Sheet:
     )
 
 
-def _read_data(path: Path, ws, sheet_names, header_row: int, names: list[str | None]) -> Sheet:
+def _formula_text(cell) -> str | None:
+    if cell.data_type != "f":
+        return None
+    value = cell.value
+    return value if isinstance(value, str) else getattr(value, "text", None) or str(value)
+
+
+def _formulas(ws_formulas, header_row: int) -> dict[tuple[int, int], str]:
+    """(row, 0-based column) -> formula text, for every formula cell below the header."""
+    if ws_formulas is None:
+        return {}
+    return {
+        (cell.row, cell.column - 1): text
+        for row in ws_formulas.iter_rows(min_row=header_row + 1)
+        for cell in row
+        if (text := _formula_text(cell)) is not None
+    }
+
+
+def _hyperlink_formula(text: str) -> tuple[str, str] | None:
+    """(url, label) of a literal ``=HYPERLINK("url", "label")``; None for any other formula."""
+    match = _HYPERLINK.match(text)
+    if not match:
+        return None
+    url = match.group(1).replace('""', '"')
+    label = match.group(2).replace('""', '"') if match.group(2) is not None else url
+    return url, label
+
+
+def _read_data(
+    path: Path, ws, sheet_names, header_row: int, names: list[str | None], ws_formulas=None
+) -> Sheet:
     from openpyxl.utils import get_column_letter
 
     positions, unmapped = _map_columns(path, ws.title, header_row, names)
+    below = ws.max_row - header_row
+    if below > MAX_DATA_ROWS:
+        raise IceSheetError(
+            f"{path}: sheet {ws.title!r} has {below:,} rows below header row {header_row}, "
+            f"above the limit of {MAX_DATA_ROWS:,} (ICE's lists have under 2,000 rows); "
+            "refusing to read it"
+        )
     columns = tuple(sorted(positions, key=positions.get))
+    by_index = {i: c for c, i in positions.items()}
+    formula_cells = _formulas(ws_formulas, header_row)
     rows: list[SheetRow] = []
     blank_run = interior_blank = 0
     for cells in ws.iter_rows(min_row=header_row + 1):
+        number = cells[0].row
         values = [c.value for c in cells]
-        if all(_is_empty(v) for v in values):
+        links: dict[str, str] = {}
+        formulas: dict[str, str] = {}
+        for index in range(len(values)):
+            text = formula_cells.get((number, index))
+            if text is None:
+                continue
+            column = by_index.get(index)
+            link = _hyperlink_formula(text)
+            if link is not None:
+                url, label = link
+                values[index] = label if _is_empty(values[index]) else values[index]
+                if column in LINK_COLUMNS:
+                    links[column] = url
+            elif column is not None:
+                formulas[column] = text
+            elif _is_empty(values[index]):
+                values[index] = text  # a formula in an unnamed column: kept as its text
+        if all(_is_empty(v) for v in values) and not formulas:
             blank_run += 1
             continue
         interior_blank += blank_run if rows else 0
         blank_run = 0
         named = {c: values[i] if i < len(values) else None for c, i in positions.items()}
-        links = {}
         for column in LINK_COLUMNS:
             index = positions.get(column)
             if index is not None and index < len(cells) and cells[index].hyperlink is not None:
                 target = cells[index].hyperlink.target or cells[index].hyperlink.location
                 if target:
                     links[column] = target
-        mapped = set(positions.values())
         extra = {
             get_column_letter(i + 1): v
             for i, v in enumerate(values)
-            if i not in mapped and not _is_empty(v)
+            if i not in by_index and not _is_empty(v)
         }
-        rows.append(SheetRow(cells[0].row, named, links, extra))
+        rows.append(SheetRow(number, named, links, extra, formulas))
     list_kind = PARTICIPATING if "SIGNED" in positions else PENDING
     era = ERAS.get(frozenset(columns), f"{list_kind} unrecognized column set")
     return Sheet(

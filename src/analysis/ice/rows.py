@@ -2,8 +2,10 @@
 
 Every data row of the sheet ends in exactly one of the two lists, so for every file
 ``rows_in == rows_clean + rows_quarantined``. A row is quarantined only when it cannot be an
-agreement: no recognizable state, no agency name, or no recognizable model. Problems in other
-cells (dates, types, counties) are flagged on the tidy row and never drop it.
+agreement: no recognizable state, no agency name, or no recognizable model; or when a named cell
+cannot be trusted as data: a formula (other than ``=HYPERLINK``) or text longer than
+``read.MAX_CELL_CHARS``. Problems in other cells (dates, types, counties) are flagged on the tidy
+row and never drop it.
 """
 
 from __future__ import annotations
@@ -14,7 +16,7 @@ from datetime import date
 from functools import cache
 
 from analysis.ice import normalize as nz
-from analysis.ice.read import Sheet, SheetRow
+from analysis.ice.read import MAX_CELL_CHARS, Sheet, SheetRow
 
 QUARANTINE_REASONS = {
     "missing_state": "STATE is empty",
@@ -22,6 +24,8 @@ QUARANTINE_REASONS = {
     "missing_agency": "LAW ENFORCEMENT AGENCY is empty",
     "missing_model": "SUPPORT TYPE is empty",
     "unknown_model": "SUPPORT TYPE names none (or several) of JEM, TFM, WSO",
+    "formula": "a named cell holds a spreadsheet formula (other than HYPERLINK), not a value",
+    "cell_too_long": f"a named cell holds more than {MAX_CELL_CHARS:,} characters",
 }
 
 
@@ -67,6 +71,7 @@ def raw_values_json(row: SheetRow) -> str:
     cells = {k: _json_value(v) for k, v in row.cells.items() if v is not None}
     cells |= {f"column {k}": _json_value(v) for k, v in row.extra.items()}
     cells |= {f"{k} link": v for k, v in row.links.items()}
+    cells |= {f"{k} formula": v for k, v in row.formulas.items()}
     return json.dumps(cells, ensure_ascii=False)
 
 
@@ -82,6 +87,12 @@ def _problems(row: SheetRow, state: nz.StateMatch, agency, model) -> list[tuple[
         raw = row.cells.get("SUPPORT TYPE")
         code = "missing_model" if nz.clean_text(raw) is None else "unknown_model"
         found.append(("SUPPORT TYPE", code, f"SUPPORT TYPE {raw!r}"))
+    for column, formula in row.formulas.items():
+        found.append((column, "formula", f"{column} holds the formula {formula!r}"))
+    for column, value in row.cells.items():
+        if isinstance(value, str) and len(value) > MAX_CELL_CHARS:
+            detail = f"{column} has {len(value):,} characters (limit {MAX_CELL_CHARS:,})"
+            found.append((column, "cell_too_long", detail))
     return found
 
 
