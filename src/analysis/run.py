@@ -303,7 +303,7 @@ def run_notebooks(
                 ):
                     settle(spec, RunResult(spec.name, "unchanged"), fp)
                     continue
-                echo(f"[run] {spec.name:28s} started")
+                echo(f"[run] {spec.name:28s} queued")
                 running[pool.submit(execute_one, spec, params, layout)] = (spec, fp)
             if running and not progressed:
                 done, _ = wait(list(running), return_when=FIRST_COMPLETED)
