@@ -88,3 +88,16 @@ def test_each_report_renders_with_headings_contents_and_figures(reports):
             and 'class="jp-OutputArea-output" data-mime-type="application/vnd.jupyter.stderr"'
             not in dom
         )
+
+
+def test_as_of_replays_the_announcement_of_2025_05_29(reports, tmp_path):
+    results = run_notebooks(as_of="2025-05-29", only=["20_expansion"], reports_dir=tmp_path,
+                            echo=lambda m: None)  # fmt: skip
+    assert [r.status for r in results] == ["executed"]
+    html = (tmp_path / "as-of-2025-05-29" / "html" / "20_expansion.html").read_text()
+    assert "it listed <strong>635 agreements</strong>" in html
+    assert "agencies in 40 states" in html
+    # The default reports are untouched by an as-of run.
+    assert (
+        "2025-05-29</strong> it listed" not in (reports / "html" / "20_expansion.html").read_text()
+    )

@@ -1,0 +1,300 @@
+"""analysis.adoption on tiny synthetic tables (no files are read)."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from analysis import adoption
+
+DATES = ["2024-12-29", "2025-01-31", "2025-02-28", "2025-03-31", "2025-06-27", "2026-01-30"]
+
+
+@pytest.fixture
+def history():
+    # 2024-12-29 and the baseline are out of the time series; the baseline is kept anyway.
+    frame = pd.DataFrame(
+        {
+            "snapshot_date": pd.to_datetime(DATES + ["2025-03-31"]),
+            "list": ["participating"] * len(DATES) + ["pending"],
+            "in_time_series": [False, False, True, True, True, True, True],
+        }
+    )
+    return frame
+
+
+@pytest.fixture
+def covariates():
+    return pd.DataFrame(
+        {
+            "fips": ["12001", "12003", "13001", "48001", "06001", "06003"],
+            "state_usps": ["FL", "FL", "GA", "TX", "CA", "CA"],
+            "county_name_full": ["A County", "B County", "C County", "D County", "E", "F"],
+            "population": pd.array([100, 200, 300, 400, 500, 600], dtype="Int64"),
+            "gop_share_2024": [0.7, 0.6, 0.65, 0.8, 0.3, 0.35],
+            "rucc_2023": pd.array([1, 2, 6, 9, 1, pd.NA], dtype="Int64"),
+            "metro": [True, True, False, False, True, True],
+        }
+    )
+
+
+def row(date, fips, state, **counts):
+    base = dict(agreements=1, agencies=1, jem=0, tfm=0, wso=0, county_type_agreements=0)
+    base.update(municipal_type_agreements=0, state_type_agreements=0, other_type_agreements=0)
+    base.update(sheriff_agreements=0, agreements_exact=1, in_time_series=True)
+    base.update(counts)
+    return {"snapshot_date": pd.Timestamp(date), "county_fips": fips, "state": state, **base}
+
+
+@pytest.fixture
+def county_agreements():
+    rows = [
+        # 12001 adopted before 2025 (prevalent); sheriff with a jail model.
+        row("2024-12-29", "12001", "FL", jem=1, sheriff_agreements=1, county_type_agreements=1),
+        row("2025-01-31", "12001", "FL", jem=1, sheriff_agreements=1, county_type_agreements=1),
+        row("2025-02-28", "12001", "FL", jem=1, sheriff_agreements=1, county_type_agreements=1),
+        row("2025-06-27", "12001", "FL", jem=1, sheriff_agreements=1, county_type_agreements=1),
+        row("2026-01-30", "12001", "FL", jem=1, sheriff_agreements=1, county_type_agreements=1),
+        # 12003: municipal TFM from March 2025, fuzzy match only.
+        row("2025-03-31", "12003", "FL", tfm=1, municipal_type_agreements=1, agreements_exact=0),
+        row("2025-06-27", "12003", "FL", tfm=1, municipal_type_agreements=1, agreements_exact=0),
+        row("2026-01-30", "12003", "FL", tfm=1, municipal_type_agreements=1, agreements_exact=0),
+        # 13001: adopted in 2024 only, at risk again in 2025, adopts 2026-01 (two agreements).
+        row("2024-12-29", "13001", "GA", wso=1, sheriff_agreements=1),
+        row(
+            "2026-01-30",
+            "13001",
+            "GA",
+            agreements=2,
+            agencies=2,
+            wso=1,
+            tfm=1,
+            sheriff_agreements=1,
+            agreements_exact=2,
+        ),
+        # 48001: only in June 2025 (later exit): first adoption June 2025.
+        row("2025-06-27", "48001", "TX", wso=1, sheriff_agreements=1),
+    ]
+    return pd.DataFrame(rows)
+
+
+@pytest.fixture
+def state_policies():
+    return pd.DataFrame(
+        {
+            "policy_id": [
+                "CA-2017-SB54",
+                "FL-2022-908.11",
+                "FL-2025-SB2C",
+                "GA-2024-HB1105",
+                "LA-2025-JML",
+                "TX-2025-SB8",
+            ],
+            "state_usps": ["CA", "FL", "FL", "GA", "LA", "TX"],
+            "policy_type": [
+                "prohibition",
+                "must hold",
+                "must hold",
+                "must request",
+                "state-agency directive",
+                "must enter",
+            ],
+            "year": [2017, 2022, 2025, 2024, 2025, 2025],
+            "enacted_date": pd.to_datetime(
+                ["2017-10-05", None, "2025-02-13", "2024-05-01", None, None]
+            ),
+            "effective_date": pd.to_datetime(["2018-01-01", None, None, None, None, "2026-01-01"]),
+        }
+    )
+
+
+@pytest.fixture
+def tables(county_agreements, covariates, history, state_policies):
+    return {
+        "county_agreements": county_agreements,
+        "covariates": covariates,
+        "history": history,
+        "state_policies": state_policies,
+    }
+
+
+def test_snapshot_dates_keep_baseline_and_time_series_only(history):
+    dates = adoption.snapshot_dates(history=history)
+    assert list(dates.strftime("%Y-%m-%d")) == DATES[1:]
+    assert adoption.latest_snapshot("2025-06-29", history=history) == pd.Timestamp("2025-06-27")
+    assert adoption.latest_snapshot("2025-06-27", history=history) == pd.Timestamp("2025-06-27")
+    with pytest.raises(ValueError, match="no participating snapshot"):
+        adoption.snapshot_dates("2024-01-01", history=history)
+
+
+def test_mandates_coding(state_policies):
+    mandates = adoption.mandates_by_state(state_policies).set_index("state")
+    assert list(mandates.index) == ["FL", "GA", "TX"]  # no prohibition, no directive
+    assert str(mandates.loc["FL", "start_month"]) == "2022-01"  # year only; SB 2-C later
+    assert mandates.loc["FL", "start_rule"] == "year"
+    assert mandates.loc["FL", "instruments"] == "FL-2022-908.11; FL-2025-SB2C"
+    assert str(mandates.loc["GA", "start_month"]) == "2024-05"
+    assert str(mandates.loc["TX", "start_month"]) == "2026-01"
+    assert mandates.loc["TX", "start_rule"] == "effective date"
+    assert mandates["end_month"].isna().all()
+
+
+def test_county_outcomes_latest(tables):
+    out = adoption.county_outcomes(**tables).set_index("fips")
+    assert len(out) == 6 and out.index.is_unique
+    assert (out.snapshot_date == pd.Timestamp("2026-01-30")).all()
+    assert out.any_agreement.to_dict() == {
+        "12001": 1,
+        "12003": 1,
+        "13001": 1,
+        "48001": 0,
+        "06001": 0,
+        "06003": 0,
+    }
+    assert out.county_agency_agreement.loc[["12001", "12003", "13001"]].tolist() == [1, 0, 1]
+    assert out.tfm_agreement.loc[["12001", "12003", "13001"]].tolist() == [0, 1, 1]
+    assert out.jail_model_agreement.loc[["12001", "12003", "13001"]].tolist() == [1, 0, 1]
+    assert out.loc["13001", "n_agreements"] == 2 and out.loc["13001", "n_agencies"] == 2
+    assert out.any_agreement_exact.loc[["12001", "12003"]].tolist() == [1, 0]
+    assert out.mandate_state.to_dict() == {
+        "12001": 1,
+        "12003": 1,
+        "13001": 1,
+        "48001": 1,
+        "06001": 0,
+        "06003": 0,
+    }
+    assert out.loc["48001", "mandate_in_force"] == 1  # TX from 2026-01
+    # Covariates as floats, missing kept as NaN, log population added.
+    assert out.rucc_2023.dtype == np.float64 and np.isnan(out.loc["06003", "rucc_2023"])
+    assert out.metro.dtype == np.float64
+    assert out.loc["12001", "log_population"] == pytest.approx(np.log(100))
+    assert out.loc["12001", "state"] == "FL" and out.loc["12001", "county_name"] == "A County"
+
+
+def test_county_outcomes_as_of_and_exact_only(tables):
+    mid = adoption.county_outcomes("2025-06-30", **tables).set_index("fips")
+    assert mid.snapshot_date.iloc[0] == pd.Timestamp("2025-06-27")
+    assert mid.any_agreement.loc[["12001", "12003", "13001", "48001"]].tolist() == [1, 1, 0, 1]
+    assert mid.loc["48001", "mandate_in_force"] == 0  # SB 8 not yet in force
+    exact = adoption.county_outcomes("2025-06-30", exact_only=True, **tables).set_index("fips")
+    assert exact.any_agreement.loc["12003"] == 0 and exact.tfm_agreement.loc["12003"] == 0
+    assert exact.loc["12003", "n_agreements"] == 0
+    assert exact.any_agreement.loc["12001"] == 1
+
+
+def test_county_outcomes_rejects_unknown_county(tables):
+    bad = pd.concat([tables["county_agreements"], pd.DataFrame([row("2026-01-30", "99999", "XX")])])
+    with pytest.raises(ValueError, match="unknown counties"):
+        adoption.county_outcomes(**{**tables, "county_agreements": bad})
+
+
+def test_status_pair(tables):
+    pair = adoption.status_pair("2025-06-27", **tables).set_index("fips")
+    assert pair.any_agreement_early.loc[["13001", "48001"]].tolist() == [0, 1]
+    assert pair.any_agreement.loc[["13001", "48001"]].tolist() == [1, 0]
+    assert (pair.snapshot_date_early == pd.Timestamp("2025-06-27")).all()
+    with pytest.raises(ValueError, match="precede"):
+        adoption.status_pair("2026-01-30", **tables)
+
+
+def test_first_adoption_months(tables):
+    kwargs = {k: tables[k] for k in ("county_agreements", "covariates", "history")}
+    first = adoption.first_adoption_months(**kwargs).set_index("fips")
+    assert isinstance(first.first_adoption_month.dtype, pd.PeriodDtype)
+    months = {k: str(v) for k, v in first.first_adoption_month.items()}
+    assert months == {
+        "12001": "2025-01",
+        "12003": "2025-03",
+        "13001": "2026-01",  # its 2024 agreement predates the baseline
+        "48001": "2025-06",
+        "06001": "NaT",
+        "06003": "NaT",
+    }
+    assert first.prevalent.to_dict() == {
+        "12001": True,
+        "12003": False,
+        "13001": False,
+        "48001": False,
+        "06001": False,
+        "06003": False,
+    }
+    early = adoption.first_adoption_months("2025-04-01", **kwargs).set_index("fips")
+    assert early.first_adoption_month.isna().loc[["13001", "48001"]].all()
+
+
+def test_panel_months(history):
+    months = adoption.panel_months(history=history)
+    assert str(months[0]) == "2025-02" and str(months[-1]) == "2026-01" and len(months) == 12
+    with pytest.raises(ValueError, match="after the January 2025 baseline"):
+        adoption.panel_months("2025-02-01", history=history)
+
+
+def test_adoption_panel(tables):
+    neighbors = {"12001": ["12003", "13001"], "12003": ["12001"], "13001": ["12001"]}
+    result = adoption.adoption_panel(neighbors, covariate_columns=["gop_share_2024"], **tables)
+    panel = result.panel
+    assert result.n_prevalent == 1
+    assert "12001" not in set(panel.fips)  # prevalent
+    p = panel.set_index(["fips", panel.month.astype(str)])
+    # 12003 adopts in March 2025 (event in month t=1), at risk Feb and Mar.
+    assert p.loc["12003"].event.tolist() == [0, 1]
+    # Its in-state neighbour 12001 was adopted from the start.
+    assert p.loc[("12003", "2025-02"), "neighbor_share_in_state_lag1"] == 1.0
+    # 13001 (GA): cross-state neighbour 12001 adopted; mandate in force (GA from 2024-05).
+    assert p.loc[("13001", "2025-02"), "neighbor_share_cross_state_lag1"] == 1.0
+    assert (p.loc["13001"].mandate_in_force == 1).all()
+    assert p.loc["13001"].event.sum() == 1 and p.loc[("13001", "2026-01"), "event"] == 1
+    # TX mandate switches on in January 2026; 48001 adopted June 2025, so it left before.
+    assert p.loc["48001"].mandate_in_force.sum() == 0
+    ca = p.loc["06001"]
+    assert len(ca) == 12 and ca.event.sum() == 0 and ca.mandate_in_force.sum() == 0
+    assert p.loc[("06001", "2025-02"), "gop_share_2024"] == 0.3
+
+
+def test_sign_comparison():
+    results = pd.DataFrame(
+        {
+            "term": ["gop_share_2024", "hispanic_growth_log_2010_2020", "bachelors_share"],
+            "estimate": [0.1, 0.01, 0.05],
+            "ci_low": [0.05, -0.02, 0.01],
+            "ci_high": [0.15, 0.04, 0.09],
+        }
+    )
+    table = adoption.sign_comparison(results).set_index("covariate")
+    assert table.loc["gop_share_2024", "found"] == "+"
+    assert bool(table.loc["gop_share_2024", "agrees"]) is True
+    assert table.loc["hispanic_growth_log_2010_2020", "found"] == "0 (n.s.)"
+    assert bool(table.loc["hispanic_growth_log_2010_2020", "agrees"]) is False
+    assert bool(table.loc["bachelors_share", "agrees"]) is False  # expected -, found +
+    assert table.loc["crime_rate", "found"] == "not available"
+    assert pd.isna(table.loc["crime_rate", "agrees"])
+
+
+def test_bivariate_effects_match_single_models():
+    rng = np.random.default_rng(3)
+    n = 400
+    df = pd.DataFrame(
+        {
+            "state": rng.choice(list("ABCDEFGH"), n),
+            "x1": rng.normal(size=n),
+            "x2": rng.normal(size=n),
+        }
+    )
+    df["y"] = (rng.random(n) < 1 / (1 + np.exp(-df.x1))).astype(int)
+    table = adoption.bivariate_effects(df, "y", ["x1", "x2"])
+    assert list(table.term) == ["x1", "x2"] and not table.state_fe.any()
+    slope = np.polyfit((df.x1 - df.x1.mean()) / df.x1.std(), df.y, 1)[0]
+    assert table.estimate.iloc[0] == pytest.approx(slope)
+    assert table.n_clusters.iloc[0] == 8
+    within = adoption.bivariate_effects(df, "y", ["x1"], state_fe=True, estimator="logit")
+    assert within.state_fe.all() and within.estimate.iloc[0] > 0
+
+
+def test_formatters():
+    assert adoption.fmt_ci(0.0123, 0.001, 0.02, digits=1, scale=100) == "1.2 [0.1, 2.0]"
+    assert adoption.fmt_p(0.0123) == "p = 0.012"
+    assert adoption.fmt_p(0.0002) == "p < 0.001"
+    assert adoption.fmt_p(1 / 10001, floor=1 / 10001) == "p ≤ 0.0001"
+    assert adoption.fmt_p(float("nan")) == "p not available"
