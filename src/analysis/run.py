@@ -23,6 +23,7 @@ from typing import Any
 import yaml
 
 from analysis import paths
+from analysis.report import ReportOutputs
 
 KERNEL = "python3"
 EXECUTION_ENV = {
@@ -123,10 +124,9 @@ def fingerprint(
 
 
 @dataclass(frozen=True)
-class Layout:
-    """Where one run writes: the default reports, or an ``as-of`` run's own folder."""
-
-    root: Path
+class Layout(ReportOutputs):
+    """Where one run writes: the default reports, or an ``as-of`` run's own folder. Figures
+    and tables go where the notebooks' ``report.outputs`` puts them."""
 
     @property
     def executed(self) -> Path:
@@ -135,14 +135,6 @@ class Layout:
     @property
     def html(self) -> Path:
         return self.root / "html"
-
-    @property
-    def figures(self) -> Path:
-        return self.root / "figures"
-
-    @property
-    def tables(self) -> Path:
-        return self.root / "tables"
 
     @property
     def state(self) -> Path:
