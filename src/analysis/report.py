@@ -40,7 +40,10 @@ class ReportOutputs:
 
 def outputs(output_dir: str | Path | None) -> ReportOutputs:
     """The run's output folder (``reports/`` unless the runner passes another)."""
-    return ReportOutputs(Path(output_dir) if output_dir else paths.REPORTS)
+    if not output_dir:
+        return ReportOutputs(paths.REPORTS)
+    folder = Path(output_dir)
+    return ReportOutputs(folder if folder.is_absolute() else paths.ROOT / folder)
 
 
 def esc(value: object) -> str:

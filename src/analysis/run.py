@@ -222,7 +222,11 @@ def notebook_parameters(
             f"params.yaml: {spec.name} sets {sorted(undeclared)}, which its parameters cell "
             "does not declare"
         )
-    run_values = {"output_dir": str(layout.root)}
+    # Relative to the project root when possible, so executed notebooks do not depend on
+    # where the repository is checked out.
+    root = layout.root.resolve()
+    output_dir = root.relative_to(paths.ROOT) if root.is_relative_to(paths.ROOT) else root
+    run_values = {"output_dir": str(output_dir)}
     if as_of is not None:
         run_values["as_of"] = as_of
     merged = {**defaults, **spec.parameters, **run_values}

@@ -6,7 +6,11 @@ in every report), never to the order in which categories happen to appear.
 
 from __future__ import annotations
 
+import itertools
+
 import matplotlib as mpl
+import pandas as pd
+from pandas.io.formats.style import Styler
 
 MODELS = ["JEM", "TFM", "WSO"]
 MODEL_NAMES = {
@@ -28,8 +32,23 @@ HIGHLIGHT = "#D55E00"
 SEQUENTIAL_CMAP = "viridis"
 
 
+_styler_init = Styler.__init__
+_styler_ids = itertools.count(1)
+
+
+def _deterministic_styler_init(self, data, *args, uuid=None, **kwargs):
+    # pandas gives each styled table a random id; numbered ids keep reports byte-identical.
+    _styler_init(self, data, *args, uuid=uuid or f"t{next(_styler_ids):04d}", **kwargs)
+
+
 def apply() -> None:
-    """Set the project's matplotlib defaults (call once at the top of a notebook)."""
+    """Set the project's figure and table defaults (call once at the top of a notebook).
+
+    Styled tables escape cell text as HTML (spreadsheet text cannot inject markup) and get
+    numbered ids instead of random ones.
+    """
+    Styler.__init__ = _deterministic_styler_init
+    pd.set_option("styler.format.escape", "html")
     mpl.rcParams.update(
         {
             "figure.figsize": (9, 4.8),
