@@ -19,7 +19,9 @@ def inputs_fingerprint(raw_dir: Path) -> str:
     committed = sorted(paths.DATA.glob("*.csv")) + sorted(paths.MANUAL.glob("*.csv"))
     committed += sorted((paths.DATA / "dictionaries").glob("*.csv"))
     live = raw_dir / "ice_287g" / "latest" / "LATEST.csv"
-    for path in [*committed, raw_dir / "MANIFEST.csv", live]:
+    # The catalog pins the raw files' hashes (fetch verified them); MANIFEST.csv is left out
+    # because it records retrieval times, which differ between otherwise identical checkouts.
+    for path in [*committed, live]:
         digest.update(path.name.encode())
         digest.update(path.read_bytes() if path.exists() else b"<missing>")
     return digest.hexdigest()

@@ -48,6 +48,8 @@ def apply() -> None:
     numbered ids instead of random ones.
     """
     Styler.__init__ = _deterministic_styler_init
+    # The default text form holds a memory address, which would differ between runs.
+    Styler.__repr__ = lambda self: f"<styled table {self.uuid}>"
     pd.set_option("styler.format.escape", "html")
     mpl.rcParams.update(
         {
