@@ -7,10 +7,9 @@ import hashlib
 import importlib
 from pathlib import Path
 
-import nbformat
 import pytest
 import yaml
-from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
+from tiny_notebooks import write_notebook
 
 from analysis.commands.build import STAGES
 from analysis.run import run_notebooks
@@ -82,18 +81,8 @@ def tiny_project(
     """notebooks/<name>.ipynb (purpose, parameters, ``body``, checks) and its params.yaml."""
     nbs = tmp_path / "notebooks"
     nbs.mkdir()
-    nb = new_notebook(
-        cells=[
-            new_markdown_cell(f"# {name}\n\nA tiny notebook.\n\n## Results"),
-            new_code_cell(params_src, metadata={"tags": ["parameters"]}),
-            new_code_cell(body),
-            new_markdown_cell("## Checks"),
-            new_code_cell("print('checked')"),
-        ],
-        metadata={"kernelspec": {"name": "python3", "display_name": "Python 3",
-                                 "language": "python"}},
-    )  # fmt: skip
-    nbformat.write(nb, nbs / f"{name}.ipynb")
+    write_notebook(nbs, name, params_src, body, title=name, first="Results", second="Checks",
+                   last_src="print('checked')")  # fmt: skip
     params = tmp_path / "params.yaml"
     params.write_text(yaml.safe_dump({
         "defaults": defaults,

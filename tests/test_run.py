@@ -7,26 +7,9 @@ import hashlib
 import nbformat
 import pytest
 import yaml
-from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
+from tiny_notebooks import write_notebook
 
 from analysis.run import RunConfigError, run_notebooks
-
-
-def write_notebook(folder, name, params_src, body_src, title="Tiny"):
-    cells = [
-        new_markdown_cell(f"# {title}\n\nA tiny notebook.\n\n## First part\n\ntext"),
-        new_code_cell(params_src, metadata={"tags": ["parameters"]}),
-        new_code_cell(body_src),
-        new_markdown_cell("## Second part"),
-        new_code_cell("print('done')"),
-    ]
-    nb = new_notebook(
-        cells=cells,
-        metadata={
-            "kernelspec": {"name": "python3", "display_name": "Python 3", "language": "python"}
-        },
-    )
-    nbformat.write(nb, folder / f"{name}.ipynb")
 
 
 @pytest.fixture
