@@ -21,10 +21,10 @@ TARGET_SECONDS = 10.0
 
 
 def run_once(raw_dir: Path) -> float:
-    from analysis import geography
     from analysis.covariates.build import build_county_covariates
+    from analysis.geo.counties import _county_list_cached
 
-    geography._county_list_cached.cache_clear()
+    _county_list_cached.cache_clear()
     with tempfile.TemporaryDirectory() as out:
         start = time.perf_counter()
         build_county_covariates(raw_dir, Path(out))

@@ -15,7 +15,6 @@ benchmarks/results/bench_run.json. Targets: cold full run under 90 s; warm run u
 
 from __future__ import annotations
 
-import importlib
 import json
 import os
 import platform
@@ -26,8 +25,8 @@ from pathlib import Path
 from unittest import mock
 
 from analysis import paths
-from analysis.commands.build import STAGES
-from analysis.run import EXECUTION_ENV, load_params, run_notebooks
+from analysis.build.stages import STAGES
+from analysis.runner.run import EXECUTION_ENV, load_params, run_notebooks
 
 
 def timed(label: str, func) -> float:
@@ -39,8 +38,8 @@ def timed(label: str, func) -> float:
 
 
 def build_all(out_dir: Path) -> None:
-    for module, function in STAGES.values():
-        getattr(importlib.import_module(module), function)(paths.RAW, out_dir)
+    for stage in STAGES.values():
+        stage(paths.RAW, out_dir)
 
 
 def serial_loop(reports: Path, processed: Path) -> None:

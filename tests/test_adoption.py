@@ -1,4 +1,4 @@
-"""analysis.adoption on tiny synthetic tables (no files are read)."""
+"""analysis.study.adoption on tiny synthetic tables (no files are read)."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from analysis import adoption
+from analysis.study import adoption
 
 DATES = ["2024-12-29", "2025-01-31", "2025-02-28", "2025-03-31", "2025-06-27", "2026-01-30"]
 

@@ -7,7 +7,6 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from analysis import geography
 from analysis.covariates import connecticut
 from analysis.covariates.elections import Votes
 from analysis.covariates.harmonize import (
@@ -16,6 +15,7 @@ from analysis.covariates.harmonize import (
     income_on_regions,
     log_growth,
 )
+from analysis.geo.counties import OLD_CT_COUNTIES
 
 # Two old counties A, B and three regions: R1 lies in A, R3 in B, R2 straddles both.
 A, B, R1, R2, R3 = "09001", "09003", "09120", "09140", "09110"
@@ -89,7 +89,7 @@ def test_votes_follow_the_pattern_year_inside_each_old_county(cells):
 
 def all_old_counties(**columns):
     """A frame with every old Connecticut county (values from ``columns``) and one other."""
-    codes = sorted(geography.OLD_CT_COUNTIES)
+    codes = sorted(OLD_CT_COUNTIES)
     frame = pd.DataFrame({"fips": codes, **{k: [v] * len(codes) for k, v in columns.items()}})
     other = pd.DataFrame({"fips": ["01001"], **{k: [v] for k, v in columns.items()}})
     return pd.concat([other, frame], ignore_index=True)
@@ -98,7 +98,7 @@ def all_old_counties(**columns):
 @pytest.fixture
 def halves():
     """Every old county split evenly between two regions (toy cells)."""
-    codes = sorted(geography.OLD_CT_COUNTIES)
+    codes = sorted(OLD_CT_COUNTIES)
     return ConnecticutCells(pd.DataFrame(50.0, index=codes, columns=[R3, R1]))
 
 

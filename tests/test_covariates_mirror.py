@@ -9,8 +9,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from analysis import geography, io
+from analysis import io
 from analysis.covariates import build, elections, pep
+from analysis.geo.counties import county_list
 
 pytestmark = pytest.mark.mirror
 
@@ -35,7 +36,7 @@ def county(tables):
 
 
 def test_one_row_per_county_of_the_geography(raw_dir, county):
-    assert county.fips.tolist() == geography.county_list(raw_dir).fips.tolist()
+    assert county.fips.tolist() == county_list(raw_dir).fips.tolist()
 
 
 def test_at_least_3140_counties_have_every_core_variable(county):

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from analysis import expansion
+from analysis.study import expansion
 
 
 def row(date, state, agency, model, agency_type="County", territory=False, ts=True):

@@ -9,7 +9,21 @@ import pandas as pd
 import pytest
 import shapely
 
-from analysis import geography
+from analysis.geo import shapes as shapes_module
+from analysis.geo.counties import (
+    FIPS_CHANGES,
+    GAZETTEER_COUSUBS_CURRENT,
+    GAZETTEER_COUSUBS_OLD_CT,
+    ct_towns,
+    is_county_fips,
+    normalize_county_name,
+    read_gazetteer_counties,
+    recode_fips,
+    split_county_name,
+)
+from analysis.geo.shapes import TOPOJSON, county_geometry
+from analysis.geo.states import states as state_table
+from analysis.geo.topojson import decode_topojson
 
 GAZ_HEADER = (
     "USPS\tGEOID\tANSICODE\tNAME\tALAND\tAWATER\tALAND_SQMI\tAWATER_SQMI\tINTPTLAT\t"
@@ -24,7 +38,7 @@ def write(path, text, encoding="utf-8"):
 
 
 def test_states_are_the_50_states_and_dc():
-    table = geography.states()
+    table = state_table()
     assert len(table) == 51 and table.state_fips.is_unique and table.state_usps.is_unique
     assert table.state_fips.str.fullmatch(r"\d{2}").all()
     dc = table.set_index("state_usps").loc["DC"]
@@ -34,7 +48,7 @@ def test_states_are_the_50_states_and_dc():
 
 def test_is_county_fips_rejects_totals_and_territories():
     codes = pd.Series(["01001", "00000", "01000", "72001", "66010", "1001", "09110"])
-    assert geography.is_county_fips(codes).tolist() == [
+    assert is_county_fips(codes).tolist() == [
         True, False, False, False, False, False, True
     ]  # fmt: skip
 
@@ -52,7 +66,7 @@ def test_is_county_fips_rejects_totals_and_territories():
     ],
 )
 def test_split_county_name(full, name, kind):
-    assert geography.split_county_name(full) == (name, kind)
+    assert split_county_name(full) == (name, kind)
 
 
 @pytest.mark.parametrize(
@@ -69,13 +83,13 @@ def test_split_county_name(full, name, kind):
     ],
 )
 def test_normalize_county_name(names, key):
-    assert {geography.normalize_county_name(n) for n in names} == {key}
+    assert {normalize_county_name(n) for n in names} == {key}
 
 
 def test_recode_fips_renames_and_merges_but_leaves_splits():
     codes = pd.Series(["46113", "02270", "51515", "02261", "01001"])
-    assert geography.recode_fips(codes).tolist() == ["46102", "02158", "51019", "02261", "01001"]
-    split = next(c for c in geography.FIPS_CHANGES if c.kind == "split")
+    assert recode_fips(codes).tolist() == ["46102", "02158", "51019", "02261", "01001"]
+    split = next(c for c in FIPS_CHANGES if c.kind == "split")
     assert split.new_fips == ("02063", "02066")
 
 
@@ -88,7 +102,7 @@ def test_read_gazetteer_counties_strips_padding_and_drops_puerto_rico(tmp_path):
         + "\nNM\t35013\t00929108\tDoña Ana County\t1\t2\t3807.764\t2.8\t32.35\t-106.83  "
         "\nPR\t72001\t01804480\tAdjuntas Municipio\t1\t2\t66.7\t0.1\t18.18\t-66.75 \n",
     )  # fmt: skip
-    table = geography.read_gazetteer_counties(path)
+    table = read_gazetteer_counties(path)
     assert table.fips.tolist() == ["01003", "35013"]
     assert table.longitude.tolist() == [-87.746067, -106.83]
     row = table.set_index("fips").loc["35013"]
@@ -116,9 +130,9 @@ COUSUB_2025 = (
 
 
 def test_ct_towns_join_old_counties_and_regions_on_the_town_code(tmp_path):
-    write(tmp_path / geography.GAZETTEER_COUSUBS_OLD_CT, COUSUB_2018)
-    write(tmp_path / geography.GAZETTEER_COUSUBS_CURRENT, COUSUB_2025)
-    towns = geography.ct_towns(tmp_path)
+    write(tmp_path / GAZETTEER_COUSUBS_OLD_CT, COUSUB_2018)
+    write(tmp_path / GAZETTEER_COUSUBS_CURRENT, COUSUB_2025)
+    towns = ct_towns(tmp_path)
     assert towns.to_dict("records") == [
         {"town_code": "08070", "town_name": "Bridgeport town", "old_county_fips": "09001",
          "region_fips": "09120", "land_area_sqmi": 16.0},
@@ -128,11 +142,11 @@ def test_ct_towns_join_old_counties_and_regions_on_the_town_code(tmp_path):
 
 
 def test_ct_towns_refuses_a_town_missing_from_one_file(tmp_path):
-    write(tmp_path / geography.GAZETTEER_COUSUBS_OLD_CT, COUSUB_2018)
+    write(tmp_path / GAZETTEER_COUSUBS_OLD_CT, COUSUB_2018)
     current = "\n".join(line for line in COUSUB_2025.splitlines() if "New Haven" not in line)
-    write(tmp_path / geography.GAZETTEER_COUSUBS_CURRENT, current + "\n")
+    write(tmp_path / GAZETTEER_COUSUBS_CURRENT, current + "\n")
     with pytest.raises(ValueError, match="only one Gazetteer"):
-        geography.ct_towns(tmp_path)
+        ct_towns(tmp_path)
 
 
 # A quantised, delta-encoded topology (scale 0.5, translate 10, 20): counties 01001 and 01003
@@ -173,7 +187,7 @@ TOPOLOGY = {
 
 
 def test_decode_topojson_rebuilds_polygons_from_shared_arcs():
-    features = {fid: shape for fid, _, shape in geography.decode_topojson(TOPOLOGY, "counties")}
+    features = {fid: shape for fid, _, shape in decode_topojson(TOPOLOGY, "counties")}
     assert features["01001"].equals(shapely.box(10, 20, 11, 21))
     assert features["01003"].equals(shapely.box(11, 20, 12, 21))
     assert features["01001"].touches(features["01003"])
@@ -195,10 +209,10 @@ def fake_county_list(codes):
 
 @pytest.mark.parametrize("projection", ["albers", "lonlat"])
 def test_county_geometry_keeps_one_row_per_county(tmp_path, monkeypatch, projection):
-    write(tmp_path / geography.TOPOJSON[projection], json.dumps(TOPOLOGY))
+    write(tmp_path / TOPOJSON[projection], json.dumps(TOPOLOGY))
     codes = ["01001", "01003", "01005", "01007", "01009"]
-    monkeypatch.setattr(geography, "county_list", lambda raw_dir=None: fake_county_list(codes))
-    frame = geography.county_geometry(tmp_path, projection=projection)
+    monkeypatch.setattr(shapes_module, "county_list", lambda raw_dir=None: fake_county_list(codes))
+    frame = county_geometry(tmp_path, projection=projection)
     assert frame.fips.tolist() == codes  # Puerto Rico left out, the empty county kept
     assert list(frame.columns) == ["fips", "county_name_full", "state_usps", "geometry"]
     assert frame.geometry.isna().tolist() == [False, False, False, True, False]
@@ -210,13 +224,13 @@ def test_county_geometry_keeps_one_row_per_county(tmp_path, monkeypatch, project
 
 
 def test_county_geometry_refuses_a_county_without_a_feature(tmp_path, monkeypatch):
-    write(tmp_path / geography.TOPOJSON["albers"], json.dumps(TOPOLOGY))
+    write(tmp_path / TOPOJSON["albers"], json.dumps(TOPOLOGY))
     codes = ["01001", "01011"]
-    monkeypatch.setattr(geography, "county_list", lambda raw_dir=None: fake_county_list(codes))
+    monkeypatch.setattr(shapes_module, "county_list", lambda raw_dir=None: fake_county_list(codes))
     with pytest.raises(ValueError, match="01011"):
-        geography.county_geometry(tmp_path)
+        county_geometry(tmp_path)
 
 
 def test_unknown_projection_is_an_error(tmp_path):
     with pytest.raises(ValueError, match="projection"):
-        geography.county_geometry(tmp_path, projection="mercator")
+        county_geometry(tmp_path, projection="mercator")

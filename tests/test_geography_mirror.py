@@ -7,7 +7,9 @@ import pandas as pd
 import pytest
 import shapely
 
-from analysis import geography
+from analysis.geo.counties import OLD_CT_COUNTIES, county_list, ct_towns
+from analysis.geo.shapes import county_geometry, state_geometry
+from analysis.geo.states import states as state_table
 
 pytestmark = pytest.mark.mirror
 
@@ -21,15 +23,15 @@ NO_POLYGON = {
 
 @pytest.fixture(scope="module")
 def counties(raw_dir):
-    return geography.county_list(raw_dir)
+    return county_list(raw_dir)
 
 
 def test_county_list_is_the_2023_list(counties):
     assert len(counties) == 3144 and counties.fips.is_unique
     assert counties.fips.is_monotonic_increasing
-    assert set(counties.state_fips) == set(geography.states().state_fips)
+    assert set(counties.state_fips) == set(state_table().state_fips)
     assert counties[counties.state_usps == "CT"].fips.tolist() == CT_REGIONS
-    assert not counties.fips.isin(geography.OLD_CT_COUNTIES).any()
+    assert not counties.fips.isin(OLD_CT_COUNTIES).any()
     assert {"02063", "02066", "02158", "46102"} <= set(counties.fips)
     assert not counties.fips.isin(["02261", "02270", "46113", "51515"]).any()
     assert (counties.state_usps == "AK").sum() == 30
@@ -48,7 +50,7 @@ def test_state_table_agrees_with_the_addfips_list(raw_dir):
     path = raw_dir / "fips_lists/addfips_states.csv"
     listed = pd.read_csv(path, dtype=str)  # alias rows repeat a code ("D.C.")
     listed = set(zip(listed.fips, listed.postal, listed.name, strict=True))
-    ours = set(geography.states().itertuples(index=False, name=None))
+    ours = set(state_table().itertuples(index=False, name=None))
     assert ours <= listed
 
 
@@ -65,9 +67,9 @@ def test_gazetteer_land_area_agrees_with_svi(raw_dir, counties):
 
 
 def test_ct_towns_nest_in_old_counties_and_regions(raw_dir):
-    towns = geography.ct_towns(raw_dir)
+    towns = ct_towns(raw_dir)
     assert len(towns) == 169 and towns.town_code.is_unique
-    assert sorted(towns.old_county_fips.unique()) == sorted(geography.OLD_CT_COUNTIES)
+    assert sorted(towns.old_county_fips.unique()) == sorted(OLD_CT_COUNTIES)
     assert sorted(towns.region_fips.unique()) == CT_REGIONS
     # Greater Bridgeport lies wholly in Fairfield County; Fairfield reaches three regions.
     assert set(towns[towns.region_fips == "09120"].old_county_fips) == {"09001"}
@@ -76,7 +78,7 @@ def test_ct_towns_nest_in_old_counties_and_regions(raw_dir):
 
 @pytest.mark.parametrize("projection", ["albers", "lonlat"])
 def test_county_geometry_matches_the_county_list(raw_dir, counties, projection):
-    frame = geography.county_geometry(raw_dir, projection=projection)
+    frame = county_geometry(raw_dir, projection=projection)
     assert frame.fips.tolist() == counties.fips.tolist()
     assert frame.fips[frame.geometry.isna()].tolist() == NO_POLYGON[projection]
     shapes = frame.geometry.dropna()
@@ -85,7 +87,7 @@ def test_county_geometry_matches_the_county_list(raw_dir, counties, projection):
 
 
 def test_lonlat_polygons_hold_the_gazetteer_internal_points(raw_dir, counties):
-    frame = geography.county_geometry(raw_dir, projection="lonlat").merge(
+    frame = county_geometry(raw_dir, projection="lonlat").merge(
         counties[["fips", "latitude", "longitude"]], on="fips"
     )
     frame = frame[frame.geometry.notna()]
@@ -96,7 +98,7 @@ def test_lonlat_polygons_hold_the_gazetteer_internal_points(raw_dir, counties):
 
 
 def test_albers_areas_track_land_areas(raw_dir, counties):
-    frame = geography.county_geometry(raw_dir, projection="albers").merge(
+    frame = county_geometry(raw_dir, projection="albers").merge(
         counties[["fips", "land_area_sqmi"]], on="fips"
     )
     lower48 = frame[~frame.state_usps.isin(["AK", "HI"]) & frame.geometry.notna()]
@@ -105,6 +107,6 @@ def test_albers_areas_track_land_areas(raw_dir, counties):
 
 
 def test_state_geometry_has_the_50_states_and_dc(raw_dir):
-    frame = geography.state_geometry(raw_dir, projection="albers")
-    assert frame.state_fips.tolist() == geography.states().state_fips.tolist()
+    frame = state_geometry(raw_dir, projection="albers")
+    assert frame.state_fips.tolist() == state_table().state_fips.tolist()
     assert frame.geometry.is_valid.all()

@@ -226,7 +226,7 @@ def test_cli_fetch_latest_reports_drift_without_traceback(tmp_path, ice_site, mo
                            for c in WORKBOOK_COLUMNS]
     )  # fmt: skip
     routes[PEND_URL] = pending_bytes(tmp_path)
-    import analysis.commands.fetch as fetch_command
+    import analysis.cli.fetch as fetch_command
     import analysis.ice_latest as ice_latest
 
     monkeypatch.setattr(fetch_command, "paths", type("P", (), {

@@ -20,7 +20,7 @@ from test_ice_fixtures import (
     write_sheet,
 )
 
-from analysis.cli import UserError
+from analysis.errors import UserError
 from analysis.ice.read import IceSheetError, read_sheet
 from analysis.ice.rows import split_rows
 from analysis.ice.snapshot import load_file

@@ -9,7 +9,7 @@ import json
 import pandas as pd
 import pytest
 
-from analysis import geography
+from analysis.geo.counties import read_gazetteer_counties
 from analysis.locate import crosswalks as cwmod
 from analysis.locate import locate_agency, names
 from analysis.locate.overrides import load_overrides
@@ -77,7 +77,7 @@ def cw(tmp_path_factory):
         f"{st}\t{fips}\t0\t{name}\t1\t0\t1.0\t0.0\t30.0\t-80.0" for st, fips, name in COUNTIES
     ]
     gaz.write_text("\n".join(lines) + "\n", encoding="utf-8")
-    counties = geography.read_gazetteer_counties(gaz)
+    counties = read_gazetteer_counties(gaz)
     cousubs = pd.DataFrame(
         [{"USPS": st, "GEOID": g, "NAME": n, "ALAND_SQMI": a} for st, g, n, a in COUSUBS]
     )

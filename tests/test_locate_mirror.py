@@ -8,7 +8,8 @@ import json
 import pandas as pd
 import pytest
 
-from analysis import cli, geography, paths
+from analysis import cli, paths
+from analysis.geo.counties import county_list
 from analysis.ice.history import build_tables
 from analysis.locate import load_crosswalks, locate_agency
 from analysis.locate.overrides import agency_key_name, load_overrides
@@ -58,7 +59,7 @@ def test_every_unplaced_agency_is_in_the_qa_table_with_a_reason(tables):
 
 
 def test_placed_counties_are_in_the_project_geography(tables, raw_dir):
-    counties = set(geography.county_list(raw_dir)["fips"])
+    counties = set(county_list(raw_dir)["fips"])
     placed = tables["agencies"]["county_fips"].dropna()
     assert set(placed) <= counties
     for value in tables["agencies"]["county_fips_all"].dropna():
@@ -138,7 +139,7 @@ def test_county_agreements_cover_every_participating_date(tables):
 def test_every_override_names_a_real_agency_and_county(tables, raw_dir):
     overrides = load_overrides(paths.MANUAL / "agency_county_overrides.csv")
     keys = set(tables["agencies"]["agency_key"])
-    counties = set(geography.county_list(raw_dir)["fips"])
+    counties = set(county_list(raw_dir)["fips"])
     for (state, name), override in overrides.items():
         assert f"{state}|{name}" in keys, f"line {override.line}: no agency {override.agency!r}"
         assert override.county_fips in counties, f"line {override.line}: bad FIPS"

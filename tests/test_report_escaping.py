@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from test_reproducibility import tiny_project
 
-from analysis.notebook_output import index_html
 from analysis.report import esc
-from analysis.run import run_notebooks
+from analysis.runner.render import index_html
+from analysis.runner.run import run_notebooks
 
 EVIL = "<script>alert(1)</script>"
 SAFE = "&lt;script&gt;alert(1)&lt;/script&gt;"

@@ -16,8 +16,8 @@ import nbformat
 import pytest
 
 from analysis import paths
-from analysis.notebook_output import error_outputs
-from analysis.run import load_params, run_notebooks
+from analysis.runner.render import error_outputs
+from analysis.runner.run import load_params, run_notebooks
 
 pytestmark = pytest.mark.mirror
 

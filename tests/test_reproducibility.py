@@ -4,15 +4,14 @@ HTML) come out byte-identical from two runs. CI runs these; any difference fails
 from __future__ import annotations
 
 import hashlib
-import importlib
 from pathlib import Path
 
 import pytest
 import yaml
 from tiny_notebooks import write_notebook
 
-from analysis.commands.build import STAGES
-from analysis.run import run_notebooks
+from analysis.build.stages import STAGES
+from analysis.runner.run import run_notebooks
 
 
 def digests(folder: Path) -> dict[str, str]:
@@ -30,8 +29,8 @@ def test_processed_tables_are_byte_identical_across_builds(raw_dir, tmp_path):
     for name in ("first", "second"):
         out = tmp_path / name
         out.mkdir()
-        for module, func in STAGES.values():
-            getattr(importlib.import_module(module), func)(raw_dir, out)
+        for stage in STAGES.values():
+            stage(raw_dir, out)
         runs.append(digests(out))
     first, second = runs
     assert first, "the build wrote nothing"

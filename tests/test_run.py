@@ -9,7 +9,7 @@ import pytest
 import yaml
 from tiny_notebooks import write_notebook
 
-from analysis.run import RunConfigError, run_notebooks
+from analysis.runner.run import RunConfigError, run_notebooks
 
 
 @pytest.fixture

@@ -129,9 +129,9 @@ def test_simulated_grid_neighbours_are_fast_and_cross_states():
 
 @pytest.mark.mirror
 def test_real_county_neighbours(raw_dir):
-    from analysis import geography
+    from analysis.geo.shapes import county_geometry
 
-    counties = geography.county_geometry(raw_dir, projection="lonlat")
+    counties = county_geometry(raw_dir, projection="lonlat")
     start = time.perf_counter()
     edges = neighbors_from_geometry(counties)
     assert time.perf_counter() - start < 5

@@ -12,8 +12,9 @@ import matplotlib.pyplot as plt  # noqa: E402
 import pytest  # noqa: E402
 
 from analysis import stats as S  # noqa: E402
-from analysis import style  # noqa: E402
-from analysis.stats import plots, simulate  # noqa: E402
+from analysis.report import figures as plots  # noqa: E402
+from analysis.report import style  # noqa: E402
+from analysis.stats import simulate  # noqa: E402
 
 
 @pytest.fixture(scope="module")

@@ -15,13 +15,19 @@ from pathlib import Path
 
 import pandas as pd
 
-from analysis import geography
 from analysis.covariates import atlas, elections, ers, pep, rucc, schemas, states, svi, variables
 from analysis.covariates.common import SPLIT_CHILD_TO_PARENT, RowLedger, SourceContext
 from analysis.covariates.connecticut import cell_populations
 from analysis.covariates.harmonize import ConnecticutCells, income_on_regions
 from analysis.covariates.qa import QaLog
 from analysis.fetch import require
+from analysis.geo.counties import (
+    GAZETTEER_COUNTIES,
+    GAZETTEER_COUSUBS_CURRENT,
+    GAZETTEER_COUSUBS_OLD_CT,
+    county_list,
+    ct_towns,
+)
 from analysis.io import write_table
 
 CORE_VARIABLES = (
@@ -47,11 +53,11 @@ def build_county_covariates(raw_dir: Path, out_dir: Path) -> dict[str, int]:
 
 def assemble(raw_dir: Path) -> dict[str, pd.DataFrame]:
     """All covariate tables, validated, without writing anything."""
-    counties = geography.county_list(raw_dir)
+    counties = county_list(raw_dir)
     ctx = SourceContext(raw_dir, frozenset(counties.fips), RowLedger())
     _account_gazetteer(ctx, len(counties))
     sources = _read_sources(ctx)
-    towns = geography.ct_towns(raw_dir)
+    towns = ct_towns(raw_dir)
     _account_towns(ctx, towns)
     ct = ConnecticutCells(
         cell_populations(
@@ -90,14 +96,14 @@ def _data_rows(ctx: SourceContext, relpath: str) -> int:
 
 
 def _account_gazetteer(ctx: SourceContext, counties: int) -> None:
-    rows = _data_rows(ctx, geography.GAZETTEER_COUNTIES)
-    ctx.ledger.add(geography.GAZETTEER_COUNTIES, "county", counties, "the county list")
-    ctx.ledger.add(geography.GAZETTEER_COUNTIES, "territory", rows - counties, "Puerto Rico")
+    rows = _data_rows(ctx, GAZETTEER_COUNTIES)
+    ctx.ledger.add(GAZETTEER_COUNTIES, "county", counties, "the county list")
+    ctx.ledger.add(GAZETTEER_COUNTIES, "territory", rows - counties, "Puerto Rico")
 
 
 def _account_towns(ctx: SourceContext, towns: pd.DataFrame) -> None:
     """The town files serve only as Connecticut's crosswalk; their other rows are not used."""
-    for relpath in (geography.GAZETTEER_COUSUBS_OLD_CT, geography.GAZETTEER_COUSUBS_CURRENT):
+    for relpath in (GAZETTEER_COUSUBS_OLD_CT, GAZETTEER_COUSUBS_CURRENT):
         rows = _data_rows(ctx, relpath)
         ctx.ledger.add(relpath, "ct_town", len(towns), "Connecticut towns: the crosswalk")
         ctx.ledger.add(relpath, "unused_source", rows - len(towns), "other subdivisions")

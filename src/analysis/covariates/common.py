@@ -8,11 +8,12 @@ from pathlib import Path
 
 import pandas as pd
 
-from analysis import geography
+from analysis.geo.counties import FIPS_CHANGES, OBSOLETE_EMPTY_CODES, OLD_CT_COUNTIES, recode_fips
+from analysis.geo.states import states as state_table
 
-SPLIT_PARENTS = {c.old_fips: c.new_fips for c in geography.FIPS_CHANGES if c.kind == "split"}
+SPLIT_PARENTS = {c.old_fips: c.new_fips for c in FIPS_CHANGES if c.kind == "split"}
 SPLIT_CHILD_TO_PARENT = {child: old for old, new in SPLIT_PARENTS.items() for child in new}
-_CHANGES = {c.old_fips: c for c in geography.FIPS_CHANGES}
+_CHANGES = {c.old_fips: c for c in FIPS_CHANGES}
 # Puerto Rico, the island areas and the freely associated states (FIPS 5-2).
 TERRITORY_STATE_CODES = frozenset({"60", "64", "66", "68", "69", "70", "72", "74", "78"})
 
@@ -81,11 +82,11 @@ def classify_fips(fips: pd.Series, county_fips: frozenset[str] | set[str]) -> pd
     """Label each code: county, old_ct_county, old_code (a FIPS change), obsolete_code,
     national_total, state_total, territory or unknown."""
     state = fips.str[:2]
-    known_states = set(geography.states().state_fips)
+    known_states = set(state_table().state_fips)
     label = pd.Series("unknown", index=fips.index, dtype=str)
-    label[fips.isin(geography.OBSOLETE_EMPTY_CODES)] = "obsolete_code"
+    label[fips.isin(OBSOLETE_EMPTY_CODES)] = "obsolete_code"
     label[fips.isin(_CHANGES)] = "old_code"
-    label[fips.isin(geography.OLD_CT_COUNTIES)] = "old_ct_county"
+    label[fips.isin(OLD_CT_COUNTIES)] = "old_ct_county"
     label[fips.isin(county_fips)] = "county"
     label[state.isin(known_states) & (fips.str[2:] == "000")] = "state_total"
     label[state.isin(TERRITORY_STATE_CODES)] = "territory"
@@ -137,7 +138,7 @@ def take_counties(
         outcome = {"rename": "renamed", "merge": "merged", "split": "split_parent"}[change.kind]
         detail = f"{old} {change.old_name} -> {'+'.join(change.new_fips)}"
         ledger.add(source, outcome, (frame.fips == old).sum(), detail)
-    frame["fips"] = geography.recode_fips(frame.fips)
+    frame["fips"] = recode_fips(frame.fips)
     return sum_duplicates(frame, source, value_columns, count_columns)
 
 

@@ -19,7 +19,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from analysis import geography
+from analysis.geo.counties import OLD_CT_COUNTIES
 
 TOLERANCE = 1e-10  # relative error allowed on every margin
 MAX_ITERATIONS = 100_000
@@ -30,7 +30,7 @@ def cell_populations(
 ) -> pd.DataFrame:
     """Estimated population of each old county (rows) x planning region (columns) cell.
 
-    ``towns`` is :func:`analysis.geography.ct_towns`; the two populations are indexed by FIPS
+    ``towns`` is :func:`analysis.ct_towns`; the two populations are indexed by FIPS
     and must add up to the same state total.
     """
     seed = towns.pivot_table(
@@ -84,14 +84,14 @@ def replace_old_counties(
 ) -> pd.DataFrame:
     """``frame`` with its old Connecticut rows replaced by ``regions`` (indexed by region FIPS,
     holding ``columns``); other columns of the new rows stay empty."""
-    kept = frame[~frame.fips.isin(geography.OLD_CT_COUNTIES)]
+    kept = frame[~frame.fips.isin(OLD_CT_COUNTIES)]
     added = regions[columns].rename_axis("fips").reset_index()
     return pd.concat([kept, added], ignore_index=True).sort_values("fips").reset_index(drop=True)
 
 
 def old_county_rows(frame: pd.DataFrame, columns: list[str]) -> pd.DataFrame:
     """The old Connecticut county rows of ``frame``, indexed by FIPS."""
-    rows = frame[frame.fips.isin(geography.OLD_CT_COUNTIES)].set_index("fips")[columns]
-    if sorted(rows.index) != sorted(geography.OLD_CT_COUNTIES):
+    rows = frame[frame.fips.isin(OLD_CT_COUNTIES)].set_index("fips")[columns]
+    if sorted(rows.index) != sorted(OLD_CT_COUNTIES):
         raise ValueError("Connecticut allocation: the source lacks some old counties")
     return rows

@@ -13,9 +13,9 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from analysis import geography
 from analysis.covariates.common import SourceContext, as_fips
 from analysis.fetch import require
+from analysis.geo.states import states as state_table
 
 TONMCG = {
     year: f"elections_tonmcg/{year}_US_County_Level_Presidential_Results.csv"
@@ -74,7 +74,7 @@ def county_shares(county_fips: pd.Series, votes: Votes) -> tuple[pd.Series, list
 
 
 def _check_states(fips: pd.Series, state_names: pd.Series, source: str) -> None:
-    expected = fips.str[:2].map(geography.states().set_index("state_fips").state_name)
+    expected = fips.str[:2].map(state_table().set_index("state_fips").state_name)
     wrong = expected != state_names
     if wrong.any():
         raise ValueError(f"{source}: state name and FIPS disagree for {sorted(fips[wrong])[:10]}")

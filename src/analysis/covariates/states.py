@@ -6,12 +6,13 @@ from pathlib import Path
 
 import pandas as pd
 
-from analysis import geography, paths
+from analysis import paths
 from analysis.covariates.common import ratio
 from analysis.covariates.elections import two_party_share
 from analysis.covariates.harmonize import log_growth
 from analysis.covariates.pep import REGION_NAMES
 from analysis.covariates.schemas import STATE_AGGREGATES_SCHEMA
+from analysis.geo.states import states as state_table
 
 STATE_POLICIES = "state_policies.csv"
 DATE_COLUMNS = ["enacted_date", "effective_date", "deadline_date"]
@@ -28,7 +29,7 @@ def load_state_policies(path: Path | None = None) -> pd.DataFrame:
         frame[column] = frame[column].astype("datetime64[s]")
     frame["year"] = frame.year.astype(int)
     frame["notes"] = frame.notes.replace("", None)
-    codes = geography.states().set_index("state_usps").state_fips
+    codes = state_table().set_index("state_usps").state_fips
     unknown = sorted(set(frame.state_usps) - set(codes.index))
     if unknown:
         raise ValueError(f"{path}: unknown state codes {unknown}")
@@ -62,7 +63,7 @@ def state_aggregates(table: pd.DataFrame, sources: dict, counties: pd.DataFrame)
     metro_population = population.where(table.metro, 0.0).groupby(table.state_fips).sum()
     regions = table.groupby("state_fips")[["census_region", "census_division"]].first()
 
-    frame = geography.states().set_index("state_fips")
+    frame = state_table().set_index("state_fips")
     frame = frame.join(regions)
     frame["census_region_name"] = frame.census_region.map(REGION_NAMES)
     frame["counties"] = counties.groupby("state_fips").size()

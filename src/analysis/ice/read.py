@@ -28,7 +28,7 @@ import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from analysis.cli import UserError
+from analysis.errors import UserError
 from analysis.ice.normalize import clean_text
 
 COLUMNS = (

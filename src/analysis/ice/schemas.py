@@ -159,7 +159,7 @@ LOCATE = "derived in analysis.locate (2023 county list; CT planning regions)"
 MATCH_METHODS = (*METHODS, "not_located")
 LOCATION = [
     Col("county_fips", "str", "5-digit FIPS of the agency's (principal) county in the project "
-        "geography (analysis.geography.county_list: 2023 list, CT planning regions 09110-09190); "
+        "geography (analysis.geo.counties: 2023 list, CT planning regions 09110-09190); "
         "NA for statewide, territory and unmatched agencies", LOCATE, nullable=True),
     Col("county_name", "str", "Census name of county_fips (e.g. Collier County, Fairfax city)",
         LOCATE, nullable=True),

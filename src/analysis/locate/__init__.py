@@ -1,5 +1,5 @@
 """Agency -> county placement: every 287(g) agency gets a county FIPS of the project geography
-(:func:`analysis.geography.county_list`, the 2023 list with Connecticut's planning regions), a
+(:func:`analysis.geo.counties.county_list`, the 2023 list with Connecticut's planning regions), a
 ``match_method`` and an audit trail (score, note, alternatives, conflict flag).
 
 - :mod:`analysis.locate.names`: parse agency names (sheriffs, parishes, city/town/township/

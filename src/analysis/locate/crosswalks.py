@@ -1,6 +1,6 @@
 """The lookups behind agency placement, built once per raw directory.
 
-- **Counties**: :func:`analysis.geography.county_list` (the project geography: 2023 list,
+- **Counties**: :func:`analysis.geo.counties.county_list` (the project geography: 2023 list,
   Connecticut planning regions 09110-09190, Alaska 02063/02066), keyed by (state, name key).
   Connecticut's eight old counties (``"Hartford County"``) are recognised but do not map to a
   region (regions do not nest in them): such a COUNTY only sends the matcher to the town.
@@ -29,15 +29,22 @@ from pathlib import Path
 
 import pandas as pd
 
-from analysis import geography, paths
+from analysis import paths
 from analysis.fetch import require
+from analysis.geo.counties import (
+    GAZETTEER_COUNTIES,
+    GAZETTEER_COUSUBS_CURRENT,
+    OLD_CT_COUNTIES,
+    county_list,
+    normalize_county_name,
+)
 from analysis.ice.normalize import STATES
 from analysis.locate.names import place_key
 from analysis.locate.overrides import Override, load_overrides
 
 GEONAMES = "geonames_places/rg_cities1000_US.csv"
-COUSUBS = geography.GAZETTEER_COUSUBS_CURRENT
-RAW_FILES = (geography.GAZETTEER_COUNTIES, COUSUBS, GEONAMES)
+COUSUBS = GAZETTEER_COUSUBS_CURRENT
+RAW_FILES = (GAZETTEER_COUNTIES, COUSUBS, GEONAMES)
 
 # Census county-subdivision name endings that are municipalities (longest first).
 COUSUB_KINDS = (
@@ -116,10 +123,7 @@ def build_crosswalks(
     for state, key in sorted(by_key):
         keys_by_state[state].append(key)
         by_name[key] += by_key[(state, key)]
-    old_ct = {
-        geography.normalize_county_name(name): fips
-        for fips, name in geography.OLD_CT_COUNTIES.items()
-    }
+    old_ct = {normalize_county_name(name): fips for fips, name in OLD_CT_COUNTIES.items()}
 
     subs: dict[tuple[str, str], list[Place]] = defaultdict(list)
     for r in cousubs.itertuples(index=False):
@@ -166,7 +170,7 @@ def _county_of(by_key, state: str, admin2: str) -> str | None:
     m = re.match(r"^City of (.+)$", admin2)
     want = "city" if m else None
     name = m.group(1) if m else admin2
-    found = by_key.get((state, geography.normalize_county_name(name)), [])
+    found = by_key.get((state, normalize_county_name(name)), [])
     if want:
         found = [c for c in found if c.county_type in ("city", "")]
     elif len(found) > 1:
@@ -176,7 +180,7 @@ def _county_of(by_key, state: str, admin2: str) -> str | None:
 
 @lru_cache(maxsize=4)
 def _cached(raw_dir: Path, overrides_path: Path | None) -> Crosswalks:
-    counties = geography.county_list(raw_dir)
+    counties = county_list(raw_dir)
     cousubs = _read_cousubs(require(COUSUBS, raw_dir))
     geonames = pd.read_csv(require(GEONAMES, raw_dir), dtype=str, keep_default_na=False)
     overrides = load_overrides(overrides_path) if overrides_path is not None else {}

@@ -38,7 +38,7 @@ from dataclasses import dataclass, field, replace
 from rapidfuzz import fuzz, process
 from rapidfuzz.distance import Levenshtein
 
-from analysis.geography import normalize_county_name
+from analysis.geo.counties import normalize_county_name
 from analysis.ice.normalize import (
     STATE_CODES,
     TERRITORY_CODES,

@@ -15,7 +15,7 @@ import pandas as pd
 import shapely
 from scipy.special import expit
 
-from analysis.geography import states as state_table
+from analysis.geo.states import states as state_table
 from analysis.stats.adoption_models import LINKS
 from analysis.stats.neighbors import neighbor_edges, neighbors_from_geometry
 

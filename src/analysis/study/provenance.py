@@ -8,6 +8,8 @@ import pandas as pd
 
 from analysis import paths
 from analysis.fetch import load_catalog, sha256_file
+from analysis.io import read_table
+from analysis.study import scope
 
 
 def raw_files(raw_dir: Path | None = None) -> pd.DataFrame:
@@ -43,14 +45,11 @@ def ice_snapshot_index() -> pd.DataFrame:
 def snapshot_calendar(as_of: str | None = None) -> pd.DataFrame:
     """Every ICE snapshot file with its corrected date, row accounting and whether it is in
     the time series (and if not, why), from the processed ``ice_snapshot_files`` table."""
-    from analysis.io import read_table
-
     index = ice_snapshot_index()[["file", "original_name", "notes"]]
     files = read_table("ice_snapshot_files")
     table = files.merge(index, on="file", how="left", validate="one_to_one")
     table["manifest_rows"] = table["manifest_rows"].astype("Int64")
-    if as_of is not None:
-        table = table[table["snapshot_date"] <= pd.Timestamp(as_of)]
+    table = scope.on_or_before(table, as_of)
     table["notes"] = table["notes"].fillna("")
     table["excluded_reason"] = table["excluded_reason"].fillna("")
     return table.sort_values(["snapshot_date", "list", "file"]).reset_index(drop=True)

@@ -23,6 +23,7 @@ from typing import Any
 import yaml
 
 from analysis import paths
+from analysis.fingerprint import code_fingerprint, hash_file
 from analysis.report import ReportOutputs
 
 KERNEL = "python3"
@@ -87,28 +88,6 @@ def load_params(
     return defaults, specs
 
 
-def _hash_file(digest, path: Path) -> None:
-    digest.update(path.name.encode())
-    if path.is_dir():
-        for child in sorted(p for p in path.rglob("*") if p.is_file()):
-            _hash_file(digest, child)
-    elif path.exists():
-        digest.update(path.read_bytes())
-    else:
-        digest.update(b"<missing>")
-
-
-def code_fingerprint() -> str:
-    """Hash of the package source and report templates: any change re-executes everything."""
-    digest = hashlib.sha256()
-    package = Path(__file__).parent
-    for path in sorted(package.rglob("*")):
-        if path.is_file() and path.suffix in {".py", ".j2", ".json", ".csv", ".yaml", ".css"}:
-            digest.update(str(path.relative_to(package)).encode())
-            digest.update(path.read_bytes())
-    return digest.hexdigest()
-
-
 def fingerprint(
     spec: NotebookSpec, parameters: dict[str, Any], code: str, upstream: list[str]
 ) -> str:
@@ -117,7 +96,7 @@ def fingerprint(
     digest.update(json.dumps(parameters, sort_keys=True, default=str).encode())
     digest.update(code.encode())
     for item in spec.inputs:
-        _hash_file(digest, paths.ROOT / item)
+        hash_file(digest, paths.ROOT / item)
     for up in upstream:
         digest.update(up.encode())
     return digest.hexdigest()
@@ -152,7 +131,7 @@ def execute_one(spec: NotebookSpec, parameters: dict[str, Any], layout: Layout) 
     import papermill
     from papermill.exceptions import PapermillExecutionError
 
-    from analysis.notebook_output import error_outputs, normalize, render_html
+    from analysis.runner.render import error_outputs, normalize, render_html
 
     os.environ.update(EXECUTION_ENV)
     start = time.perf_counter()
@@ -321,7 +300,7 @@ def run_notebooks(
 def write_index(
     specs: list[NotebookSpec], results: list[RunResult], layout: Layout, as_of: str | None
 ) -> None:
-    from analysis.notebook_output import index_html
+    from analysis.runner.render import index_html
 
     status = {r.name: r.status for r in results}
     entries = []

@@ -25,10 +25,9 @@ import pandas as pd
 from analysis import io
 from analysis.stats.adoption_models import fit_adoption_model
 from analysis.stats.panel import AdoptionPanel, build_adoption_panel
+from analysis.study import scope
 
-BASELINE_DATE = pd.Timestamp("2025-01-31")
-"""The January 2025 list: the status before the expansion (counties adopted then are
-prevalent, not at risk)."""
+BASELINE_DATE = scope.BASELINE_DATE
 
 MANDATE_TYPES = ("must hold", "must request", "must enter")
 """Policy types of ``state_policies`` coded as a state mandate in force (research-context §5).
@@ -149,23 +148,8 @@ def load_tables(processed_dir: str | Path | None = None) -> dict[str, pd.DataFra
 
 
 def snapshot_dates(as_of=None, *, history: pd.DataFrame | None = None) -> pd.DatetimeIndex:
-    """Participating-list snapshot dates used for adoption status, sorted, up to ``as_of``.
-
-    ``history`` is ``agreements_history`` (or any table with ``snapshot_date``,
-    ``in_time_series`` and optionally ``list``); dates kept: participating snapshots with
-    ``in_time_series`` True, plus :data:`BASELINE_DATE` when present.
-    """
-    history = _table("agreements_history", history)
-    if "list" in history:
-        history = history[history["list"] == "participating"]
-    dates = pd.to_datetime(history["snapshot_date"])
-    keep = history["in_time_series"].astype(bool) | (dates == BASELINE_DATE)
-    chosen = pd.DatetimeIndex(sorted(dates[keep].unique()))
-    if as_of is not None:
-        chosen = chosen[chosen <= pd.Timestamp(as_of)]
-    if chosen.empty:
-        raise ValueError(f"no participating snapshot on or before {as_of}")
-    return chosen
+    """:func:`analysis.study.scope.snapshot_dates` on ``agreements_history`` (read by default)."""
+    return scope.snapshot_dates(_table("agreements_history", history), as_of)
 
 
 def latest_snapshot(as_of=None, *, history: pd.DataFrame | None = None) -> pd.Timestamp:

@@ -12,7 +12,7 @@ import matplotlib.pyplot as plt
 import pandas as pd
 from matplotlib.patches import Patch
 
-from analysis import style
+from analysis.report import style
 
 NO_AGREEMENT = "#E6E6E6"
 BORDER = "#FFFFFF"

@@ -12,21 +12,17 @@ from pathlib import Path
 import pandas as pd
 
 from analysis import paths
+from analysis.ice import normalize as codes
 from analysis.io import read_table
+from analysis.study import scope
 
-MODELS = ["JEM", "TFM", "WSO"]
-AGENCY_TYPES = ["County", "Municipality", "State", "Other"]
+MODELS = list(codes.MODELS)
+AGENCY_TYPES = list(codes.AGENCY_TYPES)
 
 
 def restrict_as_of(history: pd.DataFrame, as_of: str | None) -> pd.DataFrame:
     """Rows of snapshots taken on or before ``as_of`` (all rows when None)."""
-    if as_of is None:
-        return history
-    cutoff = pd.Timestamp(as_of)
-    kept = history[history["snapshot_date"] <= cutoff]
-    if kept.empty:
-        raise ValueError(f"no snapshot on or before {as_of}")
-    return kept
+    return scope.on_or_before(history, as_of, required=True)
 
 
 def latest_date(history: pd.DataFrame) -> pd.Timestamp:
@@ -138,7 +134,7 @@ def pending_pipeline(pending: pd.DataFrame, history: pd.DataFrame) -> pd.DataFra
     return pd.DataFrame(rows)
 
 
-CHECKPOINTS = paths.DATA / "manual" / "public_checkpoints.csv"
+CHECKPOINTS = paths.MANUAL / "public_checkpoints.csv"
 
 
 def observed_measure(
@@ -187,9 +183,7 @@ def checkpoint_table(
 def load(as_of: str | None = None) -> dict[str, pd.DataFrame]:
     """The ICE tables a report needs, restricted to snapshots on or before ``as_of``."""
     history = restrict_as_of(read_table("agreements_history"), as_of)
-    pending = read_table("pending_history")
-    if as_of is not None:
-        pending = pending[pending["snapshot_date"] <= pd.Timestamp(as_of)]
+    pending = scope.on_or_before(read_table("pending_history"), as_of)
     return {
         "history": history,
         "pending": pending,

@@ -11,7 +11,7 @@ import json
 from pathlib import Path
 
 from analysis import paths
-from analysis.run import code_fingerprint
+from analysis.fingerprint import code_fingerprint
 
 
 def inputs_fingerprint(raw_dir: Path) -> str:

@@ -1,6 +1,6 @@
 """The ``analysis`` command line: one subcommand per capability, each with ``--help``.
 
-Each subcommand lives in its own module under ``analysis.commands`` and exposes
+Each subcommand lives in its own module of this package (``analysis.cli.fetch`` …) and exposes
 ``register(subparsers)``; the handler returns the process exit code.
 """
 
@@ -11,13 +11,10 @@ import importlib
 import sys
 
 from analysis import __version__
+from analysis.errors import UserError
 
-# Modules under analysis.commands, in the order `analysis --help` lists them.
+# Modules in this package (analysis.cli), in the order `analysis --help` lists them.
 COMMANDS = ["fetch", "build", "run", "ice", "locate"]
-
-
-class UserError(Exception):
-    """An error the user can fix; printed as one message, without a traceback."""
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -28,7 +25,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"analysis {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
     for name in COMMANDS:
-        importlib.import_module(f"analysis.commands.{name}").register(sub)
+        importlib.import_module(f"analysis.cli.{name}").register(sub)
     return parser
 
 

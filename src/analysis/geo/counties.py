@@ -5,56 +5,28 @@ DC, with Connecticut's nine planning regions (09110-09190) instead of its eight 
 Alaska's Chugach (02063) and Copper River (02066) instead of Valdez-Cordova (02261). Every table
 the project joins by county (covariates, agency matches, maps) uses these codes.
 
-Also here: the state table, the FIPS changes that break joins with older files, Connecticut's
-town crosswalk between old counties and planning regions, county-name normalisation for
-matching, and the TopoJSON decoder behind the county and state maps.
+Also here: the FIPS changes that break joins with older files, Connecticut's town crosswalk
+between old counties and planning regions, and county-name normalisation for matching.
 """
 
 from __future__ import annotations
 
-import json
 import re
 import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
-import numpy as np
 import pandas as pd
-import shapely
 
 from analysis import paths
 from analysis.fetch import require
+from analysis.geo.states import states
 
 GAZETTEER_COUNTIES = "census_geo_reference/2023_Gaz_counties_national.txt"
 GAZETTEER_COUSUBS_OLD_CT = "census_geo_reference/2018_Gaz_cousubs_national.txt"
 GAZETTEER_COUSUBS_CURRENT = "census_geo_reference/2025_Gaz_cousubs_national.txt"
-TOPOJSON = {
-    "albers": "us_atlas_topojson/us-atlas-2023-4.0.0_counties-albers-10m.json",
-    "lonlat": "us_atlas_topojson/us-atlas-2023-4.0.0_counties-10m.json",
-}
 COUNTY_COUNT = 3144
-
-# FIPS 5-2 state codes, USPS abbreviations and names: the 50 states and DC (a public standard).
-_STATES = (
-    ("01", "AL", "Alabama"), ("02", "AK", "Alaska"), ("04", "AZ", "Arizona"),
-    ("05", "AR", "Arkansas"), ("06", "CA", "California"), ("08", "CO", "Colorado"),
-    ("09", "CT", "Connecticut"), ("10", "DE", "Delaware"), ("11", "DC", "District of Columbia"),
-    ("12", "FL", "Florida"), ("13", "GA", "Georgia"), ("15", "HI", "Hawaii"),
-    ("16", "ID", "Idaho"), ("17", "IL", "Illinois"), ("18", "IN", "Indiana"),
-    ("19", "IA", "Iowa"), ("20", "KS", "Kansas"), ("21", "KY", "Kentucky"),
-    ("22", "LA", "Louisiana"), ("23", "ME", "Maine"), ("24", "MD", "Maryland"),
-    ("25", "MA", "Massachusetts"), ("26", "MI", "Michigan"), ("27", "MN", "Minnesota"),
-    ("28", "MS", "Mississippi"), ("29", "MO", "Missouri"), ("30", "MT", "Montana"),
-    ("31", "NE", "Nebraska"), ("32", "NV", "Nevada"), ("33", "NH", "New Hampshire"),
-    ("34", "NJ", "New Jersey"), ("35", "NM", "New Mexico"), ("36", "NY", "New York"),
-    ("37", "NC", "North Carolina"), ("38", "ND", "North Dakota"), ("39", "OH", "Ohio"),
-    ("40", "OK", "Oklahoma"), ("41", "OR", "Oregon"), ("42", "PA", "Pennsylvania"),
-    ("44", "RI", "Rhode Island"), ("45", "SC", "South Carolina"), ("46", "SD", "South Dakota"),
-    ("47", "TN", "Tennessee"), ("48", "TX", "Texas"), ("49", "UT", "Utah"),
-    ("50", "VT", "Vermont"), ("51", "VA", "Virginia"), ("53", "WA", "Washington"),
-    ("54", "WV", "West Virginia"), ("55", "WI", "Wisconsin"), ("56", "WY", "Wyoming"),
-)  # fmt: skip
 
 # Connecticut's counties before the 2022 switch to planning regions (still used by many files).
 OLD_CT_COUNTIES = {
@@ -98,11 +70,6 @@ FIPS_CHANGES = (
 OBSOLETE_EMPTY_CODES = frozenset(
     {"02010", "02160", "02201", "02231", "02232", "02250", "02280", "30113", "51560"}
 )
-
-
-def states() -> pd.DataFrame:
-    """The 50 states and DC: ``state_fips`` (2-digit text), ``state_usps``, ``state_name``."""
-    return pd.DataFrame(_STATES, columns=["state_fips", "state_usps", "state_name"]).astype(str)
 
 
 def is_county_fips(fips: pd.Series) -> pd.Series:
@@ -244,128 +211,3 @@ def ct_towns(raw_dir: Path | None = None) -> pd.DataFrame:
         }
     )
     return table.sort_values("town_code").reset_index(drop=True)
-
-
-# --- TopoJSON -----------------------------------------------------------------------------
-
-
-def _decode_arcs(topology: dict) -> list[np.ndarray]:
-    """Absolute coordinates of every arc: undo the delta encoding and the quantisation."""
-    transform = topology.get("transform")
-    arcs = []
-    for arc in topology["arcs"]:
-        points = np.asarray(arc, dtype=float)[:, :2]
-        if transform is not None:
-            points = np.cumsum(points, axis=0) * transform["scale"] + transform["translate"]
-        arcs.append(points)
-    return arcs
-
-
-def _ring(indices: list[int], arcs: list[np.ndarray]) -> np.ndarray:
-    """Join arcs into a ring; index ~i means arc i reversed; shared end points appear once."""
-    parts = []
-    for k, index in enumerate(indices):
-        arc = arcs[index] if index >= 0 else arcs[~index][::-1]
-        parts.append(arc if k == 0 else arc[1:])
-    return np.concatenate(parts)
-
-
-def _polygon(rings: list[list[int]], arcs: list[np.ndarray]) -> shapely.Polygon | None:
-    # Quantisation can collapse a tiny ring to fewer than four points: such a ring has no area,
-    # so it is dropped (a collapsed shell drops its polygon).
-    shell, *holes = (_ring(r, arcs) for r in rings)
-    if len(shell) < 4:
-        return None
-    return shapely.Polygon(shell, [h for h in holes if len(h) >= 4])
-
-
-def decode_topojson(topology: dict, object_name: str) -> list[tuple[str | None, dict, object]]:
-    """``(id, properties, shapely geometry or None)`` for each member of a GeometryCollection.
-
-    Handles Polygon and MultiPolygon (all the US Atlas uses); an invalid polygon is repaired
-    with ``shapely.make_valid`` so every returned geometry is valid.
-    """
-    arcs = _decode_arcs(topology)
-    features = []
-    for geom in topology["objects"][object_name]["geometries"]:
-        kind = geom.get("type")
-        if kind == "Polygon":
-            shape = _polygon(geom["arcs"], arcs)
-        elif kind == "MultiPolygon":
-            parts = [_polygon(p, arcs) for p in geom["arcs"]]
-            shape = shapely.MultiPolygon([p for p in parts if p is not None])
-        elif kind is None:
-            shape = None
-        else:
-            raise ValueError(f"TopoJSON {object_name}: unsupported geometry type {kind!r}")
-        if shape is not None and not shape.is_valid:
-            # "structure" keeps the result polygonal (no stray lines from collapsed slivers).
-            shape = shapely.make_valid(shape, method="structure", keep_collapsed=False)
-        features.append((geom.get("id"), geom.get("properties", {}), shape))
-    return features
-
-
-def _load_topology(projection: str, raw_dir: Path | None) -> dict:
-    if projection not in TOPOJSON:
-        raise ValueError(f"projection must be one of {sorted(TOPOJSON)}, not {projection!r}")
-    path = require(TOPOJSON[projection], raw_dir or paths.RAW)
-    return json.loads(path.read_text(encoding="utf-8"))
-
-
-def _geoframe(features, id_column: str, keep: pd.Series, projection: str):
-    import geopandas as gpd
-
-    ids = pd.Series([f[0] for f in features], dtype=str)
-    shapes = [f[2] for f in features]
-    frame = gpd.GeoDataFrame(
-        {id_column: ids}, geometry=shapes, crs="EPSG:4326" if projection == "lonlat" else None
-    )
-    frame = frame[ids.isin(keep).to_numpy()]
-    if projection == "albers":
-        # d3 screen coordinates grow downwards; negate y so north is up when plotted.
-        frame["geometry"] = frame.geometry.scale(xfact=1.0, yfact=-1.0, origin=(0, 0))
-    return frame.sort_values(id_column).reset_index(drop=True)
-
-
-def county_geometry(raw_dir: Path | None = None, projection: str = "albers"):
-    """County polygons (US Atlas 4.0.0, Census cartographic boundaries 2023, 1:10m) as a
-    GeoDataFrame with ``fips``, ``county_name_full``, ``state_usps`` and ``geometry``, exactly one
-    row per county of :func:`county_list`.
-
-    ``projection="albers"``: the atlas's pre-projected d3 ``geoAlbersUsa`` plane (Alaska and
-    Hawaii moved into insets; 975 x 610 screen units, y negated so north is up; no CRS), for maps.
-    ``projection="lonlat"``: longitude/latitude (EPSG:4326), for neighbours and spatial joins;
-    Puerto Rico and the island areas in that file are left out.
-
-    At 1:10m the atlas has no polygon for a few tiny Virginia independent cities (albers:
-    Colonial Heights 51570, Falls Church 51610, Lexington 51678, Manassas Park 51685; lonlat:
-    Falls Church): their rows are kept with a missing geometry rather than dropped.
-    """
-    features = decode_topojson(_load_topology(projection, raw_dir), "counties")
-    counties = county_list(raw_dir)
-    frame = _geoframe(features, "fips", counties.fips, projection)
-    if frame.fips.tolist() != counties.fips.tolist():
-        missing = sorted(set(counties.fips) - set(frame.fips))
-        raise ValueError(
-            f"TopoJSON {projection}: county ids differ from the county list: {missing}"
-        )
-    present = frame.geometry.notna()
-    if not frame.geometry[present].is_valid.all() or frame.geometry[present].is_empty.any():
-        raise ValueError(f"TopoJSON {projection}: empty or invalid county geometry")
-    attributes = counties[["fips", "county_name_full", "state_usps"]]
-    return frame.merge(attributes, on="fips", validate="one_to_one")[
-        ["fips", "county_name_full", "state_usps", "geometry"]
-    ]
-
-
-def state_geometry(raw_dir: Path | None = None, projection: str = "albers"):
-    """State polygons (50 states + DC) from the same file: ``state_fips``, ``state_usps``,
-    ``geometry``; same projections as :func:`county_geometry`."""
-    table = states()
-    features = decode_topojson(_load_topology(projection, raw_dir), "states")
-    frame = _geoframe(features, "state_fips", table.state_fips, projection)
-    if frame.state_fips.tolist() != table.state_fips.tolist():
-        raise ValueError(f"TopoJSON {projection}: state ids differ from the state table")
-    return frame.merge(table[["state_fips", "state_usps"]], on="state_fips")[
-        ["state_fips", "state_usps", "geometry"]
-    ]

@@ -12,7 +12,9 @@ import matplotlib as mpl
 import pandas as pd
 from pandas.io.formats.style import Styler
 
-MODELS = ["JEM", "TFM", "WSO"]
+from analysis.ice import normalize as codes
+
+MODELS = list(codes.MODELS)
 MODEL_NAMES = {
     "JEM": "Jail Enforcement Model",
     "TFM": "Task Force Model",
@@ -20,7 +22,7 @@ MODEL_NAMES = {
 }
 MODEL_COLORS = {"JEM": "#0072B2", "TFM": "#D55E00", "WSO": "#009E73"}
 
-AGENCY_TYPES = ["County", "Municipality", "State", "Other"]
+AGENCY_TYPES = list(codes.AGENCY_TYPES)
 AGENCY_TYPE_COLORS = {
     "County": "#0072B2",
     "Municipality": "#E69F00",

@@ -57,7 +57,7 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def _load(path: Path, explicit: date | None):
-    from analysis.cli import UserError
+    from analysis.errors import UserError
     from analysis.ice.snapshot import resolve_snapshot_date
     from analysis.ice.summary import load_snapshot
 

@@ -39,7 +39,7 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 def run(args: argparse.Namespace) -> int:
     from analysis import paths
-    from analysis.cli import UserError
+    from analysis.errors import UserError
     from analysis.locate import load_crosswalks, locate_agency
     from analysis.locate.matcher import resolve_state
 

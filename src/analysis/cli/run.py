@@ -29,8 +29,8 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from analysis.cli import UserError
-    from analysis.run import Layout, RunConfigError, run_notebooks
+    from analysis.errors import UserError
+    from analysis.runner.run import Layout, RunConfigError, run_notebooks
 
     if args.as_of and not re.fullmatch(r"\d{4}-\d{2}-\d{2}", args.as_of):
         raise UserError(f"--as-of takes a date YYYY-MM-DD, not {args.as_of!r}")

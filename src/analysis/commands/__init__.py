@@ -1,1 +1,0 @@
-"""Subcommands of the ``analysis`` CLI (see analysis.cli)."""

@@ -1,0 +1,85 @@
+"""County and state polygons from the US Atlas TopoJSON, one row per county of the county list."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pandas as pd
+
+from analysis import paths
+from analysis.fetch import require
+from analysis.geo.counties import county_list
+from analysis.geo.states import states
+from analysis.geo.topojson import decode_topojson
+
+TOPOJSON = {
+    "albers": "us_atlas_topojson/us-atlas-2023-4.0.0_counties-albers-10m.json",
+    "lonlat": "us_atlas_topojson/us-atlas-2023-4.0.0_counties-10m.json",
+}
+
+
+def _load_topology(projection: str, raw_dir: Path | None) -> dict:
+    if projection not in TOPOJSON:
+        raise ValueError(f"projection must be one of {sorted(TOPOJSON)}, not {projection!r}")
+    path = require(TOPOJSON[projection], raw_dir or paths.RAW)
+    return json.loads(path.read_text(encoding="utf-8"))
+
+
+def _geoframe(features, id_column: str, keep: pd.Series, projection: str):
+    import geopandas as gpd
+
+    ids = pd.Series([f[0] for f in features], dtype=str)
+    shapes = [f[2] for f in features]
+    frame = gpd.GeoDataFrame(
+        {id_column: ids}, geometry=shapes, crs="EPSG:4326" if projection == "lonlat" else None
+    )
+    frame = frame[ids.isin(keep).to_numpy()]
+    if projection == "albers":
+        # d3 screen coordinates grow downwards; negate y so north is up when plotted.
+        frame["geometry"] = frame.geometry.scale(xfact=1.0, yfact=-1.0, origin=(0, 0))
+    return frame.sort_values(id_column).reset_index(drop=True)
+
+
+def county_geometry(raw_dir: Path | None = None, projection: str = "albers"):
+    """County polygons (US Atlas 4.0.0, Census cartographic boundaries 2023, 1:10m) as a
+    GeoDataFrame with ``fips``, ``county_name_full``, ``state_usps`` and ``geometry``, exactly one
+    row per county of :func:`county_list`.
+
+    ``projection="albers"``: the atlas's pre-projected d3 ``geoAlbersUsa`` plane (Alaska and
+    Hawaii moved into insets; 975 x 610 screen units, y negated so north is up; no CRS), for maps.
+    ``projection="lonlat"``: longitude/latitude (EPSG:4326), for neighbours and spatial joins;
+    Puerto Rico and the island areas in that file are left out.
+
+    At 1:10m the atlas has no polygon for a few tiny Virginia independent cities (albers:
+    Colonial Heights 51570, Falls Church 51610, Lexington 51678, Manassas Park 51685; lonlat:
+    Falls Church): their rows are kept with a missing geometry rather than dropped.
+    """
+    features = decode_topojson(_load_topology(projection, raw_dir), "counties")
+    counties = county_list(raw_dir)
+    frame = _geoframe(features, "fips", counties.fips, projection)
+    if frame.fips.tolist() != counties.fips.tolist():
+        missing = sorted(set(counties.fips) - set(frame.fips))
+        raise ValueError(
+            f"TopoJSON {projection}: county ids differ from the county list: {missing}"
+        )
+    present = frame.geometry.notna()
+    if not frame.geometry[present].is_valid.all() or frame.geometry[present].is_empty.any():
+        raise ValueError(f"TopoJSON {projection}: empty or invalid county geometry")
+    attributes = counties[["fips", "county_name_full", "state_usps"]]
+    return frame.merge(attributes, on="fips", validate="one_to_one")[
+        ["fips", "county_name_full", "state_usps", "geometry"]
+    ]
+
+
+def state_geometry(raw_dir: Path | None = None, projection: str = "albers"):
+    """State polygons (50 states + DC) from the same file: ``state_fips``, ``state_usps``,
+    ``geometry``; same projections as :func:`county_geometry`."""
+    table = states()
+    features = decode_topojson(_load_topology(projection, raw_dir), "states")
+    frame = _geoframe(features, "state_fips", table.state_fips, projection)
+    if frame.state_fips.tolist() != table.state_fips.tolist():
+        raise ValueError(f"TopoJSON {projection}: state ids differ from the state table")
+    return frame.merge(table[["state_fips", "state_usps"]], on="state_fips")[
+        ["state_fips", "state_usps", "geometry"]
+    ]
