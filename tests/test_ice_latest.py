@@ -11,7 +11,8 @@ from test_ice_fixtures import PENDING_COLUMNS, WORKBOOK_COLUMNS, link, write_she
 
 from analysis.cli import main
 from analysis.fetch import FetchError
-from analysis.ice_latest import fetch_latest_ice, latest_snapshots, spreadsheet_links
+from analysis.ice.index import live_snapshots
+from analysis.ice.live import fetch_latest_ice, spreadsheet_links
 
 PAGE = b"""<html><body>
 <a href="/doclib/about/offices/ero/287g/participatingAgencies11272026pm.xlsx">Participating
@@ -90,18 +91,18 @@ def test_latest_lists_downloaded_dated_by_retrieval_and_recorded(tmp_path, ice_s
     routes[PEND_URL] = q1
     now = datetime(2026, 11, 28, 15, 0, tzinfo=UTC)
     snaps = fetch_latest_ice(f"{base}/287g", raw_dir=tmp_path, now=now, echo=lambda m: None)
-    assert [s.path for s in snaps] == [
+    assert [s.file for s in snaps] == [
         "ice_287g/latest/participating_2026-11-28.xlsx",
         "ice_287g/latest/pending_2026-11-28.xlsx",
     ]
-    assert snaps[0].ice_file_name == "participatingAgencies11272026pm.xlsx"
-    assert (tmp_path / snaps[0].path).read_bytes() == p1
+    assert snaps[0].original_name == "participatingAgencies11272026pm.xlsx"
+    assert (tmp_path / snaps[0].file).read_bytes() == p1
     # ICE re-uploads under the same name: new content the same day gets its own file.
     routes[PART_URL] = participating_bytes(tmp_path, "p2.xlsx", agency="Charlie PD")
     again = fetch_latest_ice(f"{base}/287g", raw_dir=tmp_path, now=now, echo=lambda m: None)
-    assert again[0].path == "ice_287g/latest/participating_2026-11-28_2.xlsx"
-    assert (tmp_path / snaps[0].path).read_bytes() == p1
-    assert len(latest_snapshots(tmp_path)) == 3
+    assert again[0].file == "ice_287g/latest/participating_2026-11-28_2.xlsx"
+    assert (tmp_path / snaps[0].file).read_bytes() == p1
+    assert len(live_snapshots(tmp_path)) == 3
     assert not list((tmp_path / "ice_287g/latest").glob("*.part"))
 
 
@@ -186,7 +187,7 @@ def test_a_new_extra_column_warns_and_is_accepted(tmp_path, ice_site):
     said = []
     later = datetime(2026, 11, 29, 15, 0, tzinfo=UTC)
     snaps = fetch_latest_ice(f"{base}/287g", raw_dir=tmp_path / "raw", now=later, echo=said.append)
-    assert snaps[0].path == "ice_287g/latest/participating_2026-11-29.xlsx"
+    assert snaps[0].file == "ice_287g/latest/participating_2026-11-29.xlsx"
     assert any(
         m.startswith(f"warning: {base}{PART_URL}: ICE's participating list has new column(s) "
                      "'TERMINATED' not in the latest participating snapshot")
@@ -227,14 +228,14 @@ def test_cli_fetch_latest_reports_drift_without_traceback(tmp_path, ice_site, mo
     )  # fmt: skip
     routes[PEND_URL] = pending_bytes(tmp_path)
     import analysis.cli.fetch as fetch_command
-    import analysis.ice_latest as ice_latest
+    import analysis.ice.live as live
 
     monkeypatch.setattr(fetch_command, "paths", type("P", (), {
         "mirror": staticmethod(lambda: None), "RAW": tmp_path / "raw"}))  # fmt: skip
     monkeypatch.setattr("analysis.fetch.fetch_all", lambda **kw: [])
-    real = ice_latest.fetch_latest_ice
+    real = live.fetch_latest_ice
     monkeypatch.setattr(
-        ice_latest, "fetch_latest_ice",
+        live, "fetch_latest_ice",
         lambda **kw: real(f"{base}/287g", raw_dir=tmp_path / "raw", **kw),
     )  # fmt: skip
     code = main(["fetch", "--latest-ice", "--quiet"])
