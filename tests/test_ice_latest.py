@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import csv
 import http.server
 import threading
 from datetime import UTC, datetime
@@ -11,6 +12,7 @@ from test_ice_fixtures import PENDING_COLUMNS, WORKBOOK_COLUMNS, link, write_she
 
 from analysis.cli import main
 from analysis.fetch import FetchError
+from analysis.ice import live
 from analysis.ice.index import live_snapshots
 from analysis.ice.live import fetch_latest_ice, spreadsheet_links
 
@@ -228,7 +230,6 @@ def test_cli_fetch_latest_reports_drift_without_traceback(tmp_path, ice_site, mo
     )  # fmt: skip
     routes[PEND_URL] = pending_bytes(tmp_path)
     import analysis.cli.fetch as fetch_command
-    import analysis.ice.live as live
 
     monkeypatch.setattr(fetch_command, "paths", type("P", (), {
         "mirror": staticmethod(lambda: None), "RAW": tmp_path / "raw"}))  # fmt: skip
@@ -243,3 +244,46 @@ def test_cli_fetch_latest_reports_drift_without_traceback(tmp_path, ice_site, mo
     assert code == 1 and "Traceback" not in err
     assert err.startswith(f"error: {base}{PART_URL}: ICE's participating list cannot be read")
     assert "lacks LAW ENFORCEMENT AGENCY" in err and "processed data were not touched" in err
+
+
+# ---------------------------------------------------------------------------------------------
+# Recording
+
+
+def test_latest_csv_is_replaced_only_when_written_in_full(tmp_path, ice_site, monkeypatch):
+    base, routes = ice_site
+    index = first_fetch(tmp_path, base, routes)
+    routes[PART_URL] = participating_bytes(tmp_path, "p2.xlsx", agency="Charlie PD")
+
+    class BrokenWriter(csv.DictWriter):
+        def writerows(self, rows):
+            super().writerows(list(rows)[:1])
+            raise OSError("disk full")
+
+    monkeypatch.setattr(live.csv, "DictWriter", BrokenWriter)
+    later = datetime(2026, 11, 29, 15, 0, tzinfo=UTC)
+    with pytest.raises(OSError, match="disk full"):
+        fetch_latest_ice(f"{base}/287g", raw_dir=tmp_path / "raw", now=later, echo=lambda m: None)
+    latest = tmp_path / "raw" / "ice_287g/latest"
+    assert (latest / "LATEST.csv").read_bytes() == index
+    assert not [p.name for p in latest.iterdir() if p.name.endswith(".part")]
+
+
+def test_a_failing_head_request_is_a_fetch_error_naming_the_url(tmp_path, ice_site, monkeypatch):
+    import requests
+
+    base, routes = ice_site
+    # A link without .xlsx: ICE's file name is asked for with a HEAD request.
+    routes["/287g"] = PAGE.replace(b'.xlsx">Participating', b'">Participating download')
+    routes[PART_URL.removesuffix(".xlsx")] = participating_bytes(tmp_path)
+    routes[PEND_URL] = pending_bytes(tmp_path)
+
+    def refuse(url, **kwargs):
+        raise requests.ConnectionError("connection refused")
+
+    monkeypatch.setattr(requests, "head", refuse)
+    with pytest.raises(FetchError) as err:
+        fetch_latest_ice(f"{base}/287g", raw_dir=tmp_path / "raw", now=NOW, echo=lambda m: None)
+    url = f"{base}{PART_URL.removesuffix('.xlsx')}"
+    assert str(err.value).startswith(f"could not ask {url} for its file name: ConnectionError")
+    assert files_under(tmp_path / "raw") == []
