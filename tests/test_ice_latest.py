@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import csv
 import http.server
 import threading
 from datetime import UTC, datetime
@@ -11,7 +12,9 @@ from test_ice_fixtures import PENDING_COLUMNS, WORKBOOK_COLUMNS, link, write_she
 
 from analysis.cli import main
 from analysis.fetch import FetchError
-from analysis.ice_latest import fetch_latest_ice, latest_snapshots, spreadsheet_links
+from analysis.ice import live
+from analysis.ice.index import live_snapshots
+from analysis.ice.live import fetch_latest_ice, spreadsheet_links
 
 PAGE = b"""<html><body>
 <a href="/doclib/about/offices/ero/287g/participatingAgencies11272026pm.xlsx">Participating
@@ -90,18 +93,18 @@ def test_latest_lists_downloaded_dated_by_retrieval_and_recorded(tmp_path, ice_s
     routes[PEND_URL] = q1
     now = datetime(2026, 11, 28, 15, 0, tzinfo=UTC)
     snaps = fetch_latest_ice(f"{base}/287g", raw_dir=tmp_path, now=now, echo=lambda m: None)
-    assert [s.path for s in snaps] == [
+    assert [s.file for s in snaps] == [
         "ice_287g/latest/participating_2026-11-28.xlsx",
         "ice_287g/latest/pending_2026-11-28.xlsx",
     ]
-    assert snaps[0].ice_file_name == "participatingAgencies11272026pm.xlsx"
-    assert (tmp_path / snaps[0].path).read_bytes() == p1
+    assert snaps[0].original_name == "participatingAgencies11272026pm.xlsx"
+    assert (tmp_path / snaps[0].file).read_bytes() == p1
     # ICE re-uploads under the same name: new content the same day gets its own file.
     routes[PART_URL] = participating_bytes(tmp_path, "p2.xlsx", agency="Charlie PD")
     again = fetch_latest_ice(f"{base}/287g", raw_dir=tmp_path, now=now, echo=lambda m: None)
-    assert again[0].path == "ice_287g/latest/participating_2026-11-28_2.xlsx"
-    assert (tmp_path / snaps[0].path).read_bytes() == p1
-    assert len(latest_snapshots(tmp_path)) == 3
+    assert again[0].file == "ice_287g/latest/participating_2026-11-28_2.xlsx"
+    assert (tmp_path / snaps[0].file).read_bytes() == p1
+    assert len(live_snapshots(tmp_path)) == 3
     assert not list((tmp_path / "ice_287g/latest").glob("*.part"))
 
 
@@ -186,7 +189,7 @@ def test_a_new_extra_column_warns_and_is_accepted(tmp_path, ice_site):
     said = []
     later = datetime(2026, 11, 29, 15, 0, tzinfo=UTC)
     snaps = fetch_latest_ice(f"{base}/287g", raw_dir=tmp_path / "raw", now=later, echo=said.append)
-    assert snaps[0].path == "ice_287g/latest/participating_2026-11-29.xlsx"
+    assert snaps[0].file == "ice_287g/latest/participating_2026-11-29.xlsx"
     assert any(
         m.startswith(f"warning: {base}{PART_URL}: ICE's participating list has new column(s) "
                      "'TERMINATED' not in the latest participating snapshot")
@@ -227,14 +230,13 @@ def test_cli_fetch_latest_reports_drift_without_traceback(tmp_path, ice_site, mo
     )  # fmt: skip
     routes[PEND_URL] = pending_bytes(tmp_path)
     import analysis.cli.fetch as fetch_command
-    import analysis.ice_latest as ice_latest
 
     monkeypatch.setattr(fetch_command, "paths", type("P", (), {
         "mirror": staticmethod(lambda: None), "RAW": tmp_path / "raw"}))  # fmt: skip
     monkeypatch.setattr("analysis.fetch.fetch_all", lambda **kw: [])
-    real = ice_latest.fetch_latest_ice
+    real = live.fetch_latest_ice
     monkeypatch.setattr(
-        ice_latest, "fetch_latest_ice",
+        live, "fetch_latest_ice",
         lambda **kw: real(f"{base}/287g", raw_dir=tmp_path / "raw", **kw),
     )  # fmt: skip
     code = main(["fetch", "--latest-ice", "--quiet"])
@@ -242,3 +244,46 @@ def test_cli_fetch_latest_reports_drift_without_traceback(tmp_path, ice_site, mo
     assert code == 1 and "Traceback" not in err
     assert err.startswith(f"error: {base}{PART_URL}: ICE's participating list cannot be read")
     assert "lacks LAW ENFORCEMENT AGENCY" in err and "processed data were not touched" in err
+
+
+# ---------------------------------------------------------------------------------------------
+# Recording
+
+
+def test_latest_csv_is_replaced_only_when_written_in_full(tmp_path, ice_site, monkeypatch):
+    base, routes = ice_site
+    index = first_fetch(tmp_path, base, routes)
+    routes[PART_URL] = participating_bytes(tmp_path, "p2.xlsx", agency="Charlie PD")
+
+    class BrokenWriter(csv.DictWriter):
+        def writerows(self, rows):
+            super().writerows(list(rows)[:1])
+            raise OSError("disk full")
+
+    monkeypatch.setattr(live.csv, "DictWriter", BrokenWriter)
+    later = datetime(2026, 11, 29, 15, 0, tzinfo=UTC)
+    with pytest.raises(OSError, match="disk full"):
+        fetch_latest_ice(f"{base}/287g", raw_dir=tmp_path / "raw", now=later, echo=lambda m: None)
+    latest = tmp_path / "raw" / "ice_287g/latest"
+    assert (latest / "LATEST.csv").read_bytes() == index
+    assert not [p.name for p in latest.iterdir() if p.name.endswith(".part")]
+
+
+def test_a_failing_head_request_is_a_fetch_error_naming_the_url(tmp_path, ice_site, monkeypatch):
+    import requests
+
+    base, routes = ice_site
+    # A link without .xlsx: ICE's file name is asked for with a HEAD request.
+    routes["/287g"] = PAGE.replace(b'.xlsx">Participating', b'">Participating download')
+    routes[PART_URL.removesuffix(".xlsx")] = participating_bytes(tmp_path)
+    routes[PEND_URL] = pending_bytes(tmp_path)
+
+    def refuse(url, **kwargs):
+        raise requests.ConnectionError("connection refused")
+
+    monkeypatch.setattr(requests, "head", refuse)
+    with pytest.raises(FetchError) as err:
+        fetch_latest_ice(f"{base}/287g", raw_dir=tmp_path / "raw", now=NOW, echo=lambda m: None)
+    url = f"{base}{PART_URL.removesuffix('.xlsx')}"
+    assert str(err.value).startswith(f"could not ask {url} for its file name: ConnectionError")
+    assert files_under(tmp_path / "raw") == []

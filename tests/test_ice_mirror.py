@@ -11,7 +11,7 @@ import pytest
 
 from analysis.cli import main
 from analysis.ice.history import build_history, build_tables
-from analysis.ice.snapshot import archived_snapshots
+from analysis.ice.index import archived_snapshots
 
 pytestmark = pytest.mark.mirror
 
@@ -38,15 +38,15 @@ def counts(series: pd.Series) -> dict[str, int]:
 
 
 def test_every_mirrored_file_loads_and_accounts_for_its_rows(tables):
-    catalog = {r["file"]: r for r in archived_snapshots()}
+    catalog = {s.file: s for s in archived_snapshots()}
     assert len(catalog) == 82
     files = tables["ice_snapshot_files"].set_index("file")
     assert set(catalog) <= set(files.index)
     for file, entry in catalog.items():
         row = files.loc[file]
         assert row["rows_in"] == row["rows_clean"] + row["rows_quarantined"], file
-        assert row["rows_in"] == int(entry["manifest_rows"]), file
-        assert row["list"] == entry["list"], file  # by content, agreeing with the manifest
+        assert row["rows_in"] == entry.manifest_rows, file
+        assert row["list"] == entry.list_catalog, file  # by content, agreeing with the manifest
     assert tables["ice_quarantine"]["reason"].notna().all()
     assert tables["ice_quarantine"]["detail"].notna().all()
 

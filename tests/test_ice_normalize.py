@@ -6,6 +6,7 @@ from datetime import date, datetime
 
 import pytest
 
+from analysis.geo import states as geo_states
 from analysis.ice import normalize as nz
 
 SNAPSHOT = date(2025, 7, 15)
@@ -39,6 +40,17 @@ def test_territories_are_kept_and_flagged():
     assert nz.normalize_state("GUAM") == nz.StateMatch("GU", "exact", True)
     assert nz.normalize_state("Northern Mariana Islands ") == nz.StateMatch("MP", "exact", True)
     assert "GU" not in nz.STATE_CODES and "GU" in nz.TERRITORY_CODES
+
+
+def test_state_lookups_are_the_one_state_table():
+    names = {usps: name for _fips, usps, name in geo_states.STATES}
+    assert {usps: name.upper() for usps, name in names.items()} == nz.STATE_NAMES
+    assert set(names) == nz.STATE_CODES and len(nz.STATE_CODES) == 51
+    assert {usps for _fips, usps, _name in geo_states.TERRITORIES} == nz.TERRITORY_CODES
+    assert not nz.STATE_CODES & nz.TERRITORY_CODES
+    for spelling in ("U.S. Virgin Islands", "VIRGIN ISLANDS", "Puerto Rico", "AMERICAN SAMOA"):
+        assert nz.normalize_state(spelling).is_territory, spelling
+    assert nz.normalize_state("VIRGIN ISLANDS") == nz.normalize_state("U.S. VIRGIN ISLANDS")
 
 
 @pytest.mark.parametrize("raw", ["ATLANTIS", "W VIRGINIA", "CAROLINA", "N/A", "KANSAS CITY"])

@@ -108,7 +108,9 @@ def _land(target: Path, write: Callable[[Path], None], expected: str, what: str)
         tmp.unlink(missing_ok=True)
 
 
-def download(url: str, dest: Path, *, timeout: float = 60, retries: int = 3, progress=False):
+def download(
+    url: str, dest: Path, *, timeout: float = 60, retries: int = 3, progress: bool = False
+) -> None:
     """Stream ``url`` into ``dest``; bounded retries on timeouts, dropped connections and 5xx."""
     import pooch
     import requests

@@ -40,12 +40,3 @@ def mirror() -> Path | None:
         if (base / candidate).is_dir():
             return (base / candidate).resolve()
     return (ROOT / candidate).resolve()
-
-
-def raw(relpath: str | os.PathLike[str]) -> Path:
-    """Location of a catalogued raw file inside ``data/raw``."""
-    return RAW / Path(relpath)
-
-
-def processed(name: str) -> Path:
-    return PROCESSED / name

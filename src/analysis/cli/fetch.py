@@ -44,8 +44,8 @@ def run(args: argparse.Namespace) -> int:
     summary = ", ".join(f"{n} {k}" for k, n in sorted(counts.items()))
     print(f"fetch: {len(records)} files verified in {paths.RAW} ({summary})")
     if args.latest_ice:
-        from analysis.ice_latest import fetch_latest_ice
+        from analysis.ice.live import fetch_latest_ice
 
         for snap in fetch_latest_ice(timeout=args.timeout, retries=args.retries, echo=echo):
-            print(f"latest ICE: {snap.path} ({snap.list_by_name}, sha256 {snap.sha256[:12]}…)")
+            print(f"latest ICE: {snap.file} ({snap.list_catalog}, sha256 {snap.sha256[:12]}…)")
     return 0

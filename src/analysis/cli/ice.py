@@ -58,7 +58,7 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 def _load(path: Path, explicit: date | None):
     from analysis.errors import UserError
-    from analysis.ice.snapshot import resolve_snapshot_date
+    from analysis.ice.index import resolve_snapshot_date
     from analysis.ice.summary import load_snapshot
 
     if not path.is_file():

@@ -1,5 +1,6 @@
 """Census Population Estimates Vintage 2022 (``co-est2022-alldata.csv``): July 2022 population,
-the April 2020 estimates base, and each county's census region and division."""
+the April 2020 estimates base, and each county's census region and division (region names:
+``analysis.geo.states.CENSUS_REGIONS``)."""
 
 from __future__ import annotations
 
@@ -7,9 +8,10 @@ import pandas as pd
 
 from analysis.covariates.common import SourceContext
 from analysis.fetch import require
+from analysis.geo.states import CENSUS_REGIONS
 
 CO_EST_2022 = "census_pep/co-est2022-alldata.csv"
-REGION_NAMES = {1: "Northeast", 2: "Midwest", 3: "South", 4: "West"}
+REGION_NAMES = CENSUS_REGIONS  # the name covariates.variables reads; the table is in geo.states
 COLUMNS = {
     "POPESTIMATE2022": "population_pep2022",
     "REGION": "census_region",

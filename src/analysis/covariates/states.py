@@ -10,8 +10,8 @@ from analysis import paths
 from analysis.covariates.common import ratio
 from analysis.covariates.elections import two_party_share
 from analysis.covariates.harmonize import log_growth
-from analysis.covariates.pep import REGION_NAMES
 from analysis.covariates.schemas import STATE_AGGREGATES_SCHEMA
+from analysis.geo.states import CENSUS_REGIONS
 from analysis.geo.states import states as state_table
 
 STATE_POLICIES = "state_policies.csv"
@@ -65,7 +65,7 @@ def state_aggregates(table: pd.DataFrame, sources: dict, counties: pd.DataFrame)
 
     frame = state_table().set_index("state_fips")
     frame = frame.join(regions)
-    frame["census_region_name"] = frame.census_region.map(REGION_NAMES)
+    frame["census_region_name"] = frame.census_region.map(CENSUS_REGIONS)
     frame["counties"] = counties.groupby("state_fips").size()
     frame["population"] = svi.population_acs
     frame = frame.join(summed)

@@ -1,5 +1,11 @@
 """The one table of states: FIPS 5-2 codes, USPS abbreviations and names of the 50 states and
-DC. Every other module that needs a state code or name takes it from here."""
+DC, of the inhabited territories, and the names of the Census regions. Every other module that
+needs a state code or name takes it from here.
+
+The county geography, the covariates and the maps cover the 50 states and DC (``STATES``,
+``states()``). ICE's lists also name agencies in territories; they are kept in ``TERRITORIES``,
+apart, so that no state count or county table picks them up by accident.
+"""
 
 from __future__ import annotations
 
@@ -25,6 +31,13 @@ STATES = (
     ("50", "VT", "Vermont"), ("51", "VA", "Virginia"), ("53", "WA", "Washington"),
     ("54", "WV", "West Virginia"), ("55", "WI", "Wisconsin"), ("56", "WY", "Wyoming"),
 )  # fmt: skip
+# The five inhabited territories, same columns.
+TERRITORIES = (
+    ("60", "AS", "American Samoa"), ("66", "GU", "Guam"), ("69", "MP", "Northern Mariana Islands"),
+    ("72", "PR", "Puerto Rico"), ("78", "VI", "U.S. Virgin Islands"),
+)  # fmt: skip
+# The Census Bureau's four regions, by the code of the population estimates' REGION column.
+CENSUS_REGIONS = {1: "Northeast", 2: "Midwest", 3: "South", 4: "West"}
 
 
 def states() -> pd.DataFrame:

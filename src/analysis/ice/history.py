@@ -1,7 +1,7 @@
 """Build the ICE 287(g) history tables from every archived and live snapshot.
 
 Inputs: ``data/ice_snapshots.csv`` (the committed index of the mirrored files) and
-``analysis.ice_latest.latest_snapshots(raw_dir)`` (lists fetched from ICE's live page). Outputs,
+``analysis.ice.index.live_snapshots(raw_dir)`` (lists fetched from ICE's live page). Outputs,
 written to ``out_dir`` through ``analysis.io.write_table`` after pandera validation:
 
 - ``agreements_history``: one row per participating snapshot x agreement row;
@@ -34,8 +34,8 @@ import pandas as pd
 
 from analysis.fetch import require
 from analysis.ice import lineage, schemas
-from analysis.ice.snapshot import LoadedFile, archived_snapshots, load_file
-from analysis.ice_latest import latest_snapshots
+from analysis.ice.index import snapshot_files
+from analysis.ice.snapshot import LoadedFile, load_file
 from analysis.io import write_table
 
 FLIP_FLOP = "flip-flop"
@@ -56,29 +56,10 @@ class Source:
 def snapshot_sources(raw_dir: Path, index: Path | None = None) -> list[Source]:
     """Every snapshot to read: the archived index (default ``data/ice_snapshots.csv``) plus the
     live downloads recorded under ``raw_dir``, oldest first."""
-    sources = [
-        Source(
-            file=r["file"],
-            snapshot_date=date.fromisoformat(r["snapshot_date"]),
-            source="archive",
-            origin=r["origin"],
-            list_catalog=r["list"],
-            manifest_rows=int(r["manifest_rows"]) if r["manifest_rows"] else None,
-        )
-        for r in archived_snapshots(index)
+    return [
+        Source(s.file, s.snapshot_date, s.source, s.origin, s.list_catalog, s.manifest_rows)
+        for s in snapshot_files(raw_dir, index)
     ]
-    sources += [
-        Source(
-            file=r["path"],
-            snapshot_date=date.fromisoformat(r["snapshot_date"]),
-            source="live",
-            origin=r["url"],
-            list_catalog=r["list_by_name"],
-            manifest_rows=None,
-        )
-        for r in latest_snapshots(raw_dir)
-    ]
-    return sorted(sources, key=lambda s: (s.snapshot_date, s.file))
 
 
 def _load(args: tuple[str, date, str]) -> LoadedFile:

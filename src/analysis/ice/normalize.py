@@ -13,6 +13,8 @@ from datetime import date, datetime, timedelta
 
 from rapidfuzz import fuzz, process
 
+from analysis.geo import states as geo_states
+
 # ---------------------------------------------------------------------------------------------
 # Text
 
@@ -52,24 +54,13 @@ def is_missing_marker(value: object) -> bool:
 # ---------------------------------------------------------------------------------------------
 # States
 
-STATES = {
-    "ALABAMA": "AL", "ALASKA": "AK", "ARIZONA": "AZ", "ARKANSAS": "AR", "CALIFORNIA": "CA",
-    "COLORADO": "CO", "CONNECTICUT": "CT", "DELAWARE": "DE", "DISTRICT OF COLUMBIA": "DC",
-    "FLORIDA": "FL", "GEORGIA": "GA", "HAWAII": "HI", "IDAHO": "ID", "ILLINOIS": "IL",
-    "INDIANA": "IN", "IOWA": "IA", "KANSAS": "KS", "KENTUCKY": "KY", "LOUISIANA": "LA",
-    "MAINE": "ME", "MARYLAND": "MD", "MASSACHUSETTS": "MA", "MICHIGAN": "MI", "MINNESOTA": "MN",
-    "MISSISSIPPI": "MS", "MISSOURI": "MO", "MONTANA": "MT", "NEBRASKA": "NE", "NEVADA": "NV",
-    "NEW HAMPSHIRE": "NH", "NEW JERSEY": "NJ", "NEW MEXICO": "NM", "NEW YORK": "NY",
-    "NORTH CAROLINA": "NC", "NORTH DAKOTA": "ND", "OHIO": "OH", "OKLAHOMA": "OK", "OREGON": "OR",
-    "PENNSYLVANIA": "PA", "RHODE ISLAND": "RI", "SOUTH CAROLINA": "SC", "SOUTH DAKOTA": "SD",
-    "TENNESSEE": "TN", "TEXAS": "TX", "UTAH": "UT", "VERMONT": "VT", "VIRGINIA": "VA",
-    "WASHINGTON": "WA", "WEST VIRGINIA": "WV", "WISCONSIN": "WI", "WYOMING": "WY",
-}  # fmt: skip
+# Upper-case name -> USPS code, from the one state table.
+STATES = {name.upper(): usps for _fips, usps, name in geo_states.STATES}
 # ICE's "N states" figures leave territories out; they are kept and flagged, never counted.
-TERRITORIES = {
-    "GUAM": "GU", "NORTHERN MARIANA ISLANDS": "MP", "PUERTO RICO": "PR",
-    "U.S. VIRGIN ISLANDS": "VI", "VIRGIN ISLANDS": "VI", "AMERICAN SAMOA": "AS",
-}  # fmt: skip
+TERRITORIES = {name.upper(): usps for _fips, usps, name in geo_states.TERRITORIES}
+# Names ICE writes for a territory besides the table's own (misspellings are STATE_TYPOS below).
+TERRITORY_ALIASES = {"VIRGIN ISLANDS": "VI"}
+TERRITORIES |= TERRITORY_ALIASES
 JURISDICTIONS = STATES | TERRITORIES
 STATE_CODES = frozenset(STATES.values())
 TERRITORY_CODES = frozenset(TERRITORIES.values())

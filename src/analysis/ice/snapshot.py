@@ -2,24 +2,21 @@
 
 ``load_file`` is what both the history build (for every archived and live snapshot, possibly in
 worker processes) and the reviewer commands (for any path) call. It returns plain Python values
-so that it can cross a process boundary.
+so that it can cross a process boundary. Which files exist, and their dates, is
+:mod:`analysis.ice.index`.
 """
 
 from __future__ import annotations
 
-import csv
 import hashlib
 from collections import Counter
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from datetime import date
 from pathlib import Path
 
-from analysis import paths
 from analysis.fetch import sha256_file
 from analysis.ice.read import read_sheet
 from analysis.ice.rows import split_rows
-
-SNAPSHOT_INDEX = "ice_snapshots.csv"  # in data/: the committed index of the archived files
 
 # The normalized content that identifies a list: MOA URLs are left out because the HTML-era
 # Wayback URLs embed the capture time, and cleaned values are used so trailing spaces do not count.
@@ -83,45 +80,3 @@ def load_file(path: str | Path, snapshot_date: date, file: str | None = None) ->
         sha256=sha256_file(path),
         content_hash=content_hash(sheet.list_kind, clean, split.quarantined),
     )
-
-
-def archived_snapshots(index: Path | None = None) -> list[dict[str, str]]:
-    """Rows of ``data/ice_snapshots.csv``: file (relative to data/raw), snapshot_date, list,
-    origin, original_name, manifest_rows, notes."""
-    with open(index or paths.DATA / SNAPSHOT_INDEX, newline="", encoding="utf-8") as fh:
-        return list(csv.DictReader(fh))
-
-
-def _catalogued_date(path: Path, raw_dir: Path) -> str | None:
-    """The snapshot date of a file the project knows: by its place in data/raw, else by hash."""
-    from analysis.fetch import load_catalog
-    from analysis.ice_latest import latest_snapshots
-
-    known = {r["file"]: r["snapshot_date"] for r in archived_snapshots()}
-    known |= {r["path"]: r["snapshot_date"] for r in latest_snapshots(raw_dir)}
-    resolved = path.resolve()
-    for relpath, snapshot_date in known.items():
-        if (raw_dir / relpath).resolve() == resolved:
-            return snapshot_date
-    digest = sha256_file(path)
-    by_hash = {e.sha256: e.path for e in load_catalog()}
-    by_hash |= {r["sha256"]: r["path"] for r in latest_snapshots(raw_dir)}
-    return known.get(by_hash.get(digest, ""))
-
-
-def resolve_snapshot_date(
-    path: Path, explicit: date | None = None, raw_dir: Path | None = None
-) -> tuple[date, str]:
-    """The date a spreadsheet is validated against, and where it came from.
-
-    Order: an explicit ``--date``; the catalogued date of a known file (found by its place in
-    data/raw or by its sha256, so a copy elsewhere is recognized); otherwise the file's
-    modification date (UTC), which for a fresh download is the download day.
-    """
-    if explicit is not None:
-        return explicit, "--date"
-    catalogued = _catalogued_date(path, raw_dir or paths.RAW)
-    if catalogued:
-        return date.fromisoformat(catalogued), "catalog"
-    modified = datetime.fromtimestamp(path.stat().st_mtime, tz=UTC).date()
-    return modified, "file modification date"

@@ -8,6 +8,7 @@ import pandas as pd
 
 from analysis import paths
 from analysis.fetch import load_catalog, sha256_file
+from analysis.ice import index
 from analysis.io import read_table
 from analysis.study import scope
 
@@ -37,17 +38,12 @@ def raw_files(raw_dir: Path | None = None) -> pd.DataFrame:
     return table[columns].sort_values("path").reset_index(drop=True)
 
 
-def ice_snapshot_index() -> pd.DataFrame:
-    """The committed index of archived ICE snapshots, with corrected dates."""
-    return pd.read_csv(paths.DATA / "ice_snapshots.csv", dtype=str, keep_default_na=False)
-
-
 def snapshot_calendar(as_of: str | None = None) -> pd.DataFrame:
     """Every ICE snapshot file with its corrected date, row accounting and whether it is in
     the time series (and if not, why), from the processed ``ice_snapshot_files`` table."""
-    index = ice_snapshot_index()[["file", "original_name", "notes"]]
+    archived = index.as_frame(index.archived_snapshots())[["file", "original_name", "notes"]]
     files = read_table("ice_snapshot_files")
-    table = files.merge(index, on="file", how="left", validate="one_to_one")
+    table = files.merge(archived, on="file", how="left", validate="one_to_one")
     table["manifest_rows"] = table["manifest_rows"].astype("Int64")
     table = scope.on_or_before(table, as_of)
     table["notes"] = table["notes"].fillna("")

@@ -3,7 +3,9 @@
 ICE's file names carry wrong dates and unstable suffixes (see shared docs), so the URL is never
 built from a date: the landing page is read and every ``.xlsx`` link that mentions
 "participating" or "pending" is taken. The snapshot is dated by retrieval (UTC), saved under
-``data/raw/ice_287g/latest/`` and recorded, with its URL and hash, in ``LATEST.csv`` there.
+``data/raw/ice_287g/latest/`` and recorded, with its URL and hash, in ``LATEST.csv`` there
+(read back by :mod:`analysis.ice.index`). LATEST.csv is rewritten whole through a temporary file,
+so an interrupted fetch leaves the previous record intact.
 
 Schema drift alarm: every download is read with the ICE reader and its columns are compared with
 the latest known snapshot of the same list (archived or fetched earlier, when its file is in
@@ -18,7 +20,6 @@ import csv
 import os
 import re
 from collections.abc import Callable
-from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
 from html.parser import HTMLParser
 from pathlib import Path
@@ -26,10 +27,18 @@ from urllib.parse import unquote, urljoin, urlparse
 
 from analysis import paths
 from analysis.fetch import FetchError, download, sha256_file
+from analysis.ice.index import (
+    LATEST_DIR,
+    LATEST_INDEX,
+    LIVE,
+    LIVE_HEADER,
+    SnapshotFile,
+    live_row,
+    snapshot_files,
+)
 from analysis.ice.read import COLUMNS, IceSheetError, read_sheet
 
 ICE_LANDING = "https://www.ice.gov/identify-and-arrest/287g"
-LATEST_DIR = "ice_287g/latest"
 LIST_WORDS = ("participating", "pending")
 REJECTED_DIR = "rejected"
 # The newest documented schema of each list (doc ice-287g-data.md §3), when no earlier snapshot
@@ -38,18 +47,6 @@ NEWEST_SCHEMA = {
     "participating": COLUMNS,
     "pending": ("STATE", "LAW ENFORCEMENT AGENCY", "TYPE", "COUNTY", "SUPPORT TYPE"),
 }
-
-
-@dataclass(frozen=True)
-class LatestSnapshot:
-    path: str  # relative to data/raw
-    snapshot_date: str
-    list_by_name: str  # what the link says; the reader classifies by content
-    url: str
-    ice_file_name: str
-    retrieved_utc: str
-    sha256: str
-    bytes: int
 
 
 class _Links(HTMLParser):
@@ -108,7 +105,9 @@ def fetch_latest_ice(
     retries: int = 3,
     now: datetime | None = None,
     echo: Callable[[str], None] = print,
-) -> list[LatestSnapshot]:
+) -> list[SnapshotFile]:
+    """Download, check and record today's participating and pending lists; the records of the
+    files kept (a list identical to one already fetched that day is not downloaded twice)."""
     import requests
 
     now = now or datetime.now(UTC)
@@ -129,7 +128,8 @@ def fetch_latest_ice(
         )
     out_dir = raw_dir / LATEST_DIR
     out_dir.mkdir(parents=True, exist_ok=True)
-    date = now.strftime("%Y-%m-%d")
+    day = now.strftime("%Y-%m-%d")
+    retrieved = now.strftime("%Y-%m-%dT%H:%M:%SZ")
     staged: list[tuple[str, str, Path]] = []
     snapshots = []
     try:
@@ -151,36 +151,51 @@ def fetch_latest_ice(
                 "ICE really changed its columns, teach analysis.ice.read (COLUMNS, ERAS) the new "
                 "schema, then run `analysis fetch --latest-ice` again."
             )
+        # ICE's file names are asked for before any file is kept, so a failure keeps none.
+        names = {url: _file_name(url, _disposition(url, timeout)) for url, _word, _tmp in staged}
         for url, word, tmp in staged:
             digest = sha256_file(tmp)
             # Raw data is immutable: a second, different download on the same day gets a suffix.
-            target, n = out_dir / f"{word}_{date}.xlsx", 1
+            target, n = out_dir / f"{word}_{day}.xlsx", 1
             while target.exists() and sha256_file(target) != digest:
                 n += 1
-                target = out_dir / f"{word}_{date}_{n}.xlsx"
+                target = out_dir / f"{word}_{day}_{n}.xlsx"
             if not target.exists():
                 os.replace(tmp, target)
-            disposition = None
-            if not urlparse(url).path.lower().endswith(".xlsx"):
-                head = requests.head(url, timeout=timeout, allow_redirects=True)
-                disposition = head.headers.get("Content-Disposition")
-            snap = LatestSnapshot(
-                path=str(target.relative_to(raw_dir)),
-                snapshot_date=date,
-                list_by_name=word,
-                url=url,
-                ice_file_name=_file_name(url, disposition),
-                retrieved_utc=now.strftime("%Y-%m-%dT%H:%M:%SZ"),
+            snap = SnapshotFile(
+                file=str(target.relative_to(raw_dir)),
+                snapshot_date=now.date(),
+                source=LIVE,
+                list_catalog=word,  # what the link says; the reader classifies by content
+                origin=url,
+                original_name=names[url],
                 sha256=digest,
                 bytes=target.stat().st_size,
+                retrieved_utc=retrieved,
             )
-            echo(f"downloaded {url} -> {snap.path}")
+            echo(f"downloaded {url} -> {snap.file}")
             snapshots.append(snap)
     finally:
         for _url, _word, tmp in staged:
             tmp.unlink(missing_ok=True)
-    _record(snapshots, out_dir / "LATEST.csv")
+    _record(snapshots, raw_dir / LATEST_INDEX)
     return snapshots
+
+
+def _disposition(url: str, timeout: float) -> str | None:
+    """The Content-Disposition header of a link that does not end in .xlsx (it names the file)."""
+    import requests
+
+    if urlparse(url).path.lower().endswith(".xlsx"):
+        return None
+    try:
+        head = requests.head(url, timeout=timeout, allow_redirects=True)
+    except requests.RequestException as exc:
+        raise FetchError(
+            f"could not ask {url} for its file name: {type(exc).__name__}: {exc}. "
+            "Nothing was recorded in LATEST.csv."
+        ) from None
+    return head.headers.get("Content-Disposition")
 
 
 def _reject(tmp: Path, out_dir: Path, word: str, now: datetime) -> Path:
@@ -195,20 +210,11 @@ def reference_columns(word: str, raw_dir: Path) -> tuple[tuple[str, ...], str]:
     """The columns of the latest known snapshot of the ``word`` list whose file is in raw_dir
     (archived in data/ice_snapshots.csv or fetched before, LATEST.csv), and what it is; the
     newest documented schema when there is none."""
-    from analysis.ice.snapshot import archived_snapshots
-
-    archived = archived_snapshots()
-    candidates = [(r["snapshot_date"], r["file"]) for r in archived if r["list"] == word]
-    candidates += [
-        (r["snapshot_date"], r["path"])
-        for r in latest_snapshots(raw_dir)
-        if r["list_by_name"] == word
-    ]
-    for _date, relpath in sorted(candidates, reverse=True):
-        path = raw_dir / relpath
-        if path.is_file():
+    for snapshot in reversed(snapshot_files(raw_dir)):  # newest first
+        path = raw_dir / snapshot.file
+        if snapshot.list_catalog == word and path.is_file():
             try:
-                return read_sheet(path).columns, f"the latest {word} snapshot {relpath}"
+                return read_sheet(path).columns, f"the latest {word} snapshot {snapshot.file}"
             except IceSheetError:
                 continue
     return NEWEST_SCHEMA[word], f"the newest documented {word} schema"
@@ -245,24 +251,21 @@ def schema_drift(
     return None
 
 
-def _record(snapshots: list[LatestSnapshot], index: Path) -> None:
+def _record(snapshots: list[SnapshotFile], index: Path) -> None:
+    """Append ``snapshots`` to LATEST.csv (a file already recorded keeps its first record). The
+    earlier rows are kept as they are; the new file replaces the old one only once written."""
     rows = []
     if index.exists():
         with open(index, newline="", encoding="utf-8") as fh:
             rows = list(csv.DictReader(fh))
-    known = {r["path"] for r in rows}
-    rows += [{k: str(v) for k, v in asdict(s).items()} for s in snapshots if s.path not in known]
-    with open(index, "w", newline="", encoding="utf-8") as fh:
-        writer = csv.DictWriter(fh, fieldnames=list(LatestSnapshot.__annotations__))
-        writer.writeheader()
-        writer.writerows(rows)
-
-
-def latest_snapshots(raw_dir: Path | None = None) -> list[dict[str, str]]:
-    """Rows of ``LATEST.csv`` (snapshots fetched from ICE's live page), oldest first."""
-    raw_dir = raw_dir or paths.RAW
-    index = raw_dir / LATEST_DIR / "LATEST.csv"
-    if not index.exists():
-        return []
-    with open(index, newline="", encoding="utf-8") as fh:
-        return sorted(csv.DictReader(fh), key=lambda r: (r["snapshot_date"], r["path"]))
+    known = {r["path"] for r in rows}  # LATEST.csv's name for SnapshotFile.file
+    rows += [live_row(s) for s in snapshots if s.file not in known]
+    tmp = index.with_name(f".{index.name}.part")
+    try:
+        with open(tmp, "w", newline="", encoding="utf-8") as fh:
+            writer = csv.DictWriter(fh, fieldnames=list(LIVE_HEADER))
+            writer.writeheader()
+            writer.writerows(rows)
+        os.replace(tmp, index)
+    finally:
+        tmp.unlink(missing_ok=True)
