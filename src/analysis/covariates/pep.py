@@ -8,10 +8,8 @@ import pandas as pd
 
 from analysis.covariates.common import SourceContext
 from analysis.fetch import require
-from analysis.geo.states import CENSUS_REGIONS
 
 CO_EST_2022 = "census_pep/co-est2022-alldata.csv"
-REGION_NAMES = CENSUS_REGIONS  # the name covariates.variables reads; the table is in geo.states
 COLUMNS = {
     "POPESTIMATE2022": "population_pep2022",
     "REGION": "census_region",

@@ -6,17 +6,18 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from analysis.covariates import elections, pep, rucc
+from analysis.covariates import elections, rucc
 from analysis.covariates.common import percent_to_share, ratio
 from analysis.covariates.harmonize import change_between
 from analysis.covariates.qa import QaLog
+from analysis.geo.states import CENSUS_REGIONS
 
 GROUP_QUARTERS_HEAVY = 0.10  # share of residents in prisons, detention centres, dorms, barracks
 
 
 def regions(pep_frame: pd.DataFrame) -> pd.DataFrame:
     frame = pep_frame[["fips", "census_region", "census_division"]].copy()
-    frame["census_region_name"] = frame.census_region.map(pep.REGION_NAMES)
+    frame["census_region_name"] = frame.census_region.map(CENSUS_REGIONS)
     return frame[["fips", "census_region", "census_region_name", "census_division"]]
 
 

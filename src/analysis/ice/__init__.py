@@ -7,7 +7,12 @@ Modules, one job each:
 - ``normalize``: states, models, agency names and keys, dates, agency type and category, each
   next to the original text;
 - ``rows``: turn one read sheet into tidy rows plus quarantined rows with reasons;
-- ``snapshot``: load one file (read + rows + hashes) and resolve its snapshot date;
+- ``index``: which ICE files exist — the archived snapshots of ``data/ice_snapshots.csv`` and
+  the live downloads of ``data/raw/ice_287g/latest/LATEST.csv`` — as one record type, and how a
+  file's snapshot date is resolved;
+- ``live``: download today's lists from ICE's 287(g) page (``fetch --latest-ice``), with the
+  schema-drift alarm;
+- ``snapshot``: load one file (read + rows + hashes);
 - ``lineage``: link agreements that disappear to a renamed successor;
 - ``history``: ``build_history(raw_dir, out_dir)`` writes the processed tables;
 - ``schemas``: pandera schemas checked at every table boundary;
