@@ -64,3 +64,143 @@ def test_as_of_and_checkpoints(history, tmp_path):
     table = expansion.checkpoint_table(early, history.iloc[:0], expected)
     assert table["observed"].tolist() == [3, 1]  # the 2025-03-31 row is beyond the as-of date
     assert table["pass"].tolist() == [True, False]
+
+
+def test_counts_on_takes_the_last_snapshot_on_or_before(history):
+    counts = expansion.snapshot_counts(history)
+    assert expansion.counts_on(counts, "2025-03-15")["snapshot_date"] == pd.Timestamp("2025-02-28")
+    with pytest.raises(ValueError, match="no snapshot"):
+        expansion.counts_on(counts, "2024-01-01")
+
+
+def test_step_series_starts_late_and_repeats_the_last_row(history):
+    series = expansion.snapshot_counts(history)
+    shown = expansion.step_series(series, "2025-02-01", pd.Timestamp("2025-03-31"), pad_days=10)
+    assert (
+        shown["snapshot_date"].tolist()
+        == pd.to_datetime(["2025-02-28", "2025-03-31", "2025-04-10"]).tolist()
+    )
+    assert shown["agreements"].tolist() == [3, 3, 3]
+
+
+def test_mandate_marks_come_from_the_policy_table():
+    policies = pd.DataFrame(
+        {
+            "state_usps": ["CA", "GA", "TX", "FL"],
+            "instrument": ["SB 54 (2017)", "HB 1105 (2024 session)", "SB 8, 89th", "Stat. 908"],
+            "policy_type": ["prohibition", "must request", "must enter", "must hold"],
+            "effective_date": pd.to_datetime(["2018-01-01", None, "2026-01-01", None]),
+            "enacted_date": pd.to_datetime(["2017-10-05", "2024-05-01", None, None]),
+        }
+    )
+    marks = expansion.mandate_marks(policies)
+    # CA's is a prohibition; FL's policy has no date; GA falls back on its enactment date.
+    assert marks["label"].tolist() == ["GA: HB 1105", "TX: SB 8"]
+    assert marks["date"].tolist() == pd.to_datetime(["2024-05-01", "2026-01-01"]).tolist()
+
+
+def test_category_timeline_orders_by_latest_size_and_change_table(history):
+    history = history.assign(
+        agency_category=[
+            "sheriff",
+            "police",
+            "sheriff",
+            "police",
+            "state",
+            "sheriff",
+            "police",
+            "state",
+        ]  # fmt: skip
+    )
+    wide = expansion.category_timeline(history, since="2025-02-01")
+    assert list(wide.index) == pd.to_datetime(["2025-02-28", "2025-03-31"]).tolist()
+    assert wide.iloc[-1].tolist() == [1, 1, 1]
+    history.loc[history.index[-1], "agency_category"] = "police"
+    wide = expansion.category_timeline(history, since="2025-02-01")
+    assert list(wide.columns) == ["police", "sheriff", "state"]
+    change = expansion.category_change(wide)
+    assert change.columns.tolist() == ["category", "agreements 2025-02-28", "agreements 2025-03-31"]
+    assert change.set_index("category").loc["state"].tolist() == [1, 0]
+
+
+def files_table():
+    return pd.DataFrame(
+        {
+            "file": ["a.xlsx", "b.xlsx", "c.xlsx"],
+            "snapshot_date": pd.to_datetime(["2025-01-31", "2025-02-28", "2025-02-28"]),
+            "list": ["participating", "participating", "pending"],
+            "list_catalog": ["participating", "pending", "pending"],
+            "era": ["web", "workbook", "workbook"],
+            "columns": ["A|B", "A|B|SIGNED", "A|B"],
+            "rows_in": [10, 12, 5],
+            "rows_clean": [10, 11, 5],
+            "rows_quarantined": [0, 1, 1],
+            "manifest_rows": [10, 12, 4],
+            "interior_blank_rows": [0, 1, 0],
+            "trailing_blank_rows": [2, 0, 0],
+            "in_time_series": [True, True, True],
+        }
+    )
+
+
+def test_row_accounting_checks_each_file():
+    accounting = expansion.row_accounting(files_table())
+    assert accounting.columns.tolist() == expansion.ACCOUNTING_COLUMNS
+    adds_up, matches = expansion.accounting_checks(accounting)
+    assert adds_up.tolist() == [True, True, False]
+    assert matches.tolist() == [True, True, False]
+
+
+def test_schema_eras_one_row_per_layout():
+    eras = expansion.schema_eras(files_table())
+    assert eras[["list", "era", "files"]].values.tolist() == [
+        ["participating", "web", 1], ["participating", "workbook", 1], ["pending", "workbook", 1]
+    ]  # fmt: skip
+
+
+def qa_rows():
+    base = {"file": "a.xlsx", "snapshot_date": pd.Timestamp("2025-02-28"), "state": "TX",
+            "state_raw": "TX", "state_match": "exact", "signed_flag": None, "signed_raw": "",
+            "agency_type_inferred": False, "type_conflict": False, "state_flag": None,
+            "duplicate_key": False}  # fmt: skip
+    history = pd.DataFrame(
+        [
+            base,
+            {**base, "state_raw": "Texs", "state_match": "fuzzy", "signed_flag": "text",
+             "signed_raw": "Jan 5", "duplicate_key": True},
+            {**base, "state_raw": "Texs", "state_match": "fuzzy", "agency_type_inferred": True},
+        ]
+    )  # fmt: skip
+    pending = pd.DataFrame([{**base, "type_conflict": True, "state_flag": "misfiled"}])
+    return history, pending.drop(columns=["signed_flag", "signed_raw"])
+
+
+def test_corrections_count_rows_of_both_lists():
+    history, pending = qa_rows()
+    table = expansion.corrections(history, pending).set_index("correction or flag")["rows"]
+    assert table["state text not an exact state name"] == 2
+    assert table["signing date flagged"] == 1
+    assert table["agency type inferred from the name"] == 1
+    assert table["agency type conflicts with the name"] == 1
+    assert table["state flagged as a known misfiling"] == 1
+    assert table["duplicate agreement key in a snapshot"] == 1
+    spellings = expansion.state_spellings(history, pending)
+    assert spellings.values.tolist() == [["Texs", "TX", "fuzzy", 2]]
+    flags = expansion.signing_flag_examples(history)
+    assert flags[["signed_flag", "signed_raw", "rows"]].values.tolist() == [["text", "Jan 5", 1]]
+
+
+def test_disappearances_follow_as_of_by_the_date_gone():
+    agreements = pd.DataFrame(
+        {
+            "state": ["TX", "FL", "FL"], "agency": ["B", "A", "C"], "model": ["WSO"] * 3,
+            "first_seen": pd.to_datetime(["2024-01-31"] * 3),
+            "last_seen": pd.to_datetime(["2025-01-31", "2025-03-31", "2025-01-31"]),
+            "gone_at": pd.to_datetime(["2025-02-28", None, "2025-05-31"]),
+            "status": ["gone", "active", "gone"], "lineage": ["exit", None, "successor"],
+            "lineage_note": ["", "", "renamed"],
+        }
+    )  # fmt: skip
+    assert expansion.disappearances(agreements)["agency"].tolist() == ["B", "C"]
+    assert expansion.disappearances(agreements, "2025-03-31")["agency"].tolist() == ["B"]
+    assert expansion.disappearances(agreements).columns.tolist() == expansion.DISAPPEARANCE_COLUMNS

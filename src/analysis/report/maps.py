@@ -1,9 +1,7 @@
-"""County maps and population exposure: which counties have an agreement, and how many people
-(and how many Hispanic and foreign-born residents) live in them.
+"""County maps: which counties have an agreement, over time and by model.
 
-A county "has an agreement" on a snapshot when at least one agency placed in it (principal
-county, see the agency -> county matcher) is listed. Statewide agencies are not counted in any
-county; they are reported separately.
+Drawing only; which counties have an agreement on a snapshot, and how many people live in them,
+is computed in :mod:`analysis.study.exposure`.
 """
 
 from __future__ import annotations
@@ -14,41 +12,12 @@ from matplotlib.patches import Patch
 
 from analysis.report import style
 
+# population_exposure moved to analysis.study.exposure; re-exported while notebook 90 calls it here.
+from analysis.study.exposure import county_status, population_exposure  # noqa: F401
+
 NO_AGREEMENT = "#E6E6E6"
 BORDER = "#FFFFFF"
 STATE_BORDER = "#5A5A5A"
-
-
-def county_status(county_agreements: pd.DataFrame, date: pd.Timestamp) -> pd.DataFrame:
-    """Counties with at least one agreement on ``date``, with their counts by model."""
-    snap = county_agreements[county_agreements["snapshot_date"] == date]
-    return snap.set_index("county_fips")
-
-
-def population_exposure(
-    county_agreements: pd.DataFrame, covariates: pd.DataFrame, *, column: str = "agreements"
-) -> pd.DataFrame:
-    """Per snapshot: share of the population, the Hispanic population and the foreign-born
-    population of the 50 states and DC living in a county with ``column`` > 0.
-
-    Populations are ACS 2018-22 (foreign-born: ACS 2017-21 share times the ACS 2018-22
-    population); they are held fixed so the series moves only with adoption.
-    """
-    people = covariates.set_index("fips")
-    groups = {
-        "population": people["population"],
-        "hispanic": people["population"] * people["hispanic_share"],
-        "foreign_born": people["population"] * people["foreign_born_share"],
-    }
-    totals = {name: values.sum() for name, values in groups.items()}
-    rows = []
-    for date, snap in county_agreements.groupby("snapshot_date"):
-        covered = snap.loc[snap[column] > 0, "county_fips"]
-        row = {"snapshot_date": date, "counties": covered.nunique()}
-        for name, values in groups.items():
-            row[f"{name}_share"] = values.reindex(covered).sum() / totals[name]
-        rows.append(row)
-    return pd.DataFrame(rows)
 
 
 def _base(ax, counties, states):

@@ -9,6 +9,7 @@ from __future__ import annotations
 import itertools
 
 import matplotlib as mpl
+import matplotlib.dates as mdates
 import pandas as pd
 from pandas.io.formats.style import Styler
 
@@ -31,7 +32,26 @@ AGENCY_TYPE_COLORS = {
 }
 NEUTRAL = "#4D4D4D"
 HIGHLIGHT = "#D55E00"
+SECONDARY = "#E69F00"
+MUTED = "#999999"
 SEQUENTIAL_CMAP = "viridis"
+
+LIST_COLORS = {"participating": NEUTRAL, "pending": SECONDARY}
+"""ICE's two lists: agencies participating, and requests pending."""
+
+PENDING_OUTCOME_COLORS = {
+    "joined_later": "#009E73",
+    "already_participating": MUTED,
+    "never_listed": "black",
+}
+FLOW_COLORS = {"added": MODEL_COLORS["TFM"], "exit": "black", "other": MUTED}
+POPULATION_COLORS = {"population": "black", "hispanic": "#D55E00", "foreign_born": "#0072B2"}
+BEFORE_AFTER_COLORS = (MUTED, HIGHLIGHT)
+
+CATEGORICAL = ["#0072B2", "#E69F00", "#CC79A7", "#009E73", "#56B4E9", "#D55E00", "#F0E442",
+               "#000000", "#999999"]  # fmt: skip
+"""Okabe-Ito in a fixed order, for categories without a colour of their own (the finer agency
+categories), assigned largest category first."""
 
 
 _styler_init = Styler.__init__
@@ -71,3 +91,21 @@ def apply() -> None:
             "svg.hashsalt": "287g-atlas",
         }
     )
+
+
+def timeline_axes(ax, title: str, ylabel: str, marks=None, start=None, end=None) -> None:
+    """Title, labels and yearly ticks of a snapshot timeline; ``marks`` (rows with ``date`` and
+    ``label``, e.g. state mandates) between ``start`` and ``end`` as dotted lines with a label.
+
+    Call it after plotting: the labels sit at the top of the y range drawn so far.
+    """
+    ax.set_title(title)
+    ax.set_ylabel(ylabel)
+    ax.set_xlabel("snapshot date")
+    ax.xaxis.set_major_locator(mdates.YearLocator())
+    ax.xaxis.set_major_formatter(mdates.DateFormatter("%Y"))
+    for row in [] if marks is None else marks.itertuples():
+        if pd.Timestamp(start) <= row.date <= end:
+            ax.axvline(row.date, color="grey", lw=0.7, ls=":")
+            ax.annotate(row.label, (row.date, ax.get_ylim()[1] * 0.97), rotation=90,
+                        fontsize=7.5, va="top", ha="right", color="dimgrey")  # fmt: skip

@@ -23,3 +23,29 @@ def table_html(df: pd.DataFrame, *, max_rows: int | None = None, index: bool = F
         f"<p><em>First {max_rows} of {len(df):,} rows; the full table is saved as CSV.</em></p>"
     )  # fmt: skip
     return HTML(markup + note)
+
+
+def raw_files_by_folder(files: pd.DataFrame) -> pd.DataFrame:
+    """The raw-file table (``study.provenance.raw_files``) per source folder: licences, files,
+    megabytes (rounded per licence, then summed) and whether every file is verified."""
+    per_licence = files.groupby(["folder", "license"], as_index=False).agg(
+        files=("path", "size"),
+        megabytes=("bytes", lambda b: round(b.sum() / 1e6, 2)),
+        verified=("verified", "all"),
+    )
+    return per_licence.groupby("folder", as_index=False).agg(
+        licence=("license", "; ".join),
+        files=("files", "sum"),
+        megabytes=("megabytes", "sum"),
+        verified=("verified", "all"),
+    )
+
+
+def raw_files_listing(files: pd.DataFrame, *, skip_prefix: str = "ice_287g/") -> pd.DataFrame:
+    """The raw files as listed in the report: short hash, size in MB, verification, origin;
+    files under ``skip_prefix`` (the ICE snapshots, listed by the calendar) left out."""
+    listing = files.assign(
+        sha256=files["sha256"].str[:12] + "…", MB=(files["bytes"] / 1e6).round(2)
+    )
+    listing = listing[["path", "MB", "sha256", "verified", "obtained_by"]]
+    return listing[~listing["path"].str.startswith(skip_prefix)]

@@ -1,5 +1,6 @@
 """Counting the expansion: agreements, agencies and states per snapshot, entries and exits,
-signing lags, the pending pipeline, and the public checkpoints.
+signing lags, the pending pipeline, the public checkpoints, the state mandates marked on the
+timelines, and the row accounting of the ICE spreadsheets behind all of it.
 
 Units are always named: *agreements* are rows (agency x model), *agencies* are distinct
 (state, normalised name) keys, *states* exclude territories (Guam, Northern Mariana Islands).
@@ -15,9 +16,17 @@ from analysis import paths
 from analysis.ice import normalize as codes
 from analysis.io import read_table
 from analysis.study import scope
+from analysis.study.adoption import MANDATE_TYPES
 
 MODELS = list(codes.MODELS)
 AGENCY_TYPES = list(codes.AGENCY_TYPES)
+
+WORKBOOK_ERA_START = pd.Timestamp("2025-02-21")
+"""The first of ICE's own workbooks; earlier snapshots are Wayback captures of the web table."""
+
+CLOSE_UP_START = pd.Timestamp("2024-12-01")
+"""Start of the close-up on the 2025 expansion (agency categories, entries and exits): the
+December 2024 list, the last one before it."""
 
 
 def restrict_as_of(history: pd.DataFrame, as_of: str | None) -> pd.DataFrame:
@@ -95,7 +104,7 @@ def signing_lags(history: pd.DataFrame) -> pd.DataFrame:
     date on that first listing to the first snapshot showing it."""
     ts = time_series(history).sort_values("snapshot_date")
     first = ts.drop_duplicates("agreement_key", keep="first")
-    first = first[first["snapshot_date"] >= pd.Timestamp("2025-02-21")]
+    first = first[first["snapshot_date"] >= WORKBOOK_ERA_START]
     lags = first[["agreement_key", "state", "model", "agency_type", "snapshot_date", "signed"]]
     lags = lags.rename(columns={"snapshot_date": "first_seen"})
     lags = lags.assign(lag_days=(lags["first_seen"] - lags["signed"]).dt.days)
@@ -181,14 +190,149 @@ def checkpoint_table(
 
 
 def load(as_of: str | None = None) -> dict[str, pd.DataFrame]:
-    """The ICE tables a report needs, restricted to snapshots on or before ``as_of``."""
+    """The ICE tables a report needs, restricted to snapshots on or before ``as_of``: the
+    history tables, the spreadsheet files and their quarantined rows. ``agreements`` (the
+    lineage) and ``agencies`` look at every snapshot, whatever ``as_of`` is."""
     history = restrict_as_of(read_table("agreements_history"), as_of)
     pending = scope.on_or_before(read_table("pending_history"), as_of)
+    files = scope.on_or_before(read_table("ice_snapshot_files"), as_of)
+    quarantine = read_table("ice_quarantine")
     return {
         "history": history,
         "pending": pending,
         "agreements": read_table("agreements"),
         "agencies": read_table("agencies"),
-        "files": read_table("ice_snapshot_files"),
-        "quarantine": read_table("ice_quarantine"),
+        "files": files,
+        "quarantine": quarantine[quarantine["file"].isin(files["file"])],
     }
+
+
+# --- the timelines of the expansion report
+
+
+def mandate_marks(state_policies: pd.DataFrame) -> pd.DataFrame:
+    """State mandates to mark on a timeline: ``date`` (the effective date, else the enactment
+    date; policies with neither are left out) and ``label`` ("FL: SB 2-C"), in table order."""
+    policies = state_policies[state_policies["policy_type"].isin(MANDATE_TYPES)]
+    marks = policies.assign(
+        date=pd.to_datetime(policies["effective_date"].fillna(policies["enacted_date"])),
+        label=policies["state_usps"]
+        + ": "
+        + policies["instrument"].str.split(r" \(|,", regex=True).str[0],
+    )
+    return marks.dropna(subset=["date"])[["state_usps", "date", "label"]]
+
+
+def counts_on(counts: pd.DataFrame, date) -> pd.Series:
+    """The :func:`snapshot_counts` row of the last snapshot on or before ``date``."""
+    return scope.on_or_before(counts, date, required=True).iloc[-1]
+
+
+def step_series(series: pd.DataFrame, start, latest: pd.Timestamp, pad_days: int = 20):
+    """``series`` from ``start`` on, with the latest row repeated ``pad_days`` later so the
+    last step of a step plot is visible."""
+    shown = series[series["snapshot_date"] >= pd.Timestamp(start)]
+    pad = shown.tail(1).assign(snapshot_date=latest + pd.Timedelta(days=pad_days))
+    return pd.concat([shown, pad])
+
+
+def category_timeline(history: pd.DataFrame, since=CLOSE_UP_START) -> pd.DataFrame:
+    """Agreements by agency category (columns) per time-series snapshot (rows) from ``since``,
+    columns ordered by the latest count, largest first."""
+    categories = category_counts(time_series(history))
+    categories = categories[categories["snapshot_date"] >= pd.Timestamp(since)]
+    wide = categories.pivot(
+        index="snapshot_date", columns="agency_category", values="agreements"
+    ).fillna(0)
+    return wide[wide.iloc[-1].sort_values(ascending=False).index]
+
+
+def category_change(wide: pd.DataFrame) -> pd.DataFrame:
+    """First and latest row of :func:`category_timeline`, one row per category."""
+    first, last = wide.iloc[0], wide.iloc[-1]
+    table = pd.DataFrame({"first": first, "latest": last}).astype(int)
+    return (
+        table.rename_axis("category")
+        .reset_index()
+        .rename(
+            columns={
+                "first": f"agreements {wide.index[0]:%Y-%m-%d}",
+                "latest": f"agreements {wide.index[-1]:%Y-%m-%d}",
+            }
+        )
+    )
+
+
+# --- reading the ICE spreadsheets: row accounting, schema eras, corrections
+
+ACCOUNTING_COLUMNS = ["file", "snapshot_date", "list", "era", "rows_in", "rows_clean",
+                      "rows_quarantined", "manifest_rows", "interior_blank_rows",
+                      "trailing_blank_rows", "in_time_series"]  # fmt: skip
+
+
+def row_accounting(files: pd.DataFrame) -> pd.DataFrame:
+    """Per spreadsheet: rows read, clean and quarantined, blank rows and the manifest's count."""
+    return files[ACCOUNTING_COLUMNS]
+
+
+def accounting_checks(accounting: pd.DataFrame) -> tuple[pd.Series, pd.Series]:
+    """Per spreadsheet: do clean plus quarantined rows add up to the rows read, and do the rows
+    read equal the manifest's count?"""
+    adds_up = accounting["rows_in"] == accounting["rows_clean"] + accounting["rows_quarantined"]
+    return adds_up, accounting["rows_in"] == accounting["manifest_rows"]
+
+
+def schema_eras(files: pd.DataFrame) -> pd.DataFrame:
+    """Distinct column layouts per list, with the first and last snapshot and the file count."""
+    return (
+        files.groupby(["list", "era", "columns"], as_index=False)
+        .agg(first=("snapshot_date", "min"), last=("snapshot_date", "max"), files=("file", "size"))
+        .sort_values(["list", "first"])
+    )
+
+
+def corrections(history: pd.DataFrame, pending: pd.DataFrame) -> pd.DataFrame:
+    """How many clean rows needed each correction or carry each flag."""
+    both = pd.concat([history, pending], ignore_index=True)
+    counts = {
+        "state text not an exact state name": (both["state_match"] != "exact").sum(),
+        "signing date flagged": history["signed_flag"].notna().sum(),
+        "agency type inferred from the name": both["agency_type_inferred"].sum(),
+        "agency type conflicts with the name": both["type_conflict"].sum(),
+        "state flagged as a known misfiling": both["state_flag"].notna().sum(),
+        "duplicate agreement key in a snapshot": both["duplicate_key"].sum(),
+    }
+    return pd.DataFrame(counts, index=["rows"]).T.reset_index(names="correction or flag")
+
+
+def signing_flag_examples(history: pd.DataFrame) -> pd.DataFrame:
+    """Flagged signing dates by flag and the raw text ICE wrote, most frequent first."""
+    flags = history[history["signed_flag"].notna()]
+    return (
+        flags.groupby(["signed_flag", "signed_raw"], as_index=False)
+        .agg(rows=("file", "size"), first_snapshot=("snapshot_date", "min"))
+        .sort_values("rows", ascending=False)
+    )
+
+
+def state_spellings(history: pd.DataFrame, pending: pd.DataFrame) -> pd.DataFrame:
+    """State texts that were not an exact state name, with the code they were read as."""
+    both = pd.concat([history, pending], ignore_index=True)
+    return (
+        both[both["state_match"] != "exact"]
+        .groupby(["state_raw", "state", "state_match"], as_index=False)
+        .agg(rows=("file", "size"))
+        .sort_values("rows", ascending=False)
+    )
+
+
+DISAPPEARANCE_COLUMNS = ["state", "agency", "model", "first_seen", "last_seen", "gone_at",
+                         "lineage", "lineage_note"]  # fmt: skip
+
+
+def disappearances(agreements: pd.DataFrame, as_of=None) -> pd.DataFrame:
+    """Agreements gone from the list by ``as_of`` (by the date they went missing), with their
+    lineage class (exit, successor, successor_uncertain), by date, state and agency."""
+    gone = agreements[agreements["status"] == "gone"]
+    gone = scope.on_or_before(gone, as_of, column="gone_at")
+    return gone[DISAPPEARANCE_COLUMNS].sort_values(["gone_at", "state", "agency"])

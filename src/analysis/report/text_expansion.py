@@ -1,0 +1,202 @@
+"""Prose of the descriptive reports (00 provenance, 10 row accounting, 20 expansion,
+30 geography, 40 county profile): each sentence that carries a number is built here from the
+computed tables, so a notebook only displays it and a test can check it.
+
+Every function returns Markdown; spreadsheet text never reaches these sentences (only counts,
+dates, shares and the project's own labels), so nothing needs escaping.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from analysis.report.text import fmt_date, fmt_int, fmt_pct
+
+# --- 00 data provenance
+
+
+def raw_files_summary(files: pd.DataFrame) -> str:
+    """Files, megabytes and source folders; how many match their sha256; how each was obtained."""
+    obtained = ", ".join(f"{k} {v}" for k, v in files["obtained_by"].value_counts().items())
+    return (
+        f"**{fmt_int(len(files))} raw files** "
+        f"({files['bytes'].sum() / 1e6:.1f} MB) in {files['folder'].nunique()} source folders; "
+        f"**{fmt_int(files['verified'].sum())} of {fmt_int(len(files))}** match "
+        f"their catalogued sha256 now. Obtained by: " + obtained + "."
+    )
+
+
+def calendar_summary(calendar: pd.DataFrame) -> str:
+    """Snapshot files per list (and how many are in the time series), and the date range."""
+    counts = calendar.groupby(["list", "in_time_series"]).size().unstack(fill_value=0)
+    per_list = "; ".join(
+        f"{lst} {int(row.sum())} ({int(row.get(True, 0))} in the time series)"
+        for lst, row in counts.iterrows()
+    )
+    return (
+        f"**{len(calendar)} snapshot files**: " + per_list
+        + f". Dates {fmt_date(calendar['snapshot_date'].min())} to "
+        f"{fmt_date(calendar['snapshot_date'].max())}."
+    )  # fmt: skip
+
+
+def excluded_summary(excluded: pd.DataFrame) -> str:
+    return f"**Excluded from the time series: {len(excluded)} file(s).**"
+
+
+# --- 10 row accounting
+
+
+def row_accounting_summary(files: pd.DataFrame, adds_up: pd.Series, matches: pd.Series) -> str:
+    """Spreadsheets per list, rows read, clean and quarantined, and how many files add up."""
+    return (
+        f"**{len(files)} spreadsheets** ({(files['list'] == 'participating').sum()} "
+        f"participating, {(files['list'] == 'pending').sum()} pending) hold "
+        f"**{fmt_int(files['rows_in'].sum())} data rows**: "
+        f"{fmt_int(files['rows_clean'].sum())} clean and "
+        f"{fmt_int(files['rows_quarantined'].sum())} quarantined. The accounting adds up "
+        f"for **{adds_up.sum()} of {len(files)}** files and matches the manifest's row count for "
+        f"**{matches.sum()} of {len(files)}**. Trailing blank rows skipped: "
+        f"{fmt_int(files['trailing_blank_rows'].sum())}; interior blank rows: "
+        f"{fmt_int(files['interior_blank_rows'].sum())}."
+    )
+
+
+def eras_summary(eras: pd.DataFrame, relabelled: pd.DataFrame) -> str:
+    return (
+        f"{len(eras)} distinct column layouts. Files whose content contradicts the catalogue's "
+        f"list label: **{len(relabelled)}**."
+    )
+
+
+def quarantine_summary(quarantine: pd.DataFrame) -> str:
+    if quarantine.empty:
+        return "No row was quarantined: every row had a known state and a known model."
+    return f"**{len(quarantine)} quarantined rows**, by reason:"
+
+
+# --- 20 expansion
+
+
+def growth_summary(baseline: pd.Series, now: pd.Series, latest: pd.Timestamp) -> str:
+    """The baseline list against the latest: agreements, agencies, states, the TFM."""
+    growth = now["agreements"] / baseline["agreements"]
+    return (
+        f"On **{fmt_date(baseline['snapshot_date'])}** ICE listed "
+        f"**{fmt_int(baseline['agreements'])} agreements** held by "
+        f"{fmt_int(baseline['agencies'])} agencies in {baseline['states']} states. "
+        f"On **{fmt_date(latest)}** it listed **{fmt_int(now['agreements'])} "
+        f"agreements** ({growth:.1f} times as many) held by {fmt_int(now['agencies'])} "
+        f"agencies in {now['states']} states"
+        + (f" and {now['territories']} territories" if now["territories"] else "")
+        + f". The Task Force Model went from {fmt_int(baseline['TFM'])} to "
+        f"{fmt_int(now['TFM'])} agreements."
+    )
+
+
+def latest_snapshot_note(latest: pd.Timestamp) -> str:
+    return f"Latest snapshot {fmt_date(latest)}. Dotted lines: state mandates."
+
+
+def flows_summary(flows: pd.DataFrame) -> str:
+    """The largest addition between two snapshots, and the totals added and exited."""
+    biggest = flows.loc[flows["added"].idxmax()]
+    return (
+        f"The largest addition came between {fmt_date(biggest['previous_snapshot'])} and "
+        f"{fmt_date(biggest['snapshot_date'])}: **{fmt_int(biggest['added'])}** "
+        f"agreements. Over the period shown, {fmt_int(flows['added'].sum())} agreements "
+        f"were added and {fmt_int(flows['removed_exit'].sum())} exited for good."
+    )
+
+
+def signing_lag_summary(lags: pd.DataFrame) -> str:
+    """Median and interquartile range of the lag, and the share above 90 days."""
+    days = lags["lag_days"]
+    return (
+        f"Median lag **{days.median():.0f} days** (interquartile range "
+        f"{days.quantile(0.25):.0f}–{days.quantile(0.75):.0f}); "
+        f"{(days > 90).mean():.1%} of {fmt_int(len(lags))} agreements took "
+        "more than 90 days; a long lag usually means an older agreement that was re-signed or "
+        "listed late."
+    )
+
+
+def florida_texas_share(ranking: pd.DataFrame, latest: pd.Timestamp) -> str:
+    """The share of all agreements held by Florida and Texas on the latest snapshot."""
+    share = ranking.set_index("state").reindex(["FL", "TX"])["share"].sum()
+    return (
+        f"Florida and Texas together hold **{fmt_pct(share)}** of the "
+        f"{fmt_int(ranking['agreements'].sum())} agreements on "
+        f"{fmt_date(latest)}."
+    )
+
+
+# --- 30 geography
+
+
+def placement_summary(snap: pd.DataFrame, quality: pd.DataFrame, latest: pd.Timestamp) -> str:
+    """Share of the latest agreements placed in a county, by agency type, and conflicts."""
+    by_type = "; ".join(
+        f"{r.agency_type} {fmt_pct(r.placed_share)} of {fmt_int(r.agreements)}"
+        for r in quality.itertuples()
+    )
+    return (
+        f"On {fmt_date(latest)}, **{fmt_pct(snap['placed'].mean())}** of "
+        f"{fmt_int(len(snap))} agreements are placed in a county: " + by_type
+        + f". Agreements whose placement carries a conflict between sources: "
+        f"{fmt_int(snap['match_conflict'].sum())}."
+    )  # fmt: skip
+
+
+def adopting_counties_summary(status: pd.DataFrame, counties: int, latest: pd.Timestamp) -> str:
+    """Counties with an agreement out of all ``counties``, and those with a TFM agreement."""
+    tfm_counties = int((status["tfm"] > 0).sum())
+    return (
+        f"On {fmt_date(latest)}, **{fmt_int(len(status))} of "
+        f"{fmt_int(counties)} counties** have at least one agreement; "
+        f"{fmt_int(tfm_counties)} of them have a Task Force Model agreement."
+    )
+
+
+def exposure_summary(now: pd.Series) -> str:
+    """Shares of all, Hispanic and foreign-born residents in a county with an agreement."""
+    return (
+        f"On {fmt_date(now['snapshot_date'])}, **{fmt_pct(now['population_share'])}"
+        f"** of US residents, {fmt_pct(now['hispanic_share'])} of Hispanic residents and "
+        f"{fmt_pct(now['foreign_born_share'])} of foreign-born residents live in a county "
+        f"with at least one agreement ({fmt_pct(now['population_share_tfm'])} of all "
+        "residents in a county with a Task Force Model agreement)."
+    )
+
+
+# --- 40 county profile
+
+
+def coverage_summary(covariates: pd.DataFrame, qa: pd.DataFrame) -> str:
+    return (
+        f"**{fmt_int(len(covariates))} counties**; "
+        f"**{fmt_int(covariates['core_complete'].sum())}** have every core variable. "
+        f"The QA table holds {fmt_int(len(qa))} flagged values over "
+        f"{qa['fips'].nunique()} counties or scopes."
+    )
+
+
+def balance_summary(
+    latest_balance: pd.DataFrame, with_before: int, with_latest: int, latest: pd.Timestamp
+) -> str:
+    """Adopting counties before and now, and the covariates with the largest SMD either way."""
+    top = latest_balance.sort_values("smd")
+    return (
+        f"Counties with an agreement: {with_before} before the expansion, **{with_latest}** on "
+        f"{fmt_date(latest)}. The largest positive difference now is in "
+        f"**{top.iloc[-1]['covariate'].lower()}** (SMD {top.iloc[-1]['smd']:+.2f}); the largest "
+        f"negative in **{top.iloc[0]['covariate'].lower()}** (SMD {top.iloc[0]['smd']:+.2f})."
+    )
+
+
+def agency_type_note(workbook_era_start: pd.Timestamp) -> str:
+    """Where the agency type comes from, before and after ICE's own workbooks."""
+    return (
+        "Before 2025 the agency type is inferred from the agency's name (the web-page table had "
+        f"no TYPE column); from {fmt_date(workbook_era_start)} it is ICE's own TYPE where present."
+    )
