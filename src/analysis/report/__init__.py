@@ -1,9 +1,10 @@
 """The report layer: what notebooks use to show results.
 
-``outputs`` (figure and table files), ``text`` (number formats, escaping), ``text_expansion`` and ``text_models`` (prose built
-from numbers), ``tables`` (DataFrames as HTML), ``style`` (palette and plot defaults), ``figures``
-(statistical plots) and ``maps`` (county maps). The names notebooks use most are re-exported
-here, so ``from analysis import report`` then ``report.outputs(...)`` reads naturally.
+``outputs`` (figure and table files), ``text`` (number formats, escaping), ``text_expansion``
+and ``text_models`` (prose built from numbers), ``tables`` (DataFrames as HTML), ``style``
+(palette and plot defaults), ``figures`` (statistical plots) and ``maps`` (county maps). The
+names notebooks use most are re-exported here, so ``from analysis import report`` then
+``report.outputs(...)`` reads naturally.
 """
 
 from analysis.report.outputs import PNG_METADATA, ReportOutputs, outputs
