@@ -192,7 +192,7 @@ def test_pennsylvania_and_new_jersey_boroughs_and_townships(cw):
 def test_repeated_township_needs_a_county_hint(cw):
     plain = loc(cw, "Washington Township Police Department", "PA")
     assert plain.match_method == "unmatched" and plain.county_fips is None
-    assert {a["fips"] for a in plain.alternatives} == {"42005", "42125"}
+    assert {a.fips for a in plain.alternatives} == {"42005", "42125"}
     hinted = loc(cw, "Washington Township Police Department", "PA", "Washington County")
     assert hinted.county_fips == "42125" and not hinted.conflict
 
@@ -274,7 +274,7 @@ def test_county_that_repeats_the_place_name(cw):
 def test_known_ambiguous_agency_is_not_resolved(cw):
     result = loc(cw, "Pittsburgh Police Department", "NH")
     assert result.match_method == "unmatched" and result.county_fips is None
-    assert {"33007", "42003"} <= {a["fips"] for a in result.alternatives}
+    assert {"33007", "42003"} <= {a.fips for a in result.alternatives}
 
 
 def test_territories_and_unmatched_have_reasons(cw):

@@ -12,6 +12,7 @@ from analysis import cli, paths
 from analysis.geo.counties import county_list
 from analysis.ice.history import build_tables
 from analysis.locate import load_crosswalks, locate_agency
+from analysis.locate.build import location_tables
 from analysis.locate.overrides import agency_key_name, load_overrides
 
 pytestmark = pytest.mark.mirror
@@ -19,7 +20,8 @@ pytestmark = pytest.mark.mirror
 
 @pytest.fixture(scope="module")
 def tables(raw_dir):
-    return build_tables(raw_dir)
+    ice = build_tables(raw_dir)
+    return ice | location_tables(ice, raw_dir)
 
 
 @pytest.fixture(scope="module")

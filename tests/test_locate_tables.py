@@ -6,8 +6,8 @@ import pandas as pd
 import pytest
 
 from analysis import paths
-from analysis.ice import schemas
-from analysis.locate import tables
+from analysis.locate import schemas, tables
+from analysis.locate.evidence import Alternative
 from analysis.locate.matcher import Location
 from analysis.locate.overrides import COLUMNS, load_overrides
 
@@ -62,7 +62,7 @@ LOCATIONS = {
         "place_geonames",
         100.0,
         "GeoNames B",
-        ({"fips": "12003"},),
+        (Alternative("12003", "County 12003", "FL", "agency_name", 100.0, "name"),),
         ("12001",),
         True,
     ),

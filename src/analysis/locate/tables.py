@@ -24,6 +24,7 @@ from analysis.locate import schemas
 from analysis.locate.crosswalks import Crosswalks
 from analysis.locate.matcher import FUZZY_METHODS, Location, locate_agency
 from analysis.locate.schemas import NOT_LOCATED
+
 TYPE_COLUMNS = {
     "County": "county_type_agreements",
     "Municipality": "municipal_type_agreements",
