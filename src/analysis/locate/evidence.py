@@ -134,27 +134,41 @@ def _keys(text: str) -> list[str]:
 
 def match_county_text(text: str, state: str, cw: Crosswalks, method: str) -> CountyText:
     """Match a county written as text to the counties of ``state`` (``method`` is the prefix:
-    ice_county or agency_name)."""
+    ice_county or agency_name): a list of counties, then an exact match, an old Connecticut
+    county, a clear typo, and last the counties of that name in other states."""
     fixed = _COUNTY_SUFFIX_TYPO.sub(" County", text.strip())
     fixed = _PARISH_TYPO.sub(" Parish", fixed)
-    out = CountyText(text=text)
+    return (
+        _several_counties(text, fixed, state, cw, method)
+        or _exact_county(text, fixed, state, cw, method)
+        or _old_connecticut_county(text, fixed, state, cw)
+        or _fuzzy_county(text, fixed, state, cw, method)
+        or _other_state_counties(text, fixed, state, cw)
+    )
+
+
+def _several_counties(text, fixed, state, cw, method) -> CountyText | None:
+    """``A County, B County``: the first county placed, with every county placed."""
     parts = [p for p in _SEVERAL.split(fixed) if p.strip()]
-    if len(parts) > 1:
-        found = [match_county_text(p, state, cw, method) for p in parts]
-        placed = [f.best for f in found if f.best is not None]
-        if placed:
-            all_fips = tuple(dict.fromkeys(c.fips for c in placed))
-            first = placed[0]
-            note = f"{first.note}; COUNTY lists several counties: {', '.join(all_fips)}"
-            out.in_state = [Candidate(first.fips, first.method, first.score, note, all_fips)]
-            out.several = all_fips
-            return out
+    if len(parts) < 2:
+        return None
+    found = [match_county_text(p, state, cw, method) for p in parts]
+    placed = [f.best for f in found if f.best is not None]
+    if not placed:
+        return None
+    all_fips = tuple(dict.fromkeys(c.fips for c in placed))
+    first = placed[0]
+    note = f"{first.note}; COUNTY lists several counties: {', '.join(all_fips)}"
+    candidate = Candidate(first.fips, first.method, first.score, note, all_fips)
+    return CountyText(text=text, in_state=[candidate], several=all_fips)
+
+
+def _exact_county(text, fixed, state, cw, method) -> CountyText | None:
     fixed_note = f" (read as {fixed!r})" if fixed != text.strip() else ""
     for key in _keys(fixed):
         found, ambiguous = _type_filter(cw.by_key.get((state, key), []), fixed)
         if found:
-            out.ambiguous = ambiguous
-            out.in_state = [
+            in_state = [
                 Candidate(
                     c.fips,
                     f"{method}_exact" if method == "ice_county" else method,
@@ -162,31 +176,40 @@ def match_county_text(text: str, state: str, cw: Crosswalks, method: str) -> Cou
                 )
                 for c in found
             ]
-            return out
-    if state == "CT":
-        old = cw.old_ct.get(normalize_county_name(fixed))
-        if old:
-            out.old_ct = old
-            return out
+            return CountyText(text=text, in_state=in_state, ambiguous=ambiguous)
+    return None
+
+
+def _old_connecticut_county(text, fixed, state, cw) -> CountyText | None:
+    """Connecticut's old counties: the planning regions do not nest in them."""
+    old = cw.old_ct.get(normalize_county_name(fixed)) if state == "CT" else None
+    return CountyText(text=text, old_ct=old) if old else None
+
+
+def _fuzzy_county(text, fixed, state, cw, method) -> CountyText | None:
     key = normalize_county_name(fixed)
     choices = cw.keys_by_state.get(state, [])
     winner = clear_winner(key, choices, COUNTY_FUZZY_MIN, FUZZY_MARGIN) if key and choices else None
-    if winner is not None:
-        match, ratio = winner
-        found, ambiguous = _type_filter(cw.by_key[(state, match)], fixed)
-        distance = Levenshtein.distance(key, match)
-        out.ambiguous = ambiguous
-        out.in_state = [
-            Candidate(
-                c.fips,
-                f"{method}_fuzzy",
-                round(ratio, 1),
-                f"{_label(method)} {text!r} ~ {c.name} (ratio {ratio:.1f}, "
-                f"edit distance {distance})",
-            )
-            for c in found
-        ]
-        return out
+    if winner is None:
+        return None
+    match, ratio = winner
+    found, ambiguous = _type_filter(cw.by_key[(state, match)], fixed)
+    distance = Levenshtein.distance(key, match)
+    in_state = [
+        Candidate(
+            c.fips,
+            f"{method}_fuzzy",
+            round(ratio, 1),
+            f"{_label(method)} {text!r} ~ {c.name} (ratio {ratio:.1f}, edit distance {distance})",
+        )
+        for c in found
+    ]
+    return CountyText(text=text, in_state=in_state, ambiguous=ambiguous)
+
+
+def _other_state_counties(text, fixed, state, cw) -> CountyText:
+    """No county of ``state``: the counties of that name elsewhere (maybe none)."""
+    out = CountyText(text=text)
     for key in _keys(fixed):
         found, _ = _type_filter(cw.by_name.get(key, []), fixed)
         out.other_state = [c for c in found if c.state != state]
@@ -238,78 +261,99 @@ def match_place(
 ) -> PlaceMatch:
     """The county (or counties) of the place an agency name names. ``hint``: counties ICE's
     COUNTY points to; when a place of that name lies in one of them, that one is chosen."""
-    hint = hint or set()
-    out = PlaceMatch(text=place.text)
     tries = [(names.place_key(place.text), None)]
     if place.base != place.text:
         tries.append((names.place_key(place.base), place.kind))
-    score = 100.0
-    tiers: list[list[Place]] = []
-    for key, kind in tries:
+    special = _multi_county_place(place, state, cw, tries)
+    if special is not None:
+        return PlaceMatch(text=place.text, candidates=[special])
+    tiers, score = _named_places(tries, state, cw)
+    if not any(tiers):
+        return PlaceMatch(text=place.text)
+    fuzzy = f" (fuzzy: ratio {score:.1f})" if score < 100 else ""
+    in_hint = [p for tier in tiers for p in tier if p.fips in (hint or set())]
+    if in_hint:
+        candidate = _hinted_place(tiers, in_hint[0], score, fuzzy)
+        return PlaceMatch(text=place.text, candidates=[candidate])
+    return _first_tier_place(place.text, next(tier for tier in tiers if tier), score, fuzzy)
+
+
+def _multi_county_place(place, state, cw, tries) -> Candidate | None:
+    """A city in several counties that no subdivision file lists as pieces (New York City)."""
+    for key, _ in tries:
         special = MULTI_COUNTY_PLACES.get((state, key))
         if special and special[0] in cw.counties:
             principal, pieces_fips = special
             all_fips = (principal, *(f for f in pieces_fips if f != principal))
-            out.candidates = [
-                Candidate(
-                    principal,
-                    "place_cousub",
-                    100.0,
-                    f"{place.text.title()} spans {len(all_fips)} counties; "
-                    "principal county listed first",
-                    all_fips,
-                )
-            ]
-            return out
+            note = (
+                f"{place.text.title()} spans {len(all_fips)} counties; principal county listed "
+                "first"
+            )
+            return Candidate(principal, "place_cousub", 100.0, note, all_fips)
+    return None
+
+
+def _named_places(tries, state: str, cw: Crosswalks) -> tuple[list[list[Place]], float]:
+    """The tiers of places of that name, and the score: 100, or the ratio of a clear typo of
+    a place name when no place has the name itself."""
+    tiers: list[list[Place]] = []
+    for key, kind in tries:
         tiers += _place_tiers(cw, state, key, kind)
-    if not any(tiers):
-        choices = cw.place_keys_by_state.get(state, [])
-        for key, kind in tries:
-            winner = clear_winner(key, choices, PLACE_FUZZY_MIN, FUZZY_MARGIN)
-            if winner is not None:
-                tiers = _place_tiers(cw, state, winner[0], kind)
-                if kind is None:  # a near-miss township is too weak for a plain name
-                    tiers = tiers[:2]
-                score = round(winner[1], 1)
-                break
-    if not any(tiers):
-        return out
-    fuzzy = f" (fuzzy: ratio {score:.1f})" if score < 100 else ""
-    in_hint = [p for tier in tiers for p in tier if p.fips in hint]
-    if in_hint:
-        pieces = [p for tier in tiers for p in tier if p.source == in_hint[0].source]
-        chosen = in_hint[0]
-        method = "place_cousub" if chosen.source == "cousub" else "place_geonames"
-        counties = list(dict.fromkeys(p.fips for p in pieces))
-        all_fips = (chosen.fips,)
-        if _one_place(pieces) and len(counties) > 1:
-            all_fips = (chosen.fips, *(c for c in counties if c != chosen.fips))
-        src = "2025 cousub" if method == "place_cousub" else "GeoNames"
-        note = f"{src} {chosen.name}{fuzzy} in the county ICE names"
-        out.candidates = [Candidate(chosen.fips, method, score, note, all_fips)]
-        return out
-    pieces = next(tier for tier in tiers if tier)
-    method = "place_cousub" if pieces[0].source == "cousub" else "place_geonames"
-    src = "2025 cousub" if method == "place_cousub" else "GeoNames"
+    if any(tiers):
+        return tiers, 100.0
+    choices = cw.place_keys_by_state.get(state, [])
+    for key, kind in tries:
+        winner = clear_winner(key, choices, PLACE_FUZZY_MIN, FUZZY_MARGIN)
+        if winner is not None:
+            tiers = _place_tiers(cw, state, winner[0], kind)
+            if kind is None:  # a near-miss township is too weak for a plain name
+                tiers = tiers[:2]
+            return tiers, round(winner[1], 1)
+    return tiers, 100.0
+
+
+def _source(place: Place) -> tuple[str, str]:
+    """The method and the label of the file a place comes from."""
+    if place.source == "cousub":
+        return "place_cousub", "2025 cousub"
+    return "place_geonames", "GeoNames"
+
+
+def _hinted_place(tiers: list[list[Place]], chosen: Place, score: float, fuzzy: str) -> Candidate:
+    """The place of that name that lies in a county ICE names."""
+    pieces = [p for tier in tiers for p in tier if p.source == chosen.source]
+    method, src = _source(chosen)
+    counties = list(dict.fromkeys(p.fips for p in pieces))
+    all_fips = (chosen.fips,)
+    if _one_place(pieces) and len(counties) > 1:
+        all_fips = (chosen.fips, *(c for c in counties if c != chosen.fips))
+    note = f"{src} {chosen.name}{fuzzy} in the county ICE names"
+    return Candidate(chosen.fips, method, score, note, all_fips)
+
+
+def _first_tier_place(text: str, pieces: list[Place], score: float, fuzzy: str) -> PlaceMatch:
+    """The places of the first tier that has any: one county; one place in several counties
+    (principal = largest land area); or namesakes in several counties (ambiguous)."""
+    method, src = _source(pieces[0])
     counties = list(dict.fromkeys(p.fips for p in pieces))
     label = "; ".join(dict.fromkeys(p.name for p in pieces))
     if len(counties) == 1:
-        out.candidates = [Candidate(counties[0], method, score, f"{src} {label}{fuzzy}")]
-        return out
+        candidate = Candidate(counties[0], method, score, f"{src} {label}{fuzzy}")
+        return PlaceMatch(text=text, candidates=[candidate])
     if _one_place(pieces):
         ordered = sorted(pieces, key=lambda p: (-p.area, p.fips))
         all_fips = tuple(dict.fromkeys(p.fips for p in ordered))
         note = (
             f"{src} {label}{fuzzy} lies in {len(all_fips)} counties; principal = largest land area"
         )
-        out.candidates = [Candidate(all_fips[0], method, score, note, all_fips)]
-        return out
-    out.ambiguous = True
-    out.candidates = [
+        return PlaceMatch(
+            text=text, candidates=[Candidate(all_fips[0], method, score, note, all_fips)]
+        )
+    candidates = [
         Candidate(c, method, score, f"{src}: one of {len(counties)} places named {label}{fuzzy}")
         for c in counties
     ]
-    return out
+    return PlaceMatch(text=text, candidates=candidates, ambiguous=True)
 
 
 def _one_place(pieces: list[Place]) -> bool:
