@@ -162,6 +162,8 @@ def test_cli_locate_json(raw_dir, capsys):
     data = json.loads(capsys.readouterr().out)
     assert data["county_fips"] == "05091" and data["match_method"] == "place_geonames"
     assert [a["fips"] for a in data["alternatives"]] == ["48037"]
+    assert cli.main(["locate", "Texarkana PD", "AR", "--county", "Bowie County"]) == 0
+    assert "  48037 Bowie County (TX)  other_state  score 100" in capsys.readouterr().out
     assert cli.main(["locate", "Collier County Sheriff's Office", "fl"]) == 0
     out = capsys.readouterr().out
     assert "12021 Collier County" in out and "agency_name" in out
