@@ -96,6 +96,32 @@ class Table:
         return self.schema().validate(df, lazy=True)
 
 
+class Tables(dict[str, Table]):
+    """A layer's tables by name, with the helpers of each table called by its name."""
+
+    def __init__(self, *specs: Table):
+        super().__init__((t.name, t) for t in specs)
+
+    def dictionary_rows(self, table: str) -> list[dict[str, str]]:
+        """Rows of the data dictionary ``data/dictionaries/<table>.csv``."""
+        return self[table].dictionary_rows()
+
+    def typed_frame(self, records: list[dict] | pd.DataFrame, table: str) -> pd.DataFrame:
+        """A frame with exactly the table's columns, in order, cast to their dtypes, sorted."""
+        return self[table].typed_frame(records)
+
+    def schema(self, table: str) -> pa.DataFrameSchema:
+        return self[table].schema()
+
+    def validate(self, df: pd.DataFrame, table: str) -> pd.DataFrame:
+        """Validate ``df`` as ``table``; every error at once (lazy)."""
+        return self[table].validate(df)
+
+    def write_dictionaries(self) -> list[Path]:
+        """Rewrite the committed data dictionaries of these tables (after changing one)."""
+        return write_dictionaries(self.values())
+
+
 def write_dictionaries(tables: Iterable[Table]) -> list[Path]:
     """Rewrite the committed data dictionaries of ``tables`` (after changing their columns)."""
     written = []

@@ -11,8 +11,6 @@ the county columns of :mod:`analysis.locate.schemas` and is written by the locat
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pandas as pd
 import pandera.pandas as pa
 
@@ -248,47 +246,27 @@ ROW_CHECKS = (
 ROW_ORDER = ("snapshot_date", "file", "sheet_row")
 ROW_KEY = ("file", "sheet_row")
 
-TABLES: dict[str, tables.Table] = {
-    t.name: t
-    for t in (
-        tables.Table("agreements_history", SNAPSHOT_ROWS, ROW_ORDER, ROW_KEY, ROW_CHECKS),
-        tables.Table("pending_history", SNAPSHOT_ROWS, ROW_ORDER, ROW_KEY, ROW_CHECKS),
-        tables.Table("agreements", AGREEMENTS, ("agreement_key",), checks=(TERRITORY_CHECK,)),
-        tables.Table(
-            "ice_snapshot_files",
-            SNAPSHOT_FILES,
-            ("snapshot_date", "file"),
-            checks=(
-                pa.Check(_accounting, error="rows_in != rows_clean + rows_quarantined"),
-                pa.Check(_manifest, error="rows_in differs from the manifest's row count"),
-            ),
+TABLES = tables.Tables(
+    tables.Table("agreements_history", SNAPSHOT_ROWS, ROW_ORDER, ROW_KEY, ROW_CHECKS),
+    tables.Table("pending_history", SNAPSHOT_ROWS, ROW_ORDER, ROW_KEY, ROW_CHECKS),
+    tables.Table("agreements", AGREEMENTS, ("agreement_key",), checks=(TERRITORY_CHECK,)),
+    tables.Table(
+        "ice_snapshot_files",
+        SNAPSHOT_FILES,
+        ("snapshot_date", "file"),
+        checks=(
+            pa.Check(_accounting, error="rows_in != rows_clean + rows_quarantined"),
+            pa.Check(_manifest, error="rows_in differs from the manifest's row count"),
         ),
-        tables.Table("ice_quarantine", QUARANTINE, ROW_ORDER, ROW_KEY),
-    )
-}
+    ),
+    tables.Table("ice_quarantine", QUARANTINE, ROW_ORDER, ROW_KEY),
+)
 # The ICE columns of agencies (validated with the county columns, by analysis.locate.schemas).
 AGENCIES = tables.Table("agencies", AGENCY_COLUMNS, ("agency_key",), checks=(TERRITORY_CHECK,))
 
-
-def dictionary_rows(table: str) -> list[dict[str, str]]:
-    """Rows of the data dictionary ``data/dictionaries/<table>.csv``."""
-    return TABLES[table].dictionary_rows()
-
-
-def write_dictionaries() -> list[Path]:
-    """Rewrite the committed data dictionaries of the ICE tables (after changing a table)."""
-    return tables.write_dictionaries(TABLES.values())
-
-
-def typed_frame(records: list[dict] | pd.DataFrame, table: str) -> pd.DataFrame:
-    """A frame with exactly the table's columns, in order, cast to their dtypes, sorted."""
-    return TABLES[table].typed_frame(records)
-
-
-def schema(table: str) -> pa.DataFrameSchema:
-    return TABLES[table].schema()
-
-
-def validate(df: pd.DataFrame, table: str) -> pd.DataFrame:
-    """Validate ``df`` as ``table``; every error at once (lazy), so a reviewer sees them all."""
-    return TABLES[table].validate(df)
+# The helpers by table name: schemas.validate(df, "agreements") and so on.
+dictionary_rows = TABLES.dictionary_rows
+typed_frame = TABLES.typed_frame
+schema = TABLES.schema
+validate = TABLES.validate
+write_dictionaries = TABLES.write_dictionaries

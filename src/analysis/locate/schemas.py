@@ -8,11 +8,6 @@ The locate stage writes all three; the committed data dictionaries
 
 from __future__ import annotations
 
-from pathlib import Path
-
-import pandas as pd
-import pandera.pandas as pa
-
 from analysis import tables
 from analysis.ice.schemas import (
     AGENCIES as ICE_AGENCIES,
@@ -108,45 +103,25 @@ LOCATION_QA = (
         LOCATE),
 )  # fmt: skip
 
-TABLES: dict[str, tables.Table] = {
-    t.name: t
-    for t in (
-        tables.Table(
-            "agencies",
-            ICE_AGENCIES.columns + LOCATION,
-            ICE_AGENCIES.sort_key,
-            checks=ICE_AGENCIES.checks,
-        ),
-        tables.Table(
-            "county_agreements",
-            COUNTY_AGREEMENTS,
-            ("snapshot_date", "county_fips"),
-            ("snapshot_date", "county_fips"),
-        ),
-        tables.Table("agency_location_qa", LOCATION_QA, ("qa_issue", "agency_key")),
-    )
-}
+TABLES = tables.Tables(
+    tables.Table(
+        "agencies",
+        ICE_AGENCIES.columns + LOCATION,
+        ICE_AGENCIES.sort_key,
+        checks=ICE_AGENCIES.checks,
+    ),
+    tables.Table(
+        "county_agreements",
+        COUNTY_AGREEMENTS,
+        ("snapshot_date", "county_fips"),
+        ("snapshot_date", "county_fips"),
+    ),
+    tables.Table("agency_location_qa", LOCATION_QA, ("qa_issue", "agency_key")),
+)
 
-
-def dictionary_rows(table: str) -> list[dict[str, str]]:
-    """Rows of the data dictionary ``data/dictionaries/<table>.csv``."""
-    return TABLES[table].dictionary_rows()
-
-
-def write_dictionaries() -> list[Path]:
-    """Rewrite the committed data dictionaries of the location tables."""
-    return tables.write_dictionaries(TABLES.values())
-
-
-def typed_frame(records: list[dict] | pd.DataFrame, table: str) -> pd.DataFrame:
-    """A frame with exactly the table's columns, in order, cast to their dtypes, sorted."""
-    return TABLES[table].typed_frame(records)
-
-
-def schema(table: str) -> pa.DataFrameSchema:
-    return TABLES[table].schema()
-
-
-def validate(df: pd.DataFrame, table: str) -> pd.DataFrame:
-    """Validate ``df`` as ``table``; every error at once (lazy), so a reviewer sees them all."""
-    return TABLES[table].validate(df)
+# The helpers by table name: schemas.validate(df, "agencies") and so on.
+dictionary_rows = TABLES.dictionary_rows
+typed_frame = TABLES.typed_frame
+schema = TABLES.schema
+validate = TABLES.validate
+write_dictionaries = TABLES.write_dictionaries
