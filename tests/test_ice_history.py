@@ -15,8 +15,10 @@ from test_ice_fixtures import participating, pending_list, workbook_era, write_i
 from analysis import paths
 from analysis.fetch import sha256_file
 from analysis.ice import schemas
-from analysis.ice.history import build_history, build_tables
+from analysis.ice.history import agencies_table, build_history, build_tables
 from analysis.io import read_dictionary
+from analysis.locate import schemas as location_schemas
+from analysis.locate.build import build_locations
 
 A_JEM = ("TEXAS", "Alpha County Sheriff's Office", "Jail Enforcement Model", datetime(2020, 6, 9))
 A_TFM = ("TEXAS", "Alpha County Sheriff's Office", "Task Force Model", datetime(2025, 4, 1))
@@ -73,7 +75,10 @@ def archive(tmp_path_factory):
 @pytest.fixture(scope="module")
 def tables(archive):
     raw_dir, index = archive
-    return build_tables(raw_dir, index=index, workers=1)
+    tables = build_tables(raw_dir, index=index, workers=1)
+    history, pending = tables["agreements_history"], tables["pending_history"]
+    files = tables["ice_snapshot_files"]
+    return tables | {"agencies": agencies_table(history, pending, tables["agreements"], files)}
 
 
 def test_every_row_is_accounted_for(tables):
@@ -163,6 +168,23 @@ def test_build_is_byte_identical_and_independent_of_workers(archive, tmp_path):
     assert len(_digests(tmp_path / "a")) == 2 * len(schemas.TABLES)  # parquet + csv
 
 
+def test_locate_stage_reads_the_ice_stage_tables(archive, tables, tmp_path):
+    """The ICE stage writes no location table; the locate stage, run on its output, writes
+    agencies (not located: the fixture has no crosswalk files) and the two empty tables."""
+    raw_dir, index = archive
+    ice = build_history(raw_dir, tmp_path, index=index, workers=1)
+    assert not {"agencies", "county_agreements", "agency_location_qa"} & set(ice)
+    written = build_locations(raw_dir, tmp_path)
+    assert written == {"agencies": len(tables["agencies"]), "agency_location_qa": 0,
+                       "county_agreements": 0}  # fmt: skip
+    agencies = pd.read_parquet(tmp_path / "agencies.parquet")
+    assert list(agencies.columns) == location_schemas.TABLES["agencies"].column_names
+    assert (agencies["match_method"] == "not_located").all()
+    first = _digests(tmp_path)
+    build_locations(raw_dir, tmp_path)  # again, on its own output: the same bytes
+    assert _digests(tmp_path) == first
+
+
 def test_schema_rejects_broken_accounting(tables):
     files = tables["ice_snapshot_files"].copy()
     files.loc[0, "rows_clean"] += 1
@@ -177,9 +199,17 @@ def test_schema_rejects_unknown_model(tables):
         schemas.validate(history, "agreements_history")
 
 
-@pytest.mark.parametrize("table", sorted(schemas.TABLES))
+@pytest.mark.parametrize(
+    "table",
+    [
+        registry.TABLES[name]
+        for registry in (schemas, location_schemas)
+        for name in sorted(registry.TABLES)
+    ],
+    ids=lambda t: t.name,
+)
 def test_committed_dictionaries_match_the_schemas(table):
     # after changing a table's columns: python -c "import analysis.ice.schemas as s;
-    # s.write_dictionaries()"
-    assert (paths.DATA / "dictionaries" / f"{table}.csv").is_file()
-    assert read_dictionary(table) == schemas.dictionary_rows(table)
+    # s.write_dictionaries()" (or analysis.locate.schemas)
+    assert (paths.DATA / "dictionaries" / f"{table.name}.csv").is_file()
+    assert read_dictionary(table.name) == table.dictionary_rows()

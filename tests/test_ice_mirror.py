@@ -10,7 +10,7 @@ import pandas as pd
 import pytest
 
 from analysis.cli import main
-from analysis.ice.history import build_history, build_tables
+from analysis.ice.history import agencies_table, build_history, build_tables
 from analysis.ice.index import archived_snapshots
 
 pytestmark = pytest.mark.mirror
@@ -18,7 +18,10 @@ pytestmark = pytest.mark.mirror
 
 @pytest.fixture(scope="module")
 def tables(raw_dir):
-    return build_tables(raw_dir)
+    tables = build_tables(raw_dir)
+    history, pending = tables["agreements_history"], tables["pending_history"]
+    files = tables["ice_snapshot_files"]
+    return tables | {"agencies": agencies_table(history, pending, tables["agreements"], files)}
 
 
 def snapshot(tables, snapshot_date: str, kind: str = "participating") -> pd.DataFrame:

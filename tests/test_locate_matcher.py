@@ -9,9 +9,11 @@ import json
 import pandas as pd
 import pytest
 
+from analysis.fuzzy import clear_winner
 from analysis.geo.counties import read_gazetteer_counties
 from analysis.locate import crosswalks as cwmod
 from analysis.locate import locate_agency, names
+from analysis.locate.evidence import Alternative, unique_by_fips
 from analysis.locate.overrides import load_overrides
 
 COUNTY_HEADER = "\t".join(
@@ -192,7 +194,7 @@ def test_pennsylvania_and_new_jersey_boroughs_and_townships(cw):
 def test_repeated_township_needs_a_county_hint(cw):
     plain = loc(cw, "Washington Township Police Department", "PA")
     assert plain.match_method == "unmatched" and plain.county_fips is None
-    assert {a["fips"] for a in plain.alternatives} == {"42005", "42125"}
+    assert {a.fips for a in plain.alternatives} == {"42005", "42125"}
     hinted = loc(cw, "Washington Township Police Department", "PA", "Washington County")
     assert hinted.county_fips == "42125" and not hinted.conflict
 
@@ -274,7 +276,7 @@ def test_county_that_repeats_the_place_name(cw):
 def test_known_ambiguous_agency_is_not_resolved(cw):
     result = loc(cw, "Pittsburgh Police Department", "NH")
     assert result.match_method == "unmatched" and result.county_fips is None
-    assert {"33007", "42003"} <= {a["fips"] for a in result.alternatives}
+    assert {"33007", "42003"} <= {a.fips for a in result.alternatives}
 
 
 def test_territories_and_unmatched_have_reasons(cw):
@@ -305,3 +307,22 @@ def test_location_json_keys(cw):
 def test_unknown_state_is_an_error(cw):
     with pytest.raises(ValueError, match="unknown state"):
         loc(cw, "X Police Department", "ZZ")
+
+
+def test_clear_winner_needs_the_minimum_and_the_margin():
+    counties = ["pope", "polk", "pike"]
+    assert clear_winner("popee", counties, 85, 5) == ("pope", pytest.approx(88.9, abs=0.1))
+    assert clear_winner("pxke", counties, 85, 5) is None  # best below the minimum
+    assert clear_winner("pol", ["polk", "pole"], 80, 5) is None  # a tie: no clear winner
+    assert clear_winner("pole", ["pole"], 85, 5) == ("pole", 100.0)  # no runner-up
+    assert clear_winner("pole", [], 85, 5) is None
+
+
+def test_alternatives_keep_their_json_key_order():
+    county = cwmod.County("12021", "FL", "Collier County", "County")
+    alternative = Alternative.of_county(county, "other_state", "a note")
+    assert list(alternative.to_dict()) == ["fips", "name", "state", "method", "score", "note"]
+    assert alternative.score == 100.0
+    twins = [alternative, Alternative("12069", "Lake County", "FL", "x", 90.0, "")]
+    later = Alternative("12021", "Collier County", "FL", "agency_name", 100.0, "later")
+    assert unique_by_fips([*twins, later]) == [later, twins[1]]

@@ -12,6 +12,7 @@ from analysis import cli, paths
 from analysis.geo.counties import county_list
 from analysis.ice.history import build_tables
 from analysis.locate import load_crosswalks, locate_agency
+from analysis.locate.build import location_tables
 from analysis.locate.overrides import agency_key_name, load_overrides
 
 pytestmark = pytest.mark.mirror
@@ -19,7 +20,8 @@ pytestmark = pytest.mark.mirror
 
 @pytest.fixture(scope="module")
 def tables(raw_dir):
-    return build_tables(raw_dir)
+    ice = build_tables(raw_dir)
+    return ice | location_tables(ice, raw_dir)
 
 
 @pytest.fixture(scope="module")
@@ -160,6 +162,8 @@ def test_cli_locate_json(raw_dir, capsys):
     data = json.loads(capsys.readouterr().out)
     assert data["county_fips"] == "05091" and data["match_method"] == "place_geonames"
     assert [a["fips"] for a in data["alternatives"]] == ["48037"]
+    assert cli.main(["locate", "Texarkana PD", "AR", "--county", "Bowie County"]) == 0
+    assert "  48037 Bowie County (TX)  other_state  score 100" in capsys.readouterr().out
     assert cli.main(["locate", "Collier County Sheriff's Office", "fl"]) == 0
     out = capsys.readouterr().out
     assert "12021 Collier County" in out and "agency_name" in out

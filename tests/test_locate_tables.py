@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import pandas as pd
+import pandera.errors
 import pytest
 
 from analysis import paths
-from analysis.ice import schemas
-from analysis.locate import tables
+from analysis.locate import schemas, tables
+from analysis.locate.evidence import Alternative
 from analysis.locate.matcher import Location
 from analysis.locate.overrides import COLUMNS, load_overrides
+from analysis.tables import Col, Table
 
 D1, D2 = pd.Timestamp("2025-01-31"), pd.Timestamp("2025-02-28")
 
@@ -62,7 +64,7 @@ LOCATIONS = {
         "place_geonames",
         100.0,
         "GeoNames B",
-        ({"fips": "12003"},),
+        (Alternative("12003", "County 12003", "FL", "agency_name", 100.0, "name"),),
         ("12001",),
         True,
     ),
@@ -142,3 +144,27 @@ def test_malformed_overrides_are_errors(tmp_path):
     )
     with pytest.raises(ValueError, match="repeats"):
         load_overrides(bad)
+
+
+def test_table_spec_types_sorts_and_validates():
+    spec = Table(
+        "t",
+        (
+            Col("key", "str", "the key", "here", unique=True),
+            Col("day", "datetime64[s]", "a day", "here", nullable=True),
+            Col("n", "int64", "a count", "here", isin=(1, 2)),
+        ),
+        ("key",),
+    )
+    frame = spec.typed_frame([{"n": 2, "key": "b"}, {"key": "a", "n": 1, "day": "2025-01-31"}])
+    assert list(frame.columns) == ["key", "day", "n"] and list(frame["key"]) == ["a", "b"]
+    assert str(frame["day"].dtype) == "datetime64[s]" and frame["day"].isna().tolist() == [
+        False,
+        True,
+    ]
+    spec.validate(frame)
+    with pytest.raises(pandera.errors.SchemaErrors):
+        spec.validate(frame.assign(n=[1, 3]))
+    assert spec.dictionary_rows()[0] == {
+        "column": "key", "dtype": "str", "description": "the key", "source": "here"
+    }  # fmt: skip

@@ -14,11 +14,13 @@ from analysis.build import cache
 from analysis.covariates.build import build_county_covariates
 from analysis.errors import UserError
 from analysis.ice.history import build_history
+from analysis.locate.build import build_locations
 
 Stage = Callable[[Path, Path], dict[str, int]]
 
 STAGES: dict[str, Stage] = {
     "ice": build_history,
+    "locate": build_locations,
     "covariates": build_county_covariates,
 }
 

@@ -65,7 +65,7 @@ def run(args: argparse.Namespace) -> int:
         print("alternatives:")
         for alt in loc.alternatives:
             print(
-                f"  {alt['fips']} {alt['name']} ({alt['state']})  {alt['method']}  "
-                f"score {alt['score']:g}  {alt['note']}"
+                f"  {alt.fips} {alt.name} ({alt.state})  {alt.method}  "
+                f"score {alt.score:g}  {alt.note}"
             )
     return 0

@@ -14,8 +14,9 @@ Modules, one job each:
   schema-drift alarm;
 - ``snapshot``: load one file (read + rows + hashes);
 - ``lineage``: link agreements that disappear to a renamed successor;
-- ``history``: ``build_history(raw_dir, out_dir)`` writes the processed tables;
-- ``schemas``: pandera schemas checked at every table boundary;
+- ``history``: ``build_history(raw_dir, out_dir)`` writes the ICE tables (the locate stage adds
+  ``agencies`` and the county tables);
+- ``schemas``: the ICE tables' columns and pandera schemas, checked at every table boundary;
 - ``summary``: the ``snapshot-summary`` and ``diff`` logic behind the CLI.
 
 See ``../shared/docs/ice-287g-data.md`` for the spreadsheets' eras and quirks.

@@ -7,13 +7,11 @@ written to ``out_dir`` through ``analysis.io.write_table`` after pandera validat
 - ``agreements_history``: one row per participating snapshot x agreement row;
 - ``pending_history``: the same for the pending lists;
 - ``agreements``: one row per agreement (state, agency, model) with its life span and lineage;
-- ``agencies``: one row per agency that ever held an agreement;
 - ``ice_snapshot_files``: one row per file with its row accounting and duplicate detection;
-- ``ice_quarantine``: every raw row that could not become an agreement, with the reason;
-- ``county_agreements`` and ``agency_location_qa`` (and the county columns of ``agencies``):
-  the agency -> county placement of ``analysis.locate``, when the crosswalk files (county and
-  county-subdivision Gazetteers, GeoNames) are in ``raw_dir``; otherwise (small test fixtures)
-  the county columns say ``not_located`` and those two tables are empty.
+- ``ice_quarantine``: every raw row that could not become an agreement, with the reason.
+
+``agencies_table`` derives one row per agency that ever held an agreement from these tables;
+the locate stage (:mod:`analysis.locate.build`) adds the county columns and writes it.
 
 A file whose normalized content equals an earlier file's (same list) stays in the row tables but
 is marked ``in_time_series = False``: a repeat of the previous snapshot adds nothing to a time
@@ -319,7 +317,7 @@ def agencies_table(
         table[column] = last_row[column]
     table["county_ice"] = with_county.groupby("agency_key")["county_ice"].last()
     table["first_pending"] = pending_in_series.groupby("agency_key")["snapshot_date"].min()
-    return schemas.typed_frame(table.reset_index(), "agencies")
+    return schemas.AGENCIES.typed_frame(table.reset_index())
 
 
 # ---------------------------------------------------------------------------------------------
@@ -327,49 +325,17 @@ def agencies_table(
 
 
 def build_tables(
-    raw_dir: Path,
-    *,
-    index: Path | None = None,
-    workers: int | None = None,
-    locate: bool | None = None,
+    raw_dir: Path, *, index: Path | None = None, workers: int | None = None
 ) -> dict[str, pd.DataFrame]:
     """Every ICE table, validated, without writing anything. ``workers`` processes read the
-    files (default: up to 2); the result does not depend on it. ``locate``: place agencies in
-    counties (default: when the crosswalk files are in ``raw_dir``)."""
+    files (default: up to 2); the result does not depend on it."""
     sources = snapshot_sources(raw_dir, index)
     loaded = load_all(sources, raw_dir, workers)
     files = files_table(loaded, sources)
     tables = row_tables(loaded, files)
     tables["ice_snapshot_files"] = files
     tables["agreements"] = agreements_table(tables["agreements_history"], files)
-    tables["agencies"] = agencies_table(
-        tables["agreements_history"], tables["pending_history"], tables["agreements"], files
-    )
-    tables.update(_locate(tables, files, raw_dir, locate))
     return {name: schemas.validate(df, name) for name, df in tables.items()}
-
-
-def _locate(
-    tables: dict[str, pd.DataFrame], files: pd.DataFrame, raw_dir: Path, locate: bool | None
-) -> dict[str, pd.DataFrame]:
-    from analysis.locate import crosswalks
-    from analysis.locate import tables as locate_tables
-
-    if locate is None:
-        locate = crosswalks.available(raw_dir)
-    if not locate:
-        reason = f"not located: crosswalk files {list(crosswalks.RAW_FILES)} not in raw_dir"
-        return {
-            "agencies": locate_tables.not_located(tables["agencies"], reason),
-            "county_agreements": schemas.typed_frame([], "county_agreements"),
-            "agency_location_qa": schemas.typed_frame([], "agency_location_qa"),
-        }
-    return locate_tables.locate_tables(
-        tables["agencies"],
-        tables["agreements_history"],
-        files,
-        crosswalks.load_crosswalks(raw_dir),
-    )
 
 
 def build_history(

@@ -7,9 +7,13 @@
 - :mod:`analysis.locate.crosswalks`: the county list, county subdivisions (Gazetteer 2025) and
   GeoNames places as in-memory lookups, cached per raw directory;
 - :mod:`analysis.locate.overrides`: the human-reviewed ``data/manual/agency_county_overrides.csv``;
-- :mod:`analysis.locate.matcher`: :func:`locate_agency`, the rules in order of evidence;
+- :mod:`analysis.locate.evidence`: what an agency row says about its county (ICE's COUNTY, the
+  county or the place in the name, county-equivalent cities), each kind matched on its own;
+- :mod:`analysis.locate.matcher`: :func:`locate_agency`, the decision: the rules in order of
+  evidence, conflicts and alternatives;
 - :mod:`analysis.locate.tables`: the county columns of ``agencies``, ``county_agreements`` and
-  ``agency_location_qa``.
+  ``agency_location_qa``; :mod:`analysis.locate.schemas`: their columns and checks;
+- :mod:`analysis.locate.build`: the locate build stage, from the ICE stage's processed tables.
 """
 
 from analysis.locate.crosswalks import Crosswalks, load_crosswalks

@@ -20,11 +20,11 @@ import json
 
 import pandas as pd
 
-from analysis.ice import schemas
+from analysis.locate import schemas
 from analysis.locate.crosswalks import Crosswalks
 from analysis.locate.matcher import FUZZY_METHODS, Location, locate_agency
+from analysis.locate.schemas import NOT_LOCATED
 
-NOT_LOCATED = "not_located"
 TYPE_COLUMNS = {
     "County": "county_type_agreements",
     "Municipality": "municipal_type_agreements",
@@ -123,10 +123,6 @@ def county_agreements(
     return schemas.typed_frame(table, "county_agreements")
 
 
-QA_ISSUES = ("conflict", "fuzzy", "manual_override", "multi_county", "statewide", "territory",
-             "unmatched")  # fmt: skip
-
-
 def _issue(loc: Location) -> str | None:
     if loc.match_method in ("unmatched", "territory", "statewide", "manual_override"):
         return loc.match_method
@@ -140,7 +136,7 @@ def _issue(loc: Location) -> str | None:
 
 
 def location_qa(agencies: pd.DataFrame, locations: dict[str, Location]) -> pd.DataFrame:
-    """One row per agency whose placement needs a reviewer's eye (see ``QA_ISSUES``)."""
+    """One row per agency whose placement needs a reviewer's eye (see ``schemas.QA_ISSUES``)."""
     records = []
     for r in agencies.itertuples(index=False):
         loc = locations[r.agency_key]
@@ -164,7 +160,7 @@ def location_qa(agencies: pd.DataFrame, locations: dict[str, Location]) -> pd.Da
                 "match_score": loc.match_score,
                 "county_fips_all": "|".join(loc.all_counties) or None,
                 "county_fips_alternative": loc.alternative_fips,
-                "alternatives": json.dumps(list(loc.alternatives), sort_keys=True)
+                "alternatives": json.dumps([a.to_dict() for a in loc.alternatives], sort_keys=True)
                 if loc.alternatives
                 else None,
                 "match_note": loc.match_note,
