@@ -11,8 +11,8 @@ import re
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
-from rapidfuzz import fuzz, process
 
+from analysis.fuzzy import clear_winner
 from analysis.geo import states as geo_states
 
 # ---------------------------------------------------------------------------------------------
@@ -93,13 +93,11 @@ def normalize_state(value: object) -> StateMatch:
         return StateMatch(code, "exact", code in TERRITORY_CODES)
     if name in STATE_TYPOS:
         return StateMatch(STATE_TYPOS[name], "known_typo")
-    best = process.extract(name, list(JURISDICTIONS), scorer=fuzz.ratio, limit=2)
-    if best and best[0][1] >= STATE_FUZZY_MIN:
-        runner_up = best[1][1] if len(best) > 1 else 0.0
-        if best[0][1] - runner_up >= STATE_FUZZY_MARGIN:
-            code = JURISDICTIONS[best[0][0]]
-            return StateMatch(code, "fuzzy", code in TERRITORY_CODES)
-    return StateMatch(None, "unmapped")
+    winner = clear_winner(name, list(JURISDICTIONS), STATE_FUZZY_MIN, STATE_FUZZY_MARGIN)
+    if winner is None:
+        return StateMatch(None, "unmapped")
+    code = JURISDICTIONS[winner[0]]
+    return StateMatch(code, "fuzzy", code in TERRITORY_CODES)
 
 
 # Agencies ICE files under a state they are not in (doc §4.1). The row keeps ICE's state; the flag
