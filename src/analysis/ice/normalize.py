@@ -11,7 +11,6 @@ import re
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
-
 from analysis.fuzzy import clear_winner
 from analysis.geo import states as geo_states
 
