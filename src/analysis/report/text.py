@@ -29,9 +29,19 @@ def fmt_date(value) -> str:
 # An estimate with its interval, and p-values, as prose shows them.
 
 
-def fmt_ci(estimate: float, low: float, high: float, digits: int = 3, scale: float = 1.0) -> str:
-    """``"0.123 [0.045, 0.201]"``; ``scale=100`` turns probabilities into percentage points."""
-    return f"{scale * estimate:.{digits}f} [{scale * low:.{digits}f}, {scale * high:.{digits}f}]"
+def fmt_ci(
+    estimate: float,
+    low: float,
+    high: float,
+    digits: int = 3,
+    scale: float = 1.0,
+    *,
+    signed: bool = False,
+) -> str:
+    """``"0.123 [0.045, 0.201]"``; ``scale=100`` turns probabilities into percentage points;
+    ``signed`` writes a sign before every number (``"+0.123 [+0.045, +0.201]"``)."""
+    form = f"{'+' if signed else ''}.{digits}f"
+    return f"{scale * estimate:{form}} [{scale * low:{form}}, {scale * high:{form}}]"
 
 
 def fmt_p(p: float, floor: float | None = None) -> str:

@@ -328,3 +328,93 @@ def km_final_lines(curves: Sequence[pd.DataFrame], last_month) -> str:
             for group, r in final.iterrows()
         )
     )
+
+
+# --- 90: summary
+# A finding is a row of the key-findings table: (finding, value, as of).
+
+
+def expansion_findings(
+    baseline: pd.Series, now: pd.Series, tfm_share: float, fl_tx_share: float
+) -> list[tuple[str, str, str]]:
+    """Agreements before and now, agencies, states, the TFM and Florida + Texas shares
+    (``baseline`` and ``now``: rows of :func:`analysis.study.expansion.snapshot_counts`)."""
+    at = fmt_date(now["snapshot_date"])
+    return [
+        (
+            "agreements before the expansion",
+            fmt_int(baseline["agreements"]),
+            fmt_date(baseline["snapshot_date"]),
+        ),
+        ("agreements on the latest snapshot", fmt_int(now["agreements"]), at),
+        ("agencies on the latest snapshot", fmt_int(now["agencies"]), at),
+        ("states (territories excluded)", str(now["states"]), at),
+        ("Task Force Model share of agreements", fmt_pct(tfm_share), at),
+        ("Florida and Texas share of agreements", fmt_pct(fl_tx_share), at),
+    ]
+
+
+def expansion_summary(
+    baseline: pd.Series, now: pd.Series, tfm_share: float, fl_tx_share: float
+) -> str:
+    return (
+        f"- ICE listed **{fmt_int(baseline['agreements'])}** agreements on "
+        f"{fmt_date(baseline['snapshot_date'])} and **{fmt_int(now['agreements'])}** "
+        f"on {fmt_date(now['snapshot_date'])} ({now['agreements'] / baseline['agreements']:.1f}×),"
+        f" held by {fmt_int(now['agencies'])} agencies in {now['states']} states.\n"
+        f"- The Task Force Model, absent in January 2025, is **{fmt_pct(tfm_share)}** of "
+        "agreements now.\n"
+        f"- Florida and Texas hold **{fmt_pct(fl_tx_share)}** of all agreements."
+    )
+
+
+def exposure_findings(current: pd.Series) -> list[tuple[str, str, str]]:
+    """Counties with an agreement and the residents living in them (``current``: a row of
+    :func:`analysis.report.maps.population_exposure`)."""
+    at = fmt_date(current["snapshot_date"])
+    return [
+        ("counties with an agreement", fmt_int(current["counties"]), at),
+        ("US residents in a county with an agreement", fmt_pct(current["population_share"]), at),
+        ("Hispanic residents in such a county", fmt_pct(current["hispanic_share"]), at),
+        ("foreign-born residents in such a county", fmt_pct(current["foreign_born_share"]), at),
+    ]
+
+
+def exposure_summary(current: pd.Series) -> str:
+    return (
+        f"**{fmt_int(current['counties'])} counties** have at least one agreement; "
+        f"**{fmt_pct(current['population_share'])}** of US residents, "
+        f"{fmt_pct(current['hispanic_share'])} of Hispanic residents and "
+        f"{fmt_pct(current['foreign_born_share'])} of foreign-born residents live in one "
+        "(statewide agencies left out)."
+    )
+
+
+def partisanship_findings(
+    pooled: pd.Series, within: pd.Series, as_of: str
+) -> list[tuple[str, str, str]]:
+    """The LPM slope of the 2024 Republican share without and with state fixed effects
+    (``pooled``, ``within``: its rows of the models' coefficient tables)."""
+    return [
+        (
+            "adoption probability per SD of GOP share 2024, across states",
+            fmt_ci(pooled["estimate"], pooled["ci_low"], pooled["ci_high"], signed=True),
+            as_of,
+        ),
+        (
+            "the same within states (state fixed effects)",
+            fmt_ci(within["estimate"], within["ci_low"], within["ci_high"], signed=True),
+            as_of,
+        ),
+    ]
+
+
+def partisanship_summary(pooled: pd.Series, within: pd.Series) -> str:
+    return (
+        f"One standard deviation more Republican vote share goes with a "
+        f"**{pooled['estimate']:+.3f}** change in the probability of an agreement across all "
+        f"counties (95% CI {pooled['ci_low']:+.3f} to {pooled['ci_high']:+.3f}) and "
+        f"**{within['estimate']:+.3f}** within states ({within['ci_low']:+.3f} to "
+        f"{within['ci_high']:+.3f}), n = {fmt_int(pooled['n'])} counties. The adoption "
+        "reports (50–70) add covariates, outcome variants and robustness checks."
+    )
