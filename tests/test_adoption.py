@@ -278,3 +278,93 @@ def test_sign_comparison():
     assert bool(table.loc["bachelors_share", "agrees"]) is False  # expected -, found +
     assert table.loc["crime_rate", "found"] == "not available"
     assert pd.isna(table.loc["crime_rate", "agrees"])
+
+
+def test_literature_expectations_file(tmp_path):
+    table = variables.literature_expectations()
+    assert list(table.columns) == variables.EXPECTATION_COLUMNS
+    assert table.covariate.is_unique and "crime_rate" in set(table.covariate)
+    assert set(table.expected_sign.str[0]) <= {"+", "-", "0"}
+    assert set(table.covariate) - {"crime_rate"} <= set(variables.COVARIATE_LABELS)
+    bad = tmp_path / "bad.csv"
+    bad.write_text("# note\ncovariate,sign\nx,+\n", encoding="utf-8")
+    with pytest.raises(ValueError, match="must have columns"):
+        variables.literature_expectations(bad)
+    twice = tmp_path / "twice.csv"
+    twice.write_text("covariate,expected_sign,literature\nx,+,a\nx,-,b\n", encoding="utf-8")
+    with pytest.raises(ValueError, match="one row per covariate"):
+        variables.literature_expectations(twice)
+
+
+def test_literature_signs_pooled_and_within():
+    pooled = pd.DataFrame(
+        {"term": ["gop_share_2024"], "estimate": [0.1], "ci_low": [0.05], "ci_high": [0.15]}
+    )
+    within = pooled.assign(estimate=-0.1, ci_low=-0.15, ci_high=-0.05)
+    signs = variables.literature_signs(pooled, within).set_index("covariate")
+    assert signs.loc["gop_share_2024", "found_pooled"] == "+"
+    assert signs.loc["gop_share_2024", "found_within_state"] == "-"
+    assert not signs.loc["gop_share_2024", "agrees_within_state"]
+    assert signs.loc["bachelors_share", "found_pooled"] == "not available"
+
+
+def test_covariate_labels_and_outcome_rates(tables):
+    assert variables.covariate_labels(["gop_share_2024", "x"]) == {
+        "gop_share_2024": "Republican share 2024",
+        "x": "x",
+    }
+    rates = adoption.outcome_rates(adoption.county_outcomes(tables=tables)).set_index("outcome")
+    assert list(rates.index) == list(variables.OUTCOMES)
+    assert rates.loc["any_agreement", "counties adopted"] == 3
+    assert rates.loc["tfm_agreement", "share of counties"] == pytest.approx(2 / 6)
+
+
+def test_risk_set_table_and_switching_states(tables):
+    neighbors = {"12001": ["12003"], "12003": ["12001"]}
+    panel = timing.adoption_panel(neighbors, tables=tables).panel
+    months = timing.panel_months(tables=tables)
+    risk = timing.risk_set_table(panel, months).set_index("month")
+    assert len(risk) == 12 and risk["first adoptions"].sum() == panel.event.sum() == 3
+    assert risk.loc["2025-02", "at risk"] == 5  # all but the prevalent county
+    # In January 2026 only GA's 13001 (adopting that month) and the CA counties are at risk.
+    assert risk.loc["2026-01", "mandate in force (county-months)"] == 1
+    assert timing.switching_states(panel) == []  # TX's county adopted before SB 8
+    switched = pd.DataFrame({"state": ["TX", "TX", "GA"], "mandate_in_force": [0, 1, 1]})
+    assert timing.switching_states(switched) == ["TX"]
+
+
+def test_mandate_groups(state_policies):
+    mandates = adoption.mandates_by_state(state_policies)
+    states = pd.Series(["FL", "GA", "TX", "CA"])
+    groups, order = timing.mandate_groups(states, mandates, pd.Period("2025-02", "M"))
+    assert groups.tolist() == [
+        "FL, GA: mandate in force throughout",
+        "FL, GA: mandate in force throughout",
+        "TX: mandate from 2026-01",
+        "states without mandate",
+    ]
+    assert order == [
+        "FL, GA: mandate in force throughout",
+        "TX: mandate from 2026-01",
+        "states without mandate",
+    ]
+
+
+def test_adoption_tables_load(tmp_path, tables, monkeypatch):
+    read = []
+
+    def fake_read(name, folder=None):
+        read.append((name, folder))
+        return pd.DataFrame({"table": [name]})
+
+    monkeypatch.setattr(adoption.io, "read_table", fake_read)
+    loaded = adoption.AdoptionTables.load(tmp_path)
+    assert sorted(n for n, _ in read) == [
+        "agreements_history",
+        "county_agreements",
+        "county_covariates",
+        "state_policies",
+    ]
+    assert {f for _, f in read} == {tmp_path}
+    assert loaded.history.table.iloc[0] == "agreements_history"
+    assert adoption.load_if_missing(tables) is tables
