@@ -19,6 +19,12 @@ PP = 100
 """Probabilities are shown in percentage points."""
 
 
+def _row(table: pd.DataFrame, column: str, key: str) -> pd.Series | None:
+    """The row of ``table`` whose ``column`` is ``key`` (None if there is none)."""
+    rows = table.set_index(column)
+    return rows.loc[key] if key in rows.index else None
+
+
 # --- 50: correlates
 
 
@@ -51,8 +57,7 @@ def correlation_summary(corr: pd.DataFrame, n_permutations: int, seed: int) -> s
     """How many covariates pass q < 0.05 across counties and within states, and the 2024
     Republican share's correlations (when it is in the table)."""
     floor = 1 / (n_permutations + 1)
-    by_name = corr.set_index("covariate")
-    gop = by_name.loc["gop_share_2024"] if "gop_share_2024" in by_name.index else None
+    gop = _row(corr, "covariate", "gop_share_2024")
     return (
         f"{(corr.q_value < 0.05).sum()} of {len(corr)} covariates are associated with adoption "
         f"at q < 0.05 across counties; {(corr.perm_q_value < 0.05).sum()} keep a within-state "
@@ -101,10 +106,9 @@ def binned_extremes(
 
 def decomposition_summary(decomposition: pd.DataFrame, covariate: str = "gop_share_2024") -> str:
     """Between and within states for one covariate (empty if it is not in the table)."""
-    rows = decomposition.set_index("covariate")
-    if covariate not in rows.index:
+    g = _row(decomposition, "covariate", covariate)
+    if g is None:
         return ""
-    g = rows.loc[covariate]
     return (
         f"For the 2024 Republican share, {fmt_pct(g.cov_within_share)} of the "
         f"covariance with adoption lies within states (95% interval "
@@ -166,10 +170,9 @@ def focal_effects(
 
 def fe_survival(fe_comparison: pd.DataFrame, term: str = "gop_share_2024") -> str:
     """How much of one term's LPM slope survives state FE (empty if it is not modelled)."""
-    rows = fe_comparison.set_index("term")
-    if term not in rows.index:
+    g = _row(fe_comparison, "term", term)
+    if g is None:
         return ""
-    g = rows.loc[term]
     return (
         f"The LPM slope of the 2024 Republican share falls from {PP * g.estimate_pooled:.1f} "
         f"to {PP * g.estimate_within:.1f} percentage points per SD with state FE: "
