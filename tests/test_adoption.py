@@ -1,12 +1,16 @@
-"""analysis.study.adoption on tiny synthetic tables (no files are read)."""
+"""The adoption study (analysis.study.adoption, timing, variables) on tiny synthetic tables
+(no processed files are read)."""
 
 from __future__ import annotations
+
+import dataclasses
 
 import numpy as np
 import pandas as pd
 import pytest
 
-from analysis.study import adoption
+from analysis.study import adoption, scope, timing, variables
+from analysis.study.adoption import AdoptionTables
 
 DATES = ["2024-12-29", "2025-01-31", "2025-02-28", "2025-03-31", "2025-06-27", "2026-01-30"]
 
@@ -111,21 +115,21 @@ def state_policies():
 
 @pytest.fixture
 def tables(county_agreements, covariates, history, state_policies):
-    return {
-        "county_agreements": county_agreements,
-        "covariates": covariates,
-        "history": history,
-        "state_policies": state_policies,
-    }
+    return AdoptionTables(
+        county_agreements=county_agreements,
+        covariates=covariates,
+        history=history,
+        state_policies=state_policies,
+    )
 
 
 def test_snapshot_dates_keep_baseline_and_time_series_only(history):
-    dates = adoption.snapshot_dates(history=history)
+    dates = scope.snapshot_dates(history)
     assert list(dates.strftime("%Y-%m-%d")) == DATES[1:]
-    assert adoption.latest_snapshot("2025-06-29", history=history) == pd.Timestamp("2025-06-27")
-    assert adoption.latest_snapshot("2025-06-27", history=history) == pd.Timestamp("2025-06-27")
+    assert scope.latest_snapshot(history, "2025-06-29") == pd.Timestamp("2025-06-27")
+    assert scope.latest_snapshot(history, "2025-06-27") == pd.Timestamp("2025-06-27")
     with pytest.raises(ValueError, match="no participating snapshot"):
-        adoption.snapshot_dates("2024-01-01", history=history)
+        scope.snapshot_dates(history, "2024-01-01")
 
 
 def test_mandates_coding(state_policies):
@@ -141,7 +145,7 @@ def test_mandates_coding(state_policies):
 
 
 def test_county_outcomes_latest(tables):
-    out = adoption.county_outcomes(**tables).set_index("fips")
+    out = adoption.county_outcomes(tables=tables).set_index("fips")
     assert len(out) == 6 and out.index.is_unique
     assert (out.snapshot_date == pd.Timestamp("2026-01-30")).all()
     assert out.any_agreement.to_dict() == {
@@ -174,34 +178,38 @@ def test_county_outcomes_latest(tables):
 
 
 def test_county_outcomes_as_of_and_exact_only(tables):
-    mid = adoption.county_outcomes("2025-06-30", **tables).set_index("fips")
+    mid = adoption.county_outcomes("2025-06-30", tables=tables).set_index("fips")
     assert mid.snapshot_date.iloc[0] == pd.Timestamp("2025-06-27")
     assert mid.any_agreement.loc[["12001", "12003", "13001", "48001"]].tolist() == [1, 1, 0, 1]
     assert mid.loc["48001", "mandate_in_force"] == 0  # SB 8 not yet in force
-    exact = adoption.county_outcomes("2025-06-30", exact_only=True, **tables).set_index("fips")
+    exact = adoption.county_outcomes("2025-06-30", exact_only=True, tables=tables).set_index("fips")
     assert exact.any_agreement.loc["12003"] == 0 and exact.tfm_agreement.loc["12003"] == 0
     assert exact.loc["12003", "n_agreements"] == 0
     assert exact.any_agreement.loc["12001"] == 1
 
 
 def test_county_outcomes_rejects_unknown_county(tables):
-    bad = pd.concat([tables["county_agreements"], pd.DataFrame([row("2026-01-30", "99999", "XX")])])
+    extra = pd.DataFrame([row("2026-01-30", "99999", "XX")])
+    bad = dataclasses.replace(
+        tables, county_agreements=pd.concat([tables.county_agreements, extra])
+    )
     with pytest.raises(ValueError, match="unknown counties"):
-        adoption.county_outcomes(**{**tables, "county_agreements": bad})
+        adoption.county_outcomes(tables=bad)
+    with pytest.raises(ValueError, match="unknown counties"):
+        timing.first_adoption_months(tables=bad)
 
 
 def test_status_pair(tables):
-    pair = adoption.status_pair("2025-06-27", **tables).set_index("fips")
+    pair = adoption.status_pair("2025-06-27", tables=tables).set_index("fips")
     assert pair.any_agreement_early.loc[["13001", "48001"]].tolist() == [0, 1]
     assert pair.any_agreement.loc[["13001", "48001"]].tolist() == [1, 0]
     assert (pair.snapshot_date_early == pd.Timestamp("2025-06-27")).all()
     with pytest.raises(ValueError, match="precede"):
-        adoption.status_pair("2026-01-30", **tables)
+        adoption.status_pair("2026-01-30", tables=tables)
 
 
 def test_first_adoption_months(tables):
-    kwargs = {k: tables[k] for k in ("county_agreements", "covariates", "history")}
-    first = adoption.first_adoption_months(**kwargs).set_index("fips")
+    first = timing.first_adoption_months(tables=tables).set_index("fips")
     assert isinstance(first.first_adoption_month.dtype, pd.PeriodDtype)
     months = {k: str(v) for k, v in first.first_adoption_month.items()}
     assert months == {
@@ -220,20 +228,20 @@ def test_first_adoption_months(tables):
         "06001": False,
         "06003": False,
     }
-    early = adoption.first_adoption_months("2025-04-01", **kwargs).set_index("fips")
+    early = timing.first_adoption_months("2025-04-01", tables=tables).set_index("fips")
     assert early.first_adoption_month.isna().loc[["13001", "48001"]].all()
 
 
-def test_panel_months(history):
-    months = adoption.panel_months(history=history)
+def test_panel_months(tables):
+    months = timing.panel_months(tables=tables)
     assert str(months[0]) == "2025-02" and str(months[-1]) == "2026-01" and len(months) == 12
     with pytest.raises(ValueError, match="after the January 2025 baseline"):
-        adoption.panel_months("2025-02-01", history=history)
+        timing.panel_months("2025-02-01", tables=tables)
 
 
 def test_adoption_panel(tables):
     neighbors = {"12001": ["12003", "13001"], "12003": ["12001"], "13001": ["12001"]}
-    result = adoption.adoption_panel(neighbors, covariate_columns=["gop_share_2024"], **tables)
+    result = timing.adoption_panel(neighbors, covariate_columns=["gop_share_2024"], tables=tables)
     panel = result.panel
     assert result.n_prevalent == 1
     assert "12001" not in set(panel.fips)  # prevalent
@@ -262,7 +270,7 @@ def test_sign_comparison():
             "ci_high": [0.15, 0.04, 0.09],
         }
     )
-    table = adoption.sign_comparison(results).set_index("covariate")
+    table = variables.sign_comparison(results).set_index("covariate")
     assert table.loc["gop_share_2024", "found"] == "+"
     assert bool(table.loc["gop_share_2024", "agrees"]) is True
     assert table.loc["hispanic_growth_log_2010_2020", "found"] == "0 (n.s.)"
@@ -272,29 +280,91 @@ def test_sign_comparison():
     assert pd.isna(table.loc["crime_rate", "agrees"])
 
 
-def test_bivariate_effects_match_single_models():
-    rng = np.random.default_rng(3)
-    n = 400
-    df = pd.DataFrame(
-        {
-            "state": rng.choice(list("ABCDEFGH"), n),
-            "x1": rng.normal(size=n),
-            "x2": rng.normal(size=n),
-        }
+def test_literature_expectations_file(tmp_path):
+    table = variables.literature_expectations()
+    assert list(table.columns) == variables.EXPECTATION_COLUMNS
+    assert table.covariate.is_unique and "crime_rate" in set(table.covariate)
+    assert set(table.expected_sign.str[0]) <= {"+", "-", "0"}
+    assert set(table.covariate) - {"crime_rate"} <= set(variables.COVARIATE_LABELS)
+    bad = tmp_path / "bad.csv"
+    bad.write_text("# note\ncovariate,sign\nx,+\n", encoding="utf-8")
+    with pytest.raises(ValueError, match="must have columns"):
+        variables.literature_expectations(bad)
+    twice = tmp_path / "twice.csv"
+    twice.write_text("covariate,expected_sign,literature\nx,+,a\nx,-,b\n", encoding="utf-8")
+    with pytest.raises(ValueError, match="one row per covariate"):
+        variables.literature_expectations(twice)
+
+
+def test_literature_signs_pooled_and_within():
+    pooled = pd.DataFrame(
+        {"term": ["gop_share_2024"], "estimate": [0.1], "ci_low": [0.05], "ci_high": [0.15]}
     )
-    df["y"] = (rng.random(n) < 1 / (1 + np.exp(-df.x1))).astype(int)
-    table = adoption.bivariate_effects(df, "y", ["x1", "x2"])
-    assert list(table.term) == ["x1", "x2"] and not table.state_fe.any()
-    slope = np.polyfit((df.x1 - df.x1.mean()) / df.x1.std(), df.y, 1)[0]
-    assert table.estimate.iloc[0] == pytest.approx(slope)
-    assert table.n_clusters.iloc[0] == 8
-    within = adoption.bivariate_effects(df, "y", ["x1"], state_fe=True, estimator="logit")
-    assert within.state_fe.all() and within.estimate.iloc[0] > 0
+    within = pooled.assign(estimate=-0.1, ci_low=-0.15, ci_high=-0.05)
+    signs = variables.literature_signs(pooled, within).set_index("covariate")
+    assert signs.loc["gop_share_2024", "found_pooled"] == "+"
+    assert signs.loc["gop_share_2024", "found_within_state"] == "-"
+    assert not signs.loc["gop_share_2024", "agrees_within_state"]
+    assert signs.loc["bachelors_share", "found_pooled"] == "not available"
 
 
-def test_formatters():
-    assert adoption.fmt_ci(0.0123, 0.001, 0.02, digits=1, scale=100) == "1.2 [0.1, 2.0]"
-    assert adoption.fmt_p(0.0123) == "p = 0.012"
-    assert adoption.fmt_p(0.0002) == "p < 0.001"
-    assert adoption.fmt_p(1 / 10001, floor=1 / 10001) == "p ≤ 0.0001"
-    assert adoption.fmt_p(float("nan")) == "p not available"
+def test_covariate_labels_and_outcome_rates(tables):
+    assert variables.covariate_labels(["gop_share_2024", "x"]) == {
+        "gop_share_2024": "Republican share 2024",
+        "x": "x",
+    }
+    rates = adoption.outcome_rates(adoption.county_outcomes(tables=tables)).set_index("outcome")
+    assert list(rates.index) == list(variables.OUTCOMES)
+    assert rates.loc["any_agreement", "counties adopted"] == 3
+    assert rates.loc["tfm_agreement", "share of counties"] == pytest.approx(2 / 6)
+
+
+def test_risk_set_table_and_switching_states(tables):
+    neighbors = {"12001": ["12003"], "12003": ["12001"]}
+    panel = timing.adoption_panel(neighbors, tables=tables).panel
+    months = timing.panel_months(tables=tables)
+    risk = timing.risk_set_table(panel, months).set_index("month")
+    assert len(risk) == 12 and risk["first adoptions"].sum() == panel.event.sum() == 3
+    assert risk.loc["2025-02", "at risk"] == 5  # all but the prevalent county
+    # In January 2026 only GA's 13001 (adopting that month) and the CA counties are at risk.
+    assert risk.loc["2026-01", "mandate in force (county-months)"] == 1
+    assert timing.switching_states(panel) == []  # TX's county adopted before SB 8
+    switched = pd.DataFrame({"state": ["TX", "TX", "GA"], "mandate_in_force": [0, 1, 1]})
+    assert timing.switching_states(switched) == ["TX"]
+
+
+def test_mandate_groups(state_policies):
+    mandates = adoption.mandates_by_state(state_policies)
+    states = pd.Series(["FL", "GA", "TX", "CA"])
+    groups, order = timing.mandate_groups(states, mandates, pd.Period("2025-02", "M"))
+    assert groups.tolist() == [
+        "FL, GA: mandate in force throughout",
+        "FL, GA: mandate in force throughout",
+        "TX: mandate from 2026-01",
+        "states without mandate",
+    ]
+    assert order == [
+        "FL, GA: mandate in force throughout",
+        "TX: mandate from 2026-01",
+        "states without mandate",
+    ]
+
+
+def test_adoption_tables_load(tmp_path, tables, monkeypatch):
+    read = []
+
+    def fake_read(name, folder=None):
+        read.append((name, folder))
+        return pd.DataFrame({"table": [name]})
+
+    monkeypatch.setattr(adoption.io, "read_table", fake_read)
+    loaded = adoption.AdoptionTables.load(tmp_path)
+    assert sorted(n for n, _ in read) == [
+        "agreements_history",
+        "county_agreements",
+        "county_covariates",
+        "state_policies",
+    ]
+    assert {f for _, f in read} == {tmp_path}
+    assert loaded.history.table.iloc[0] == "agreements_history"
+    assert adoption.load_if_missing(tables) is tables

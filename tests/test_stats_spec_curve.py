@@ -8,7 +8,7 @@ import pytest
 from analysis.stats import simulate
 from analysis.stats._common import standardization_scales
 from analysis.stats.adoption_models import fit_adoption_model
-from analysis.stats.spec_curve import SPEC_CURVE_COLUMNS, specification_curve
+from analysis.stats.spec_curve import SPEC_CURVE_COLUMNS, curve_summary, specification_curve
 
 FOCAL = ["gop_share_2024", "hispanic_share"]
 
@@ -74,3 +74,18 @@ def test_failed_specifications_are_reported(counties):
     failed = curve[curve["sample"] == "without FL, TX, GA"]
     assert failed.status.str.startswith("failed").all() and failed.estimate.isna().all()
     assert (curve[curve["sample"] == "all"].status == "ok").all()
+
+
+def test_curve_summary(curve):
+    summary = curve_summary(curve)
+    assert list(summary.index) == FOCAL
+    for name in FOCAL:
+        rows = curve[curve.focal == name]
+        row = summary.loc[name]
+        assert row.specifications == len(rows) and row.fitted == (rows.status == "ok").sum()
+        assert row.median_pp == pytest.approx(100 * rows.estimate.median())
+        positive = ((rows.estimate > 0) & rows.significant).mean()
+        assert row.share_significant_positive == pytest.approx(positive)
+    assert curve_summary(curve, scale=1).max_pp.iloc[0] == pytest.approx(
+        curve[curve.focal == FOCAL[0]].estimate.max()
+    )

@@ -183,3 +183,106 @@ def calibration_plot(calibration: pd.DataFrame, *, ax=None):
     ax.set_ylabel("observed adoption rate (95% CI)")
     ax.legend(loc="upper left")
     return fig
+
+
+def effects_forest(
+    table: pd.DataFrame,
+    *,
+    group: str,
+    xlabel: str,
+    title: str,
+    label: str = "label",
+    group_order: Sequence | None = None,
+    scale: float = 1.0,
+    legend_title: str | None = None,
+):
+    """:func:`forest_plot` of estimates with intervals (``estimate``, ``ci_low``,
+    ``ci_high``, multiplied by ``scale``, e.g. 100 for percentage points) by ``group``, with
+    the legend outside the axes on the right and a title."""
+    if scale != 1:
+        table = table.assign(
+            estimate=table.estimate * scale,
+            ci_low=table.ci_low * scale,
+            ci_high=table.ci_high * scale,
+        )
+    fig = forest_plot(table, label=label, group=group, group_order=group_order, xlabel=xlabel)
+    legend = {"title": legend_title} if legend_title else {}
+    fig.axes[0].legend(**legend, loc="upper left", bbox_to_anchor=(1.0, 1.0))
+    fig.axes[0].set_title(title)
+    return fig
+
+
+def hazard_ratio_plot(
+    table: pd.DataFrame,
+    *,
+    title: str,
+    group: str = "model",
+    ticks: Sequence[float] = (0.5, 0.7, 1, 1.5, 2, 3),
+):
+    """Hazard ratios (``hazard_ratio``, ``hr_ci_low``, ``hr_ci_high`` by ``label``) on a log
+    axis with the reference line at 1, one colour per ``group``."""
+    fig = forest_plot(
+        table,
+        label="label",
+        estimate="hazard_ratio",
+        low="hr_ci_low",
+        high="hr_ci_high",
+        group=group,
+        reference=1.0,
+        xlabel="hazard ratio of first adoption (95% CI, state-clustered)",
+    )
+    ax = fig.axes[0]
+    ax.set_xscale("log")
+    ax.set_xticks(list(ticks), [f"{t:g}" for t in ticks])
+    ax.xaxis.set_minor_formatter(plt.NullFormatter())
+    ax.legend(title=group, loc="upper left", bbox_to_anchor=(1.0, 1.0))
+    ax.set_title(title)
+    return fig
+
+
+def binned_rate_panels(
+    binned: pd.DataFrame, covariates: Sequence[str], labels: dict[str, str], *, title: str
+):
+    """:func:`binned_rate_plot` of each covariate side by side, on one shared rate axis."""
+    fig, axes = plt.subplots(
+        1, len(covariates), figsize=(5.5 * len(covariates), 4.2), sharey=True, squeeze=False
+    )
+    for ax, name in zip(axes[0], covariates, strict=True):
+        binned_rate_plot(
+            binned[binned.covariate == name],
+            xlabel=f"{labels.get(name, name)} (decile mean)",
+            ax=ax,
+        )
+    axes[0][0].set_ylim(0, 1.05 * binned.ci_high.max())
+    fig.suptitle(title)
+    return fig
+
+
+def between_within_plot(decomposition: pd.DataFrame, labels: dict[str, str]):
+    """Between-state and within-state slopes of each covariate as paired bars
+    (``decomposition`` indexed by covariate, from
+    :func:`analysis.stats.decomposition.between_within_decomposition`)."""
+    fig, ax = plt.subplots(figsize=(7, 0.32 * len(decomposition) + 1.2))
+    y = np.arange(len(decomposition))
+    between, within = decomposition.slope_between, decomposition.slope_within
+    ax.barh(y - 0.18, between, height=0.36, label="between states", color=PALETTE[0])
+    ax.barh(y + 0.18, within, height=0.36, label="within states", color=PALETTE[1])
+    ax.set_yticks(y, [labels[n] for n in decomposition.index])
+    ax.invert_yaxis()
+    ax.axvline(0, color=style.NEUTRAL, lw=0.8)
+    ax.set_xlabel("slope of adoption on the covariate (probability per SD)")
+    ax.legend(loc="best")
+    ax.set_title("Between-state and within-state slopes")
+    return fig
+
+
+def calibration_panels(calibrations: dict[str, pd.DataFrame], *, title: str):
+    """:func:`calibration_plot` of each labelled calibration table side by side."""
+    fig, axes = plt.subplots(
+        1, len(calibrations), figsize=(5 * len(calibrations), 5), squeeze=False
+    )
+    for ax, (label, table) in zip(axes[0], calibrations.items(), strict=True):
+        calibration_plot(table, ax=ax)
+        ax.set_title(label)
+    fig.suptitle(title)
+    return fig

@@ -23,3 +23,40 @@ def fmt_pct(value: float, digits: int = 1) -> str:
 
 def fmt_date(value) -> str:
     return pd.Timestamp(value).strftime("%Y-%m-%d")
+
+
+# --- estimates
+# An estimate with its interval, and p-values, as prose shows them.
+
+
+def fmt_ci(
+    estimate: float,
+    low: float,
+    high: float,
+    digits: int = 3,
+    scale: float = 1.0,
+    *,
+    signed: bool = False,
+) -> str:
+    """``"0.123 [0.045, 0.201]"``; ``scale=100`` turns probabilities into percentage points;
+    ``signed`` writes a sign before every number (``"+0.123 [+0.045, +0.201]"``)."""
+    form = f"{'+' if signed else ''}.{digits}f"
+    return f"{scale * estimate:{form}} [{scale * low:{form}}, {scale * high:{form}}]"
+
+
+def fmt_p(p: float, floor: float | None = None) -> str:
+    """A p-value for prose: ``"p = 0.012"``, ``"p < 0.001"``, or ``"p ≤ floor"`` at a
+    permutation test's smallest attainable value ``floor = 1 / (B + 1)``."""
+    if pd.isna(p):
+        return "p not available"
+    if floor is not None and p <= floor * (1 + 1e-9):
+        return f"p ≤ {floor:.2g}"
+    return "p < 0.001" if p < 0.001 else f"p = {p:.3f}"
+
+
+def ci_cells(table: pd.DataFrame, digits: int = 3, scale: float = 1.0) -> list[str]:
+    """:func:`fmt_ci` of each row's ``estimate``, ``ci_low``, ``ci_high`` (for wide tables)."""
+    return [fmt_ci(r.estimate, r.ci_low, r.ci_high, digits, scale) for r in table.itertuples()]
+
+
+# --- end of estimates

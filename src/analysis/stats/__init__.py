@@ -1,13 +1,14 @@
 """Statistics for the adoption analyses: pure functions on tidy tables, tested on simulated data.
 
-Modules: ``correlation`` (the correlation atlas with BH q-values and within-state permutation
-p-values), ``adoption_models`` (logit/LPM/probit/cloglog with robust or clustered SEs, state
-FE, average marginal effects), ``decomposition`` (between- versus within-state),
-``neighbors`` and ``panel`` (queen contiguity and the county x month risk set), ``hazard``
-(cloglog discrete-time hazard), ``survival`` (Kaplan-Meier), ``spec_curve``, ``forecast``
-(AUC, Brier, calibration), ``binned``, ``resampling``, ``multiple_testing``, ``plots`` and
-``simulate`` (synthetic data with known parameters). Every result is a DataFrame with
-stable column and term names; randomness comes only from ``seed`` arguments.
+Modules: ``spec`` (:class:`ModelSpec`, one model's estimation choices), ``correlation`` (the
+correlation atlas with BH q-values and within-state permutation p-values), ``adoption_models``
+(logit/LPM/probit/cloglog with robust or clustered SEs, state FE, average marginal effects),
+``decomposition`` (between- versus within-state), ``neighbors`` and ``panel`` (queen contiguity
+and the county x month risk set), ``hazard`` (cloglog discrete-time hazard), ``survival``
+(Kaplan-Meier), ``spec_curve``, ``forecast`` (AUC, Brier, calibration), ``binned``,
+``resampling``, ``multiple_testing`` and ``simulate`` (synthetic data with known parameters).
+Every result is a DataFrame with stable column and term names; randomness comes only from
+``seed`` arguments.
 """
 
 from analysis.stats._common import standardization_scales
@@ -15,6 +16,7 @@ from analysis.stats.adoption_models import (
     ModelFit,
     ModelGrid,
     average_marginal_effects,
+    bivariate_effects,
     fit_adoption_model,
     fit_adoption_models,
     fit_binary_model,
@@ -44,7 +46,8 @@ from analysis.stats.resampling import (
     percentile_interval,
     within_strata_permutation_test,
 )
-from analysis.stats.spec_curve import specification_curve
+from analysis.stats.spec import ModelSpec
+from analysis.stats.spec_curve import curve_summary, specification_curve
 from analysis.stats.survival import kaplan_meier, quantile_groups
 
 __all__ = [
@@ -52,6 +55,7 @@ __all__ = [
     "Forecast",
     "ModelFit",
     "ModelGrid",
+    "ModelSpec",
     "add_state_period_indicator",
     "adoption_durations",
     "auc",
@@ -60,11 +64,13 @@ __all__ = [
     "between_within_decomposition",
     "bh_qvalues",
     "binned_adoption_rates",
+    "bivariate_effects",
     "brier_score",
     "build_adoption_panel",
     "calibration_table",
     "cluster_bootstrap_counts",
     "correlation_table",
+    "curve_summary",
     "fit_adoption_model",
     "fit_adoption_models",
     "fit_binary_model",

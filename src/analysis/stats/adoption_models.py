@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import itertools
 import warnings
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -30,9 +30,8 @@ from analysis.stats._common import (
     normal_p_value,
     resolve_scales,
 )
+from analysis.stats.spec import ModelSpec
 
-ESTIMATORS = ("logit", "lpm", "probit", "cloglog")
-SE_TYPES = ("nonrobust", "robust", "cluster")
 LINKS = {"logit": links.Logit, "probit": links.Probit, "cloglog": links.CLogLog}
 COEFFICIENT_SCALES = {
     "logit": "log-odds",
@@ -225,36 +224,25 @@ def fit_binary_model(
     df: pd.DataFrame,
     outcome: str,
     covariates: Sequence[str],
-    *,
-    estimator: str = "logit",
-    se: str = "cluster",
-    cluster: str | None = "state",
-    fixed_effects: Sequence[str] = (),
-    weights: str | None = None,
-    standardize: bool | Iterable[str] = True,
-    scales: pd.DataFrame | Mapping[str, tuple[float, float]] | None = None,
-    alpha: float = 0.05,
+    spec: ModelSpec | None = None,
 ) -> ModelFit:
-    """Fit one binary-outcome model; the engine behind :func:`fit_adoption_model` and
-    :func:`analysis.stats.hazard.fit_cloglog_hazard`.
+    """Fit one binary-outcome model as ``spec`` says (default :class:`ModelSpec`); the engine
+    behind every estimator of this package.
 
-    Sample: rows complete on the outcome, covariates, fixed effects, cluster and weights
-    columns (the rest counted in ``n_dropped``); for logit/probit/cloglog with fixed effects,
-    levels whose outcome is all 0 or all 1 are then dropped (listed in ``dropped_levels``,
-    rows in ``n_fe_dropped``; the LPM keeps them). Standardization (z-scores, sd with
-    ddof=1) uses this final estimation sample unless ``scales`` gives (mean, sd).
-    Weights are rescaled to mean 1 (LPM: WLS; GLMs: ``var_weights``).
+    Sample: the rows ``spec.sample`` keeps, complete on the outcome, covariates, fixed effects,
+    cluster and weights columns (the rest counted in ``n_dropped``); for logit/probit/cloglog
+    with fixed effects, levels whose outcome is all 0 or all 1 are then dropped (listed in
+    ``dropped_levels``, rows in ``n_fe_dropped``; the LPM keeps them). Standardization
+    (z-scores, sd with ddof=1) uses this final estimation sample unless ``spec.scales`` gives
+    (mean, sd). Weights are rescaled to mean 1 (LPM: WLS; GLMs: ``var_weights``).
     Standard errors: ``"cluster"`` (CR1, by ``cluster``), ``"robust"`` (LPM HC1, GLMs HC0)
     or ``"nonrobust"``. Intervals and p-values in the tables are normal-based.
     """
-    if estimator not in ESTIMATORS:
-        raise ValueError(f"estimator must be one of {ESTIMATORS}, not {estimator!r}")
-    if se not in SE_TYPES:
-        raise ValueError(f"se must be one of {SE_TYPES}, not {se!r}")
-    if se == "cluster" and cluster is None:
-        raise ValueError('se="cluster" needs a cluster column')
+    spec = spec or ModelSpec()
+    estimator, se, cluster, weights = spec.estimator, spec.se, spec.cluster, spec.weights
+    df = spec.sample(df)
     covariates = list(covariates)
-    fixed_effects = list(fixed_effects)
+    fixed_effects = list(spec.fixed_effects)
     used = [outcome, *covariates, *fixed_effects, cluster if se == "cluster" else None, weights]
     sample, n_dropped = complete_cases(df, used)
     binary_outcome(sample[outcome], outcome)
@@ -264,7 +252,7 @@ def fit_binary_model(
         sample, dropped_levels = _drop_nonvarying_levels(sample, outcome, fixed_effects)
     if sample.empty or sample[outcome].nunique() < 2:
         raise ValueError(f"outcome {outcome!r} does not vary in the estimation sample")
-    scale_table = resolve_scales(sample, covariates, standardize, scales)
+    scale_table = resolve_scales(sample, covariates, spec.standardize, spec.scales)
     design, _ = build_design(sample, covariates, fixed_effects, scale_table)
     rank = np.linalg.matrix_rank(design.to_numpy())
     if rank < design.shape[1]:
@@ -282,7 +270,7 @@ def fit_binary_model(
     groups = group_codes(sample[cluster])[0] if se == "cluster" else None
     result = _fit_statsmodels(y, design, estimator, se, groups, w)
 
-    spec = {
+    labels = {
         "outcome": outcome,
         "estimator": estimator,
         "se_type": _se_label(estimator, se, cluster),
@@ -304,16 +292,16 @@ def fit_binary_model(
             "std_error": result.bse.to_numpy(),
         }
     )
-    coefficients = _finish(coefficients, alpha).assign(
-        scale=COEFFICIENT_SCALES[estimator], **spec, **sizes
+    coefficients = _finish(coefficients, spec.alpha).assign(
+        scale=COEFFICIENT_SCALES[estimator], **labels, **sizes
     )
     ame = average_marginal_effects(result, design, estimator, covariates, w)
     standardized = set(scale_table.covariate)
-    ame = _finish(ame, alpha).assign(
+    ame = _finish(ame, spec.alpha).assign(
         scale=[
             "probability per SD" if t in standardized else "probability per unit" for t in ame.term
         ],
-        **spec,
+        **labels,
         **sizes,
     )
     converged = bool(getattr(result, "converged", True))
@@ -336,40 +324,20 @@ def fit_adoption_model(
     df: pd.DataFrame,
     outcome: str,
     covariates: Sequence[str],
-    *,
-    estimator: str = "logit",
-    se: str = "cluster",
-    cluster: str = "state",
-    state_fe: bool = False,
-    group: str = "state",
-    weights: str | None = None,
-    standardize: bool | Iterable[str] = True,
-    scales: pd.DataFrame | Mapping[str, tuple[float, float]] | None = None,
-    alpha: float = 0.05,
+    spec: ModelSpec | None = None,
+    **choices,
 ) -> ModelFit:
     """Cross-sectional adoption model for one snapshot (one row per county).
 
-    ``estimator``: ``"logit"`` (default), ``"lpm"`` (OLS), ``"probit"`` or ``"cloglog"``.
-    ``se``: ``"cluster"`` by ``cluster`` (default state), ``"robust"`` or ``"nonrobust"``.
-    ``state_fe=True`` adds dummies for ``group`` (reference: first state alphabetically);
-    binary GLMs then drop states where every county (or none) adopted, which are listed in
-    ``dropped_levels`` (use the LPM to keep them). Covariates are z-scored on the estimation
-    sample by default, so coefficients are per SD. ``marginal_effects`` holds average
-    marginal effects (probability per SD). See :func:`fit_binary_model` for details.
+    ``spec`` (default :class:`ModelSpec`: logit, state-clustered) with ``choices`` applied:
+    any :class:`ModelSpec` field, and ``state_fe=True`` for dummies of the state column
+    (reference: first state alphabetically). Binary GLMs with state FE drop states where
+    every county (or none) adopted, which are listed in ``dropped_levels`` (use the LPM to
+    keep them). Covariates are z-scored on the estimation sample by default, so coefficients
+    are per SD. ``marginal_effects`` holds average marginal effects (probability per SD).
+    See :func:`fit_binary_model` for details.
     """
-    return fit_binary_model(
-        df,
-        outcome,
-        covariates,
-        estimator=estimator,
-        se=se,
-        cluster=cluster,
-        fixed_effects=[group] if state_fe else [],
-        weights=weights,
-        standardize=standardize,
-        scales=scales,
-        alpha=alpha,
-    )
+    return fit_binary_model(df, outcome, covariates, ModelSpec.of(spec, **choices))
 
 
 @dataclass(frozen=True)
@@ -389,35 +357,37 @@ def fit_adoption_models(
     se_types: Sequence[str] = ("robust", "cluster"),
     state_fe: Sequence[bool] = (False, True),
     weights: Sequence[str | None] = (None,),
-    cluster: str = "state",
-    group: str = "state",
-    standardize: bool | Iterable[str] = True,
-    scales: pd.DataFrame | Mapping[str, tuple[float, float]] | None = None,
-    alpha: float = 0.05,
+    spec: ModelSpec | None = None,
 ) -> ModelGrid:
-    """Every combination of outcome x estimator x standard error x state FE x weights, fitted
-    with :func:`fit_adoption_model` and stacked (columns as in ``ModelFit`` tables)."""
+    """Every combination of outcome x estimator x standard error x state FE x weights, each
+    ``spec`` (default :class:`ModelSpec`) with those choices, fitted with
+    :func:`fit_adoption_model` and stacked (columns as in ``ModelFit`` tables)."""
     coefficients, effects = [], []
     for outcome, estimator, se, fe, weight in itertools.product(
         outcomes, estimators, se_types, state_fe, weights
     ):
-        fit = fit_adoption_model(
-            df,
-            outcome,
-            covariates,
-            estimator=estimator,
-            se=se,
-            cluster=cluster,
-            state_fe=fe,
-            group=group,
-            weights=weight,
-            standardize=standardize,
-            scales=scales,
-            alpha=alpha,
-        )
+        choice = ModelSpec.of(spec, estimator=estimator, se=se, weights=weight, state_fe=fe)
+        fit = fit_adoption_model(df, outcome, covariates, choice)
         coefficients.append(fit.coefficients)
         effects.append(fit.marginal_effects)
     return ModelGrid(
         coefficients=pd.concat(coefficients, ignore_index=True),
         marginal_effects=pd.concat(effects, ignore_index=True),
     )
+
+
+def bivariate_effects(
+    df: pd.DataFrame, outcome: str, covariates: Sequence[str], spec: ModelSpec | None = None
+) -> pd.DataFrame:
+    """One model per covariate (``outcome`` on that covariate alone, z-scored on its rows):
+    the standardized effect of each covariate, i.e. its average marginal effect in
+    probability per SD. ``spec`` defaults to the LPM with state-clustered errors and no fixed
+    effects. Rows as :data:`MARGINAL_EFFECT_COLUMNS` plus ``state_fe``."""
+    spec = spec or ModelSpec(estimator="lpm")
+    frames = [
+        fit_adoption_model(df, outcome, [name], spec).marginal_effects.assign(
+            state_fe=spec.state_fe
+        )
+        for name in covariates
+    ]
+    return pd.concat(frames, ignore_index=True)

@@ -10,6 +10,7 @@ import pandas as pd
 from analysis.stats._common import binary_outcome, complete_cases, group_codes
 from analysis.stats.adoption_models import fit_adoption_model
 from analysis.stats.resampling import cluster_bootstrap_counts, percentile_interval
+from analysis.stats.spec import ModelSpec
 
 DECOMPOSITION_COLUMNS = [
     "covariate",
@@ -143,45 +144,23 @@ def fixed_effects_comparison(
     df: pd.DataFrame,
     outcome: str,
     covariates: Sequence[str],
-    *,
-    estimator: str = "lpm",
-    se: str = "cluster",
-    group: str = "state",
-    weights: str | None = None,
-    alpha: float = 0.05,
+    spec: ModelSpec | None = None,
 ) -> pd.DataFrame:
     """Multivariable version: each covariate's coefficient without and with state fixed
     effects, on the same rows (complete on all covariates; for GLMs also without the states
     the FE model drops) and the same z-score scale, so the ratio reads as the share of the
     association that survives comparing counties within the same state.
 
-    Default estimator is the LPM, which keeps every state. Columns: ``term``,
+    ``spec`` defaults to the LPM (which keeps every state) with state-clustered errors; its
+    fixed effects are replaced by the state column's. Columns: ``term``,
     ``estimate_pooled``, ``std_error_pooled``, ``estimate_within``, ``std_error_within``,
     ``within_to_pooled`` (ratio), ``n``, ``n_dropped``, ``n_fe_dropped``, ``estimator``.
     """
-    within = fit_adoption_model(
-        df,
-        outcome,
-        covariates,
-        estimator=estimator,
-        se=se,
-        cluster=group,
-        state_fe=True,
-        group=group,
-        weights=weights,
-        alpha=alpha,
-    )
+    spec = spec or ModelSpec(estimator="lpm")
+    state_only = ModelSpec.of(spec, fixed_effects=(spec.group,))
+    within = fit_adoption_model(df, outcome, covariates, state_only)
     pooled = fit_adoption_model(
-        within.sample,
-        outcome,
-        covariates,
-        estimator=estimator,
-        se=se,
-        cluster=group,
-        state_fe=False,
-        weights=weights,
-        scales=within.scales,
-        alpha=alpha,
+        within.sample, outcome, covariates, state_only, fixed_effects=(), scales=within.scales
     )
     pick = ["term", "estimate", "std_error"]
     a = within.coefficients.query("term_type == 'covariate'")[pick]
@@ -192,5 +171,5 @@ def fixed_effects_comparison(
         n=within.n,
         n_dropped=within.n_dropped,
         n_fe_dropped=within.n_fe_dropped,
-        estimator=estimator,
+        estimator=spec.estimator,
     )

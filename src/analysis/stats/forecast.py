@@ -13,6 +13,7 @@ from scipy import stats
 from analysis.stats._common import binary_outcome, complete_cases, z_critical
 from analysis.stats.adoption_models import LINKS, build_design, fit_adoption_model
 from analysis.stats.binned import bin_rates
+from analysis.stats.spec import ModelSpec
 
 EVALUATION_SETS = ("not_adopted_early", "all")
 
@@ -88,26 +89,24 @@ def out_of_sample_forecast(
     train_outcome: str,
     test_outcome: str,
     covariates: Sequence[str],
+    spec: ModelSpec | None = None,
     *,
-    estimator: str = "logit",
-    state_fe: bool = False,
-    group: str = "state",
     id_col: str = "fips",
-    weights: str | None = None,
     evaluate_on: str = "not_adopted_early",
     n_bins: int = 10,
-    alpha: float = 0.05,
+    **choices,
 ) -> Forecast:
     """Fit ``train_outcome`` (status at the early snapshot, e.g. mid-2025) on ``covariates``,
     predict each county's probability, and score it against ``test_outcome`` (status at the
-    latest snapshot).
+    latest snapshot), with the model ``spec`` (default :class:`ModelSpec`: logit, errors
+    clustered by state) and ``choices`` applied to it (e.g. ``state_fe=True``).
 
     ``evaluate_on="not_adopted_early"`` (default) scores only counties without adoption at
     the early snapshot, a genuine forecast of new adoption; ``"all"`` scores every county
     (early adopters make that easy). The model predicts early status, so its probabilities
     are on the early base rate: AUC measures ranking, while Brier and calibration also show
     the shift in level (``mean_predicted`` against ``observed_rate``).
-    With ``state_fe=True`` (logit drops states without variation at the early snapshot),
+    With state fixed effects (logit drops states without variation at the early snapshot),
     counties in states without an estimated effect cannot be predicted and are counted in
     ``n_unpredictable``.
 
@@ -119,18 +118,9 @@ def out_of_sample_forecast(
     """
     if evaluate_on not in EVALUATION_SETS:
         raise ValueError(f"evaluate_on must be one of {EVALUATION_SETS}, not {evaluate_on!r}")
-    model = fit_adoption_model(
-        df,
-        train_outcome,
-        covariates,
-        estimator=estimator,
-        se="cluster",
-        cluster=group,
-        state_fe=state_fe,
-        group=group,
-        weights=weights,
-        alpha=alpha,
-    )
+    spec = ModelSpec.of(spec, **choices)
+    estimator, group, alpha = spec.estimator, spec.group, spec.alpha
+    model = fit_adoption_model(df, train_outcome, covariates, spec)
     test, n_test_dropped = complete_cases(
         df, [id_col, group, train_outcome, test_outcome, *covariates]
     )
@@ -138,7 +128,7 @@ def out_of_sample_forecast(
         test = test[test[train_outcome] == 0]
     fixed, levels = [], None
     predictable = pd.Series(True, index=test.index)
-    if state_fe:
+    if spec.state_fe:
         # Predict with the fitted model's dummies; states it dropped have no effect to use.
         fitted_levels = sorted(model.sample[group].astype(str).unique())
         fixed, levels = [group], {group: fitted_levels}

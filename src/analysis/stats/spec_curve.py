@@ -11,7 +11,8 @@ import pandas as pd
 from statsmodels.tools.sm_exceptions import PerfectSeparationError
 
 from analysis.stats._common import standardization_scales
-from analysis.stats.adoption_models import ESTIMATORS, fit_adoption_model
+from analysis.stats.adoption_models import fit_adoption_model
+from analysis.stats.spec import ESTIMATORS, ModelSpec
 
 DEFAULT_SAMPLES: dict[str, tuple[str, ...]] = {
     "all": (),
@@ -51,10 +52,7 @@ def specification_curve(
     samples: Mapping[str, Sequence[str]] = DEFAULT_SAMPLES,
     weights: Sequence[str | None] = (None, "population"),
     state_fe: Sequence[bool] = (True,),
-    se: str = "cluster",
-    cluster: str = "state",
-    group: str = "state",
-    alpha: float = 0.05,
+    spec: ModelSpec | None = None,
 ) -> pd.DataFrame:
     """Fit outcome x estimator x sample x weights x state-FE and collect the focal terms.
 
@@ -62,7 +60,8 @@ def specification_curve(
     ``weights``: ``None`` (each county counts once) or a column such as ``population``.
     Every model holds all ``focal`` and ``controls`` terms. State fixed effects are on by
     default (the project rule: always control for state); pass ``state_fe=(False, True)``
-    to vary it.
+    to vary it. ``spec`` (default :class:`ModelSpec`: state-clustered errors) holds the
+    choices that do not vary; its ``group`` column names the states.
 
     The reported ``estimate`` is the focal covariate's average marginal effect in
     probability per SD, the one scale on which logit, probit, cloglog and LPM agree; SDs are
@@ -74,13 +73,14 @@ def specification_curve(
     rows are sorted by focal term and rank, ready to plot.
     """
     terms = list(dict.fromkeys([*focal, *controls]))
-    scales = standardization_scales(df, terms)
-    common = {"se": se, "cluster": cluster, "group": group, "scales": scales, "alpha": alpha}
+    base = ModelSpec.of(spec, scales=standardization_scales(df, terms))
     rows = []
     for outcome, estimator, (sample_name, excluded), weight, fe in itertools.product(
         outcomes, estimators, samples.items(), weights, state_fe
     ):
-        subset = df[~df[group].isin(list(excluded))] if excluded else df
+        choice = ModelSpec.of(
+            base, estimator=estimator, weights=weight, excluded=tuple(excluded), state_fe=fe
+        )
         settings = {
             "outcome": outcome,
             "estimator": estimator,
@@ -89,9 +89,7 @@ def specification_curve(
             "state_fe": fe,
         }
         try:
-            fit = fit_adoption_model(
-                subset, outcome, terms, estimator=estimator, state_fe=fe, weights=weight, **common
-            )
+            fit = fit_adoption_model(df, outcome, terms, choice)
         except (ValueError, np.linalg.LinAlgError, PerfectSeparationError) as error:
             rows += [{**settings, "focal": f, "status": f"failed: {error}"} for f in focal]
             continue
@@ -116,9 +114,33 @@ def specification_curve(
                 }
             )
     table = pd.DataFrame(rows).reindex(columns=SPEC_CURVE_COLUMNS)
-    table["significant"] = table["p_value"] < alpha
+    table["significant"] = table["p_value"] < base.alpha
     table["rank"] = table.groupby("focal")["estimate"].rank(method="first").astype("Int64")
     table["focal"] = pd.Categorical(table["focal"], categories=list(focal), ordered=True)
     table = table.sort_values(["focal", "rank"], ignore_index=True, na_position="last")
     table["focal"] = table["focal"].astype(str)
     return table
+
+
+def curve_summary(curve: pd.DataFrame, scale: float = 100) -> pd.DataFrame:
+    """One row per focal term of a :func:`specification_curve`: ``specifications``,
+    ``fitted`` (status ok), the ``median_pp``, ``min_pp`` and ``max_pp`` estimate times
+    ``scale`` (100: percentage points), ``share_positive`` and the shares of specifications
+    that are significant and positive or significant and negative."""
+    significant = curve["significant"]
+    return curve.groupby("focal", sort=False).agg(
+        specifications=("estimate", "size"),
+        fitted=("status", lambda s: int((s == "ok").sum())),
+        median_pp=("estimate", lambda s: scale * s.median()),
+        min_pp=("estimate", lambda s: scale * s.min()),
+        max_pp=("estimate", lambda s: scale * s.max()),
+        share_positive=("estimate", lambda s: (s > 0).mean()),
+        share_significant_positive=(
+            "estimate",
+            lambda s: ((s > 0) & significant.loc[s.index]).mean(),
+        ),
+        share_significant_negative=(
+            "estimate",
+            lambda s: ((s < 0) & significant.loc[s.index]).mean(),
+        ),
+    )

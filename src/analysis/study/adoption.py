@@ -1,163 +1,69 @@
-"""From the processed tables to the county cross-section and the county x month panel that the
-adoption notebooks (50, 60, 70) analyse.
+"""From the processed tables to the county cross-section that the adoption notebooks (40-90)
+analyse, and the state mandates.
 
 The unit is the **county** (3,144 counties of the 2023 list), never the agreement row or the
 agency. A county "has adopted" at a snapshot when at least one 287(g) agreement of ICE's
 participating list is placed in it by the agency->county matcher (``county_agreements``).
 
-Snapshots: the participating lists flagged ``in_time_series`` plus the January 2025 baseline
-(2025-01-31), which is a content duplicate of 2024-12-29 and therefore flagged out of the time
-series, but is the last list before the 2025 expansion. Every function takes ``as_of`` and
-uses the latest snapshot on or before it (default: the latest snapshot).
+Snapshots: those of :func:`analysis.study.scope.snapshot_dates` (the participating lists in the
+time series plus the January 2025 baseline). Every function takes ``as_of`` and uses the latest
+snapshot on or before it (default: the latest snapshot).
 
-Every function reads the processed tables by default and accepts them as arguments instead,
-so the unit tests run on tiny synthetic frames.
+The four processed tables travel together as one :class:`AdoptionTables`, read once from
+``data/processed`` by default; the unit tests pass tiny synthetic ones instead. The county x
+month panel for the timing analysis is in :mod:`analysis.study.timing`, the variables and
+their labels in :mod:`analysis.study.variables`.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from pathlib import Path
+from typing import ClassVar
 
 import numpy as np
 import pandas as pd
 
 from analysis import io
-from analysis.stats.adoption_models import fit_adoption_model
-from analysis.stats.panel import AdoptionPanel, build_adoption_panel
 from analysis.study import scope
-
-BASELINE_DATE = scope.BASELINE_DATE
+from analysis.study.variables import OUTCOMES
 
 MANDATE_TYPES = ("must hold", "must request", "must enter")
 """Policy types of ``state_policies`` coded as a state mandate in force (research-context §5).
 Prohibitions (CA SB 54) and state-agency directives (LA) are not mandates."""
 
-OUTCOMES = {
-    "any_agreement": "any agreement",
-    "county_agency_agreement": "county agency (sheriff or county-type) agreement",
-    "tfm_agreement": "Task Force Model agreement",
-    "jail_model_agreement": "jail model (JEM or WSO) agreement",
-}
-"""Binary county outcomes built by :func:`county_outcomes` (column -> label)."""
 
-COVARIATE_LABELS = {
-    "gop_share_2024": "Republican share 2024",
-    "gop_share_2016": "Republican share 2016",
-    "gop_swing_pp_2016_2024": "Republican swing 2016-24 (pp)",
-    "hispanic_share": "Hispanic share",
-    "hispanic_growth_log_2010_2020": "Hispanic growth 2010-20 (log)",
-    "hispanic_share_change_pp_2010_2020": "Hispanic share change 2010-20 (pp)",
-    "foreign_born_share": "Foreign-born share",
-    "foreign_born_share_change_pp": "Foreign-born share change (pp)",
-    "foreign_born_growth_log": "Foreign-born growth (log)",
-    "nh_black_share": "Non-Hispanic Black share",
-    "log_population_density": "Population density (log)",
-    "log_population": "Population (log)",
-    "rucc_2023": "Rural-urban code (1 metro ... 9 rural)",
-    "metro": "Metro county",
-    "log_median_household_income": "Median household income (log)",
-    "poverty_rate": "Poverty rate",
-    "bachelors_share": "Bachelor's degree share",
-    "unemployment_rate": "Unemployment rate",
-    "group_quarters_share": "Group-quarters share",
-}
-"""Covariates of the correlation atlas, with readable labels (all from county_covariates)."""
+@dataclass(frozen=True)
+class AdoptionTables:
+    """The processed tables the adoption study reads: ``county_agreements``, ``covariates``
+    (``county_covariates``), ``history`` (``agreements_history``, for the snapshot dates) and
+    ``state_policies``."""
 
-MODEL_COVARIATES = [
-    "gop_share_2024",
-    "hispanic_share",
-    "hispanic_growth_log_2010_2020",
-    "foreign_born_share",
-    "foreign_born_share_change_pp",
-    "log_population_density",
-    "log_median_household_income",
-    "bachelors_share",
-]
-"""The multivariable model's covariates: partisanship, Hispanic and foreign-born level and
-change, rurality (density), income and education."""
+    county_agreements: pd.DataFrame
+    covariates: pd.DataFrame
+    history: pd.DataFrame
+    state_policies: pd.DataFrame
 
-LITERATURE_EXPECTATIONS = pd.DataFrame(
-    [
-        (
-            "gop_share_2024",
-            "+",
-            "Republican share is positive in nearly every county study "
-            "(Wong 2012; Ramakrishnan & Wong 2010; IJPA 2023).",
-        ),
-        (
-            "hispanic_growth_log_2010_2020",
-            "+",
-            "Latino growth raised adoption in the 2000s wave "
-            "(Wong 2012; Creek & Yoder 2012); expected weaker under 2025-26 mandates.",
-        ),
-        (
-            "hispanic_share",
-            "+ (non-monotone)",
-            "Large Hispanic share goes with signing "
-            "(IJPA 2023), but punitive outcomes are least likely at 20-40% (Pedroza 2019).",
-        ),
-        (
-            "foreign_born_share_change_pp",
-            "+",
-            "Rapid foreign-born growth predicts exclusionary policy (Walker & Leitner 2011).",
-        ),
-        (
-            "log_population_density",
-            "-",
-            "Exclusionary policy is more likely outside central "
-            "cities (Walker & Leitner 2011); sheriffs in rural counties.",
-        ),
-        ("bachelors_share", "-", "Education predicts inclusionary policy (Walker & Leitner 2011)."),
-        (
-            "unemployment_rate",
-            "+",
-            "Recession unemployment raised agreement probability (Barrera, Felegi & Heron 2025).",
-        ),
-        (
-            "crime_rate",
-            "0",
-            "Crime does not predict adoption (Wong 2012). Not available in "
-            "this project's data, so not tested.",
-        ),
-    ],
-    columns=["covariate", "expected_sign", "literature"],
-)
-"""Signs the literature (research-context §4) leads one to expect, for the comparison table."""
+    FILES: ClassVar[dict[str, str]] = {
+        "county_agreements": "county_agreements",
+        "covariates": "county_covariates",
+        "history": "agreements_history",
+        "state_policies": "state_policies",
+    }
+
+    @classmethod
+    def load(cls, processed_dir: str | Path | None = None) -> AdoptionTables:
+        """Read the four tables once from ``processed_dir`` (default ``data/processed``)."""
+        folder = Path(processed_dir) if processed_dir else None
+        return cls(**{field: io.read_table(name, folder) for field, name in cls.FILES.items()})
 
 
-TABLES = {
-    "county_agreements": "county_agreements",
-    "covariates": "county_covariates",
-    "history": "agreements_history",
-    "state_policies": "state_policies",
-}
-"""Keyword -> processed table read by :func:`load_tables`."""
+def load_if_missing(tables: AdoptionTables | None) -> AdoptionTables:
+    """``tables``, or the processed tables read from data/processed when it is None."""
+    return AdoptionTables.load() if tables is None else tables
 
 
-def _table(name: str, given: pd.DataFrame | None) -> pd.DataFrame:
-    return io.read_table(name) if given is None else given
-
-
-def load_tables(processed_dir: str | Path | None = None) -> dict[str, pd.DataFrame]:
-    """The four processed tables this module needs, read once, as keyword arguments for its
-    functions (``county_outcomes(as_of, **tables)``). ``processed_dir`` defaults to
-    ``data/processed``."""
-    folder = Path(processed_dir) if processed_dir else None
-    return {key: io.read_table(name, folder) for key, name in TABLES.items()}
-
-
-def snapshot_dates(as_of=None, *, history: pd.DataFrame | None = None) -> pd.DatetimeIndex:
-    """:func:`analysis.study.scope.snapshot_dates` on ``agreements_history`` (read by default)."""
-    return scope.snapshot_dates(_table("agreements_history", history), as_of)
-
-
-def latest_snapshot(as_of=None, *, history: pd.DataFrame | None = None) -> pd.Timestamp:
-    """The latest participating snapshot on or before ``as_of`` (default: the latest)."""
-    return snapshot_dates(as_of, history=history)[-1]
-
-
-def _counties(covariates: pd.DataFrame) -> pd.DataFrame:
+def counties_with_covariates(covariates: pd.DataFrame) -> pd.DataFrame:
     """County list with ``fips``, ``state``, ``county_name`` and the covariates as floats
     (nullable integers and booleans become float64 so models and correlations take them)."""
     frame = covariates.rename(columns={"state_usps": "state", "county_name_full": "county_name"})
@@ -189,7 +95,7 @@ def mandates_by_state(state_policies: pd.DataFrame | None = None) -> pd.DataFram
     2024-05-01) and TX from 2026-01 (SB 8, "must enter", effective 2026-01-01; compliance
     deadline 2026-12-01).
     """
-    policies = _table("state_policies", state_policies)
+    policies = io.read_table("state_policies") if state_policies is None else state_policies
     rows = policies[policies["policy_type"].isin(MANDATE_TYPES)].copy()
     effective = pd.to_datetime(rows.get("effective_date"))
     enacted = pd.to_datetime(rows.get("enacted_date"))
@@ -224,10 +130,7 @@ def county_outcomes(
     as_of=None,
     *,
     exact_only: bool = False,
-    county_agreements: pd.DataFrame | None = None,
-    covariates: pd.DataFrame | None = None,
-    history: pd.DataFrame | None = None,
-    state_policies: pd.DataFrame | None = None,
+    tables: AdoptionTables | None = None,
 ) -> pd.DataFrame:
     """Adoption status of every county at the latest snapshot on or before ``as_of``, joined
     with the county covariates. One row per county (all counties of ``county_covariates``).
@@ -246,9 +149,10 @@ def county_outcomes(
     (``agreements_exact > 0``); the model breakdown of such a county still counts all its
     agreements.
     """
-    date = latest_snapshot(as_of, history=history)
-    agreements = _table("county_agreements", county_agreements)
-    counties = _counties(_table("county_covariates", covariates))
+    tables = load_if_missing(tables)
+    date = scope.latest_snapshot(tables.history, as_of)
+    agreements = tables.county_agreements
+    counties = counties_with_covariates(tables.covariates)
     rows = agreements[pd.to_datetime(agreements["snapshot_date"]) == date].copy()
     rows["county_fips"] = rows["county_fips"].astype(str)
     if rows["county_fips"].duplicated().any():
@@ -273,7 +177,7 @@ def county_outcomes(
         "jail_model_agreement": ((get["jem"] + get["wso"]) > 0) & keep,
         "any_agreement_exact": adopted_exact,
     }
-    mandates = mandates_by_state(state_policies)
+    mandates = mandates_by_state(tables.state_policies)
     front = pd.DataFrame(
         {
             "fips": counties["fips"].to_numpy(),
@@ -300,22 +204,14 @@ def status_pair(
     *,
     outcome: str = "any_agreement",
     exact_only: bool = False,
-    county_agreements: pd.DataFrame | None = None,
-    covariates: pd.DataFrame | None = None,
-    history: pd.DataFrame | None = None,
-    state_policies: pd.DataFrame | None = None,
+    tables: AdoptionTables | None = None,
 ) -> pd.DataFrame:
     """The county table at ``late_as_of`` (default latest) with the same ``outcome`` at the
     earlier snapshot added as ``<outcome>_early`` (and the date as ``snapshot_date_early``),
     for the out-of-sample forecast (fit early status, predict late status)."""
-    tables = {
-        "county_agreements": _table("county_agreements", county_agreements),
-        "covariates": _table("county_covariates", covariates),
-        "history": _table("agreements_history", history),
-        "state_policies": _table("state_policies", state_policies),
-    }
-    late = county_outcomes(late_as_of, exact_only=exact_only, **tables)
-    early = county_outcomes(early_as_of, exact_only=exact_only, **tables)
+    tables = load_if_missing(tables)
+    late = county_outcomes(late_as_of, exact_only=exact_only, tables=tables)
+    early = county_outcomes(early_as_of, exact_only=exact_only, tables=tables)
     if early["snapshot_date"].iloc[0] >= late["snapshot_date"].iloc[0]:
         raise ValueError("the early snapshot must precede the late one")
     early = early[["fips", outcome, "snapshot_date"]].rename(
@@ -324,159 +220,14 @@ def status_pair(
     return late.merge(early, on="fips", how="left", validate="one_to_one")
 
 
-def first_adoption_months(
-    as_of=None,
-    *,
-    county_agreements: pd.DataFrame | None = None,
-    covariates: pd.DataFrame | None = None,
-    history: pd.DataFrame | None = None,
-) -> pd.DataFrame:
-    """First month in which each county has any agreement, among the snapshots from the
-    January 2025 baseline to ``as_of``.
-
-    One row per county: ``fips``, ``state``, ``first_adoption_date`` (first snapshot with an
-    agreement; NaT if none), ``first_adoption_month`` (its monthly period), ``prevalent``
-    (already adopted in the baseline, so not at risk). Counties that had an agreement before
-    2025 and none in January 2025 are at risk like any other. Later exits do not matter here
-    (first adoption only).
-    """
-    dates = snapshot_dates(as_of, history=history)
-    dates = dates[dates >= BASELINE_DATE]
-    if dates.empty or dates[0] != BASELINE_DATE:
-        raise ValueError("the January 2025 baseline snapshot is missing")
-    agreements = _table("county_agreements", county_agreements)
-    counties = _counties(_table("county_covariates", covariates))[["fips", "state"]]
-    rows = agreements[
-        pd.to_datetime(agreements["snapshot_date"]).isin(dates) & (agreements["agreements"] > 0)
-    ]
-    first = (
-        rows.assign(county_fips=rows["county_fips"].astype(str))
-        .groupby("county_fips")["snapshot_date"]
-        .min()
+def outcome_rates(counties: pd.DataFrame) -> pd.DataFrame:
+    """Counties with each outcome of :data:`analysis.study.variables.OUTCOMES` and their
+    share of all rows of ``counties``."""
+    return pd.DataFrame(
+        {
+            "outcome": list(OUTCOMES),
+            "description": list(OUTCOMES.values()),
+            "counties adopted": [int(counties[k].sum()) for k in OUTCOMES],
+            "share of counties": [counties[k].mean() for k in OUTCOMES],
+        }
     )
-    unknown = sorted(set(first.index) - set(counties["fips"]))
-    if unknown:
-        raise ValueError(f"county_agreements places agreements in unknown counties {unknown[:5]}")
-    first_date = pd.to_datetime(counties["fips"].map(first))
-    return counties.assign(
-        first_adoption_date=first_date,
-        first_adoption_month=first_date.dt.to_period("M"),
-        prevalent=first_date == BASELINE_DATE,
-    ).reset_index(drop=True)
-
-
-def panel_months(as_of=None, *, history: pd.DataFrame | None = None) -> pd.PeriodIndex:
-    """Months of the risk-set panel: from the month after the baseline (February 2025, the
-    first month with a new list) to the month of the latest snapshot on or before ``as_of``."""
-    last = pd.Period(latest_snapshot(as_of, history=history), "M")
-    start = pd.Period(BASELINE_DATE, "M") + 1
-    if last < start:
-        raise ValueError(f"no snapshot after the January 2025 baseline on or before {as_of}")
-    return pd.period_range(start, last, freq="M")
-
-
-def adoption_panel(
-    neighbors: Mapping[str, Sequence[str]] | pd.DataFrame,
-    as_of=None,
-    *,
-    covariate_columns: Sequence[str] = (),
-    county_agreements: pd.DataFrame | None = None,
-    covariates: pd.DataFrame | None = None,
-    history: pd.DataFrame | None = None,
-    state_policies: pd.DataFrame | None = None,
-) -> AdoptionPanel:
-    """The county x month risk set for first adoption (:func:`build_adoption_panel`) from
-    February 2025 to the snapshot month of ``as_of``, with ``mandate_in_force`` from
-    :func:`mandates_by_state`, the lagged in-state and cross-state neighbour shares, and the
-    ``covariate_columns`` of :func:`county_outcomes`' covariates copied onto each month.
-    Counties adopted in the January 2025 baseline are prevalent (not at risk; they count
-    as adopted neighbours from the start)."""
-    first = first_adoption_months(
-        as_of, county_agreements=county_agreements, covariates=covariates, history=history
-    )
-    counties = _counties(_table("county_covariates", covariates))
-    return build_adoption_panel(
-        first,
-        panel_months(as_of, history=history),
-        neighbors,
-        mandates=mandates_by_state(state_policies),
-        covariates=counties[["fips", *covariate_columns]],
-    )
-
-
-def sign_comparison(
-    results: pd.DataFrame,
-    *,
-    term: str = "term",
-    estimate: str = "estimate",
-    ci_low: str = "ci_low",
-    ci_high: str = "ci_high",
-    expectations: pd.DataFrame | None = None,
-) -> pd.DataFrame:
-    """Compare estimated signs with the literature's (:data:`LITERATURE_EXPECTATIONS`).
-
-    ``found`` is "+" or "-" where the interval excludes 0, "0 (n.s.)" where it does not, and
-    "not available" for expectations without an estimate; ``agrees`` says whether ``found``
-    matches the first character of ``expected_sign`` (missing where not testable).
-    """
-    expectations = LITERATURE_EXPECTATIONS if expectations is None else expectations
-    table = expectations.merge(
-        results[[term, estimate, ci_low, ci_high]].rename(columns={term: "covariate"}),
-        on="covariate",
-        how="left",
-    )
-    est = table[estimate]
-    found = np.where(
-        est.isna(),
-        "not available",
-        np.where(table[ci_low] > 0, "+", np.where(table[ci_high] < 0, "-", "0 (n.s.)")),
-    )
-    expected = table["expected_sign"].str[0]
-    agrees = pd.Series(
-        np.where(
-            found == "not available",
-            None,
-            [f[0] == e for f, e in zip(found, expected, strict=True)],
-        ),
-        dtype="boolean",
-    )
-    return table.assign(found=found, agrees=agrees)
-
-
-def bivariate_effects(
-    df: pd.DataFrame,
-    outcome: str,
-    covariates: Sequence[str],
-    *,
-    estimator: str = "lpm",
-    state_fe: bool = False,
-    se: str = "cluster",
-    alpha: float = 0.05,
-) -> pd.DataFrame:
-    """One model per covariate (``outcome`` on that covariate alone, z-scored on its rows,
-    optionally with state fixed effects): the standardized effect of each covariate, i.e. its
-    average marginal effect in probability per SD, with state-clustered intervals.
-    Rows as :data:`analysis.stats.adoption_models.MARGINAL_EFFECT_COLUMNS` plus
-    ``state_fe``."""
-    frames = []
-    for name in covariates:
-        fit = fit_adoption_model(
-            df, outcome, [name], estimator=estimator, se=se, state_fe=state_fe, alpha=alpha
-        )
-        frames.append(fit.marginal_effects.assign(state_fe=state_fe))
-    return pd.concat(frames, ignore_index=True)
-
-
-def fmt_ci(estimate: float, low: float, high: float, digits: int = 3, scale: float = 1.0) -> str:
-    """``"0.123 [0.045, 0.201]"``; ``scale=100`` turns probabilities into percentage points."""
-    return f"{scale * estimate:.{digits}f} [{scale * low:.{digits}f}, {scale * high:.{digits}f}]"
-
-
-def fmt_p(p: float, floor: float | None = None) -> str:
-    """A p-value for prose: ``"p = 0.012"``, ``"p < 0.001"``, or ``"p ≤ floor"`` at a
-    permutation test's smallest attainable value ``floor = 1 / (B + 1)``."""
-    if pd.isna(p):
-        return "p not available"
-    if floor is not None and p <= floor * (1 + 1e-9):
-        return f"p ≤ {floor:.2g}"
-    return "p < 0.001" if p < 0.001 else f"p = {p:.3f}"

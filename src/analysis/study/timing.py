@@ -1,0 +1,137 @@
+"""When counties first adopted: first-adoption months and the county x month risk set that the
+timing analysis (notebook 70) models.
+
+The window runs from the month after the January 2025 baseline (February 2025, the first month
+with a new list) to the month of the latest snapshot on or before ``as_of``. Counties with an
+agreement in the baseline are *prevalent*: not at risk, but adopted neighbours from the start.
+Only first adoption counts; later exits do not matter here.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+
+import pandas as pd
+
+from analysis.stats.panel import AdoptionPanel, build_adoption_panel
+from analysis.study import scope
+from analysis.study.adoption import (
+    AdoptionTables,
+    counties_with_covariates,
+    load_if_missing,
+    mandates_by_state,
+)
+
+
+def first_adoption_months(as_of=None, *, tables: AdoptionTables | None = None) -> pd.DataFrame:
+    """First month in which each county has any agreement, among the snapshots from the
+    January 2025 baseline to ``as_of``.
+
+    One row per county: ``fips``, ``state``, ``first_adoption_date`` (first snapshot with an
+    agreement; NaT if none), ``first_adoption_month`` (its monthly period), ``prevalent``
+    (already adopted in the baseline, so not at risk). Counties that had an agreement before
+    2025 and none in January 2025 are at risk like any other.
+    """
+    tables = load_if_missing(tables)
+    dates = scope.snapshot_dates(tables.history, as_of)
+    dates = dates[dates >= scope.BASELINE_DATE]
+    if dates.empty or dates[0] != scope.BASELINE_DATE:
+        raise ValueError("the January 2025 baseline snapshot is missing")
+    agreements = tables.county_agreements
+    counties = counties_with_covariates(tables.covariates)[["fips", "state"]]
+    rows = agreements[
+        pd.to_datetime(agreements["snapshot_date"]).isin(dates) & (agreements["agreements"] > 0)
+    ]
+    first = (
+        rows.assign(county_fips=rows["county_fips"].astype(str))
+        .groupby("county_fips")["snapshot_date"]
+        .min()
+    )
+    unknown = sorted(set(first.index) - set(counties["fips"]))
+    if unknown:
+        raise ValueError(f"county_agreements places agreements in unknown counties {unknown[:5]}")
+    first_date = pd.to_datetime(counties["fips"].map(first))
+    return counties.assign(
+        first_adoption_date=first_date,
+        first_adoption_month=first_date.dt.to_period("M"),
+        prevalent=first_date == scope.BASELINE_DATE,
+    ).reset_index(drop=True)
+
+
+def panel_months(as_of=None, *, tables: AdoptionTables | None = None) -> pd.PeriodIndex:
+    """Months of the risk-set panel: from the month after the baseline (February 2025) to the
+    month of the latest snapshot on or before ``as_of``."""
+    last = pd.Period(scope.latest_snapshot(load_if_missing(tables).history, as_of), "M")
+    start = pd.Period(scope.BASELINE_DATE, "M") + 1
+    if last < start:
+        raise ValueError(f"no snapshot after the January 2025 baseline on or before {as_of}")
+    return pd.period_range(start, last, freq="M")
+
+
+def adoption_panel(
+    neighbors: Mapping[str, Sequence[str]] | pd.DataFrame,
+    as_of=None,
+    *,
+    covariate_columns: Sequence[str] = (),
+    tables: AdoptionTables | None = None,
+) -> AdoptionPanel:
+    """The county x month risk set for first adoption (:func:`build_adoption_panel`) over
+    :func:`panel_months`, with ``mandate_in_force`` from :func:`mandates_by_state`, the lagged
+    in-state and cross-state neighbour shares, and the ``covariate_columns`` of the county
+    covariates copied onto each month. Counties adopted in the January 2025 baseline are
+    prevalent (not at risk; they count as adopted neighbours from the start)."""
+    tables = load_if_missing(tables)
+    counties = counties_with_covariates(tables.covariates)
+    return build_adoption_panel(
+        first_adoption_months(as_of, tables=tables),
+        panel_months(as_of, tables=tables),
+        neighbors,
+        mandates=mandates_by_state(tables.state_policies),
+        covariates=counties[["fips", *covariate_columns]],
+    )
+
+
+def risk_set_table(panel: pd.DataFrame, months: pd.PeriodIndex) -> pd.DataFrame:
+    """Per month of the window: counties at risk, first adoptions, and county-months with a
+    mandate in force (months without rows count 0)."""
+
+    def per_month(values: pd.Series):
+        return values.groupby(panel["month"]).sum().reindex(months, fill_value=0).to_numpy()
+
+    return pd.DataFrame(
+        {
+            "month": months.astype(str),
+            "at risk": panel.groupby("month").size().reindex(months, fill_value=0).to_numpy(),
+            "first adoptions": per_month(panel["event"]),
+            "mandate in force (county-months)": per_month(panel["mandate_in_force"]),
+        }
+    )
+
+
+def switching_states(panel: pd.DataFrame) -> list[str]:
+    """States whose mandate switched on inside the window (the only ones that identify a
+    mandate effect once state fixed effects are in the model)."""
+    changes = panel.groupby("state")["mandate_in_force"].nunique()
+    return sorted(changes[changes > 1].index)
+
+
+def mandate_groups(
+    states: pd.Series, mandates: pd.DataFrame, first_month: pd.Period
+) -> tuple[pd.Series, list[str]]:
+    """Each county's mandate group for the adoption curves, and the groups' order.
+
+    States whose mandate was in force from ``first_month`` on share the group "mandate in
+    force throughout", the others "mandate from <month>"; a group's label starts with its
+    states ("FL, GA: mandate in force throughout"). States without a mandate form the last
+    group, "states without mandate".
+    """
+    group_of = {
+        state: "mandate in force throughout" if month <= first_month else f"mandate from {month}"
+        for state, month in mandates.set_index("state").start_month.items()
+    }
+    members: dict[str, list[str]] = {}
+    for state, group in group_of.items():
+        members.setdefault(group, []).append(state)
+    label = {state: f"{', '.join(members[g])}: {g}" for state, g in group_of.items()}
+    order = sorted(set(label.values())) + ["states without mandate"]
+    return states.map(label).fillna("states without mandate"), order

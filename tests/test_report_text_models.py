@@ -1,0 +1,267 @@
+"""Prose of the adoption reports: estimate formatters and the sentence builders, on tiny
+hand-made result tables."""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+
+from analysis.report import text_models as tm
+from analysis.report.text import ci_cells, fmt_ci, fmt_p
+
+
+def test_formatters():
+    assert fmt_ci(0.0123, 0.001, 0.02, digits=1, scale=100) == "1.2 [0.1, 2.0]"
+    assert fmt_ci(0.0123, -0.001, 0.02, signed=True) == "+0.012 [-0.001, +0.020]"
+    assert fmt_p(0.0123) == "p = 0.012"
+    assert fmt_p(0.0002) == "p < 0.001"
+    assert fmt_p(1 / 10001, floor=1 / 10001) == "p ≤ 0.0001"
+    assert fmt_p(float("nan")) == "p not available"
+    rows = pd.DataFrame({"estimate": [0.5, 0.25], "ci_low": [0.1, 0.0], "ci_high": [0.9, 0.5]})
+    assert ci_cells(rows, 2) == ["0.50 [0.10, 0.90]", "0.25 [0.00, 0.50]"]
+
+
+def test_correlates_intro_names_mandates_and_escapes():
+    counties = pd.DataFrame(
+        {"snapshot_date": pd.Timestamp("2026-01-30"), "any_agreement": [1, 0, 0, 1]}
+    )
+    mandates = pd.DataFrame(
+        {"state": ["FL"], "policy_types": ["must <hold>"], "start_month": [pd.Period("2022-01")]}
+    )
+    text = tm.correlates_intro(counties, "any_agreement", mandates, exact_only=True)
+    assert text.startswith("Status at the snapshot of **2026-01-30**. Of 4 counties, 2 (50.0%)")
+    assert "(high-confidence matches only)" in text
+    assert "FL (must &lt;hold&gt;, from 2022-01)." in text
+    left_out = tm.correlates_intro(counties, "any_agreement", mandates, mandates_left_out=True)
+    assert left_out.endswith("; they are left out here.")
+
+
+def test_correlation_summary_counts_and_quotes_gop():
+    corr = pd.DataFrame(
+        {
+            "covariate": ["gop_share_2024", "hispanic_share"],
+            "q_value": [0.01, 0.2],
+            "perm_q_value": [0.03, 0.04],
+            "estimate": [0.3, 0.1],
+            "ci_low": [0.25, 0.0],
+            "ci_high": [0.35, 0.2],
+            "within_estimate": [0.12, 0.0],
+            "perm_p_value": [1 / 101, 0.5],
+        }
+    )
+    text = tm.correlation_summary(corr, 100, seed=7)
+    assert text.startswith("1 of 2 covariates are associated") and "2 keep a within-state" in text
+    assert "r = 0.30 [0.25, 0.35] across counties and r = 0.12 within states" in text
+    assert "(p ≤ 0.0099 by permutation)" in text
+    assert "Republican" not in tm.correlation_summary(corr.iloc[1:], 100, seed=7)
+
+
+def test_sign_flips_and_literature_agreement():
+    effects = pd.DataFrame(
+        {
+            "term": ["a", "b", "a", "b"],
+            "model": ["pooled", "pooled", "within", "within"],
+            "estimate": [0.1, 0.2, -0.1, 0.3],
+        }
+    )
+    assert tm.sign_flips(effects, ["a", "b"], {"a": "A", "b": "B"}).endswith("signs: A.")
+    assert tm.sign_flips(effects.assign(estimate=1.0), ["a", "b"], {}).endswith(": none.")
+    signs = pd.DataFrame(
+        {
+            "found_pooled": ["+", "-", "not available"],
+            "agrees_pooled": pd.array([True, False, None], dtype="boolean"),
+            "agrees_within_state": pd.array([True, True, None], dtype="boolean"),
+        }
+    )
+    assert tm.literature_agreement(signs) == (
+        "Of 2 testable expectations, 1 match across counties and 2 within states."
+    )
+
+
+def test_focal_effects_in_percentage_points():
+    rows = [
+        (est, fe, 0.01 * k, 0.0, 0.02 * k, 7 if (est, fe) == ("logit", "state") else 0)
+        for k, (est, fe) in enumerate(
+            [("logit", "none"), ("logit", "state"), ("lpm", "none"), ("lpm", "state")], start=1
+        )
+    ]
+    main = pd.DataFrame(
+        rows,
+        columns=["estimator", "fixed_effects", "estimate", "ci_low", "ci_high", "n_fe_dropped"],
+    ).assign(term="gop_share_2024")
+    text = tm.focal_effects(
+        main, ["gop_share_2024", "absent"], ["gop_share_2024"], {"gop_share_2024": "GOP"}
+    )
+    first, last = text.split("\n")
+    assert first == (
+        "- **GOP** (pp per SD, state-clustered 95% CI): logit: 1.0 [0.0, 2.0] without and "
+        "2.0 [0.0, 4.0] with state FE; lpm: 3.0 [0.0, 6.0] without and 4.0 [0.0, 8.0] with state FE"
+    )
+    assert last.startswith("- The logit with state FE leaves out 7 counties")
+
+
+def test_fe_survival_and_forecast_summary():
+    fe = pd.DataFrame(
+        {"term": ["gop_share_2024"], "estimate_pooled": [0.1], "estimate_within": [0.05]}
+    ).assign(within_to_pooled=0.5)
+    assert "falls from 10.0 to 5.0 percentage points per SD with state FE: 50.0%" in (
+        tm.fe_survival(fe)
+    )
+    assert tm.fe_survival(fe.assign(term="other")) == ""
+    metrics = pd.Series(
+        {
+            "n_test": 1000,
+            "n_test_events": 50,
+            "observed_rate": 0.05,
+            "auc": 0.8,
+            "auc_ci_low": 0.75,
+            "auc_ci_high": 0.85,
+            "brier": 0.04,
+            "brier_reference": 0.0475,
+            "brier_skill": 0.158,
+            "mean_predicted": 0.1,
+        }
+    )
+    text = tm.forecast_summary(metrics, "2025-06-27", "2026-01-30")
+    assert "scored on 1,000 counties" in text and "AUC 0.80 [0.75, 0.85]" in text
+    assert "(skill 0.16)" in text and "10.0%, against an observed rate of 5.0%" in text
+
+
+def test_robustness_and_spec_curve_lines():
+    robust = pd.DataFrame(
+        {
+            "estimator": ["logit", "lpm"],
+            "sample": ["main", "main"],
+            "term": ["x", "x"],
+            "estimate": [0.01, 0.5],
+            "ci_low": [0.0, 0.4],
+            "ci_high": [0.02, 0.6],
+        }
+    )
+    text = tm.robustness_lines(robust, {"main": 12}, ["x"], ["x"], {"x": "X"})
+    assert (
+        text == "Logit with state FE, pp per SD:\n\n- main: 12 adopting counties; X 1.0 [0.0, 2.0]"
+    )
+    summary = pd.DataFrame(
+        {
+            "median_pp": [1.25],
+            "min_pp": [-0.5],
+            "max_pp": [3.0],
+            "fitted": [30.0],
+            "share_significant_positive": [0.5],
+            "share_significant_negative": [0.0],
+        },
+        index=pd.Index(["gop_share_2024"], name="focal"),
+    )
+    assert tm.spec_curve_lines(summary) == (
+        "- Republican share 2024: median 1.2 pp per SD (range -0.5 to 3.0) over 30 fitted "
+        "specifications; 50.0% positive and significant, 0.0% negative and significant."
+    )
+
+
+def test_hazard_text():
+    labels = tm.hazard_term_labels(["gop_share_2024"], 0.1)
+    assert labels["neighbors_in_state"] == "in-state neighbours adopted (per 10%)"
+    assert labels["gop_share_2024"] == "Republican share 2024 (per SD)"
+    shown = pd.DataFrame(
+        {
+            "model": ["m1", "m1", "m1", "m1", "m2", "m2"],
+            "term": [
+                "mandate_in_force",
+                "neighbors_in_state",
+                "neighbors_cross_state",
+                "gop_share_2024",
+                "neighbors_in_state",
+                "neighbors_cross_state",
+            ],
+            "hazard_ratio": [2.0, 1.1, 1.0, 1.5, 1.2, 0.9],
+            "hr_ci_low": [1.5, 1.0, 0.9, 1.2, 1.0, 0.8],
+            "hr_ci_high": [3.0, 1.2, 1.1, 1.9, 1.4, 1.0],
+        }
+    )
+    text = tm.hazard_summary(shown, ["m1", "m2"], [], ["gop_share_2024"], 0.1).split("\n")
+    assert text[0] == (
+        "- **Mandate in force**: hazard ratio 2.00 [1.50, 3.00] with month effects; not "
+        "identified (no mandate switched on inside the window) with state effects too."
+    )
+    assert text[-1] == "- Republican share 2024 (per SD): 1.50 [1.20, 1.90]."
+    switched = tm.hazard_summary(shown, ["m1", "m2"], ["TX"], [], 0.1)
+    assert "(identified only from the switch in TX)." in switched
+    note = tm.few_clusters_note(40, ["FL", "GA", "TX"])
+    assert note.startswith("The standard errors are clustered by state (40 states")
+    assert "only 3 states (FL, GA, TX)" in note
+
+
+def test_risk_set_and_km_text():
+    months = pd.period_range("2025-02", "2025-04", freq="M")
+    status = pd.Series({"prevalent": 5, "adopted": 10, "censored": 1000})
+    text = tm.risk_set_summary(months, "2025-04-30", status, 3000, 6000, 0)
+    assert text.startswith("Window 2025-02 to 2025-04 (3 months; last snapshot 2025-04-30).")
+    assert "of the 1,010 at risk, 10 adopted" in text and "1,000 had not by 2025-04" in text
+    km = pd.DataFrame(
+        {
+            "group": ["a", "a", "b"],
+            "time": [0, 1, 0],
+            "cumulative_adoption": [0.1, 0.2, 0.05],
+            "adoption_ci_low": [0.05, 0.15, 0.01],
+            "adoption_ci_high": [0.15, 0.25, 0.1],
+            "n": [100, 100, 50],
+        }
+    )
+    lines = tm.km_final_lines([km], months[-1]).split("\n")
+    assert lines[0].startswith(
+        "Share of at-risk counties with a first agreement by the end of 2025-04"
+    )
+    assert lines[2:] == ["- a: 20.0% [15.0%, 25.0%] of 100", "- b: 5.0% [1.0%, 10.0%] of 50"]
+
+
+def test_summary_findings():
+    baseline = pd.Series({"snapshot_date": pd.Timestamp("2025-01-31"), "agreements": 135})
+    now = pd.Series(
+        {"snapshot_date": pd.Timestamp("2026-01-30"), "agreements": 1350, "agencies": 1200}
+    ).astype(object)
+    now["states"] = 30
+    findings = tm.expansion_findings(baseline, now, 0.6, 0.5)
+    assert findings[0] == ("agreements before the expansion", "135", "2025-01-31")
+    assert findings[3] == ("states (territories excluded)", "30", "2026-01-30")
+    assert "(10.0×), held by 1,200 agencies in 30 states." in tm.expansion_summary(
+        baseline, now, 0.6, 0.5
+    )
+    pooled = pd.Series({"estimate": 0.05, "ci_low": 0.04, "ci_high": 0.06, "n": 3144})
+    within = pd.Series({"estimate": -0.01, "ci_low": -0.02, "ci_high": 0.0, "n": 3144})
+    rows = tm.partisanship_findings(pooled, within, "2026-01-30")
+    assert [r[1] for r in rows] == ["+0.050 [+0.040, +0.060]", "-0.010 [-0.020, +0.000]"]
+    assert "n = 3,144 counties" in tm.partisanship_summary(pooled, within)
+    current = pd.Series(
+        {
+            "snapshot_date": pd.Timestamp("2026-01-30"),
+            "counties": 800,
+            "population_share": 0.4,
+            "hispanic_share": 0.5,
+            "foreign_born_share": 0.45,
+        }
+    )
+    assert [r[1] for r in tm.exposure_findings(current)] == ["800", "40.0%", "50.0%", "45.0%"]
+    assert tm.exposure_summary(current).startswith("**800 counties** have at least one agreement")
+
+
+@pytest.mark.parametrize("covariate", ["gop_share_2024", "other"])
+def test_decomposition_summary(covariate):
+    table = pd.DataFrame(
+        {
+            "covariate": [covariate],
+            "cov_within_share": [0.4],
+            "within_share_ci_low": [0.2],
+            "within_share_ci_high": [0.6],
+            "n_boot": [999],
+            "slope_between": [0.1],
+            "slope_within": [0.02],
+            "x_between_share": [0.7],
+        }
+    )
+    text = tm.decomposition_summary(table)
+    if covariate == "other":
+        assert text == ""
+    else:
+        assert text.startswith("For the 2024 Republican share, 40.0% of the covariance")
+        assert "10.0 percentage points per SD between states and 2.0 within states" in text
