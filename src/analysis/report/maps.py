@@ -12,8 +12,7 @@ from matplotlib.patches import Patch
 
 from analysis.report import style
 
-# population_exposure moved to analysis.study.exposure; re-exported while notebook 90 calls it here.
-from analysis.study.exposure import county_status, population_exposure  # noqa: F401
+from analysis.study.exposure import county_status
 
 NO_AGREEMENT = "#E6E6E6"
 BORDER = "#FFFFFF"
