@@ -11,7 +11,6 @@ import pandas as pd
 from matplotlib.patches import Patch
 
 from analysis.report import style
-
 from analysis.study.exposure import county_status
 
 NO_AGREEMENT = "#E6E6E6"
