@@ -102,7 +102,7 @@ def test_failure_names_notebook_and_cell_and_others_complete(project):
     params.write_text(yaml.safe_dump(config))
     results = {r.name: r for r in run(tmp, params)}
     assert results["30_broken"].status == "failed"
-    assert "cell 3 (\"raise ValueError('bad input <b>')\")" in results["30_broken"].message
+    assert "cell 3 line 1 (\"raise ValueError('bad input <b>')\")" in results["30_broken"].message
     assert "ValueError: bad input <b>" in results["30_broken"].message
     assert results["40_after"].status == "skipped"
     assert results["10_first"].status == results["20_second"].status == "executed"
