@@ -37,9 +37,9 @@ def register(sub: argparse._SubParsersAction) -> None:
 class Terminal:
     """One line per notebook; on a terminal, also a status line rewritten in place."""
 
-    def __init__(self, stream=sys.stdout):
-        self.stream = stream
-        self.live = stream.isatty()
+    def __init__(self, stream=None):
+        self.stream = stream or sys.stdout
+        self.live = self.stream.isatty()
         self.shown = False
 
     def line(self, text: str) -> None:
