@@ -150,11 +150,23 @@ class Layout(ReportOutputs):
         return cls(base if as_of is None else base / f"as-of-{as_of}")
 
 
-def declared_parameters(spec: NotebookSpec) -> set[str]:
-    """Names assigned in the notebook's ``parameters`` cell."""
-    import papermill
+def declared_parameters(spec: NotebookSpec, cache_dir: Path | None = None) -> set[str]:
+    """Names assigned in the notebook's ``parameters`` cell (as papermill reads them).
 
-    return set(papermill.inspect_notebook(str(spec.source)))
+    Kept in ``cache_dir`` by the notebook's hash, so that a run with nothing to do does not
+    import papermill.
+    """
+    source = spec.source.read_bytes()
+    key = hashlib.sha256(source).hexdigest()
+    cached = cache_dir / "declared-parameters.cache.json" if cache_dir else None
+    known = json.loads(cached.read_text()) if cached and cached.exists() else {}
+    if key not in known:
+        import papermill
+
+        known[key] = sorted(papermill.inspect_notebook(str(spec.source)))
+        if cached:
+            cached.write_text(json.dumps(known, indent=1, sort_keys=True) + "\n")
+    return set(known[key])
 
 
 def notebook_parameters(
@@ -165,7 +177,7 @@ def notebook_parameters(
     Only declared names are passed, so changing a default re-executes only the notebooks that
     use it.
     """
-    declared = declared_parameters(spec)
+    declared = declared_parameters(spec, layout.state)
     if "output_dir" not in declared:
         raise RunConfigError(
             f"{spec.source.name}: its parameters cell declares no `output_dir` that papermill can "
