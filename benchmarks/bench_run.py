@@ -25,6 +25,7 @@ Targets (2 cores): runner ≤ 0.40 × serial loop; cold < 45 s; no-op < 1 s; uni
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import platform
@@ -69,10 +70,8 @@ class PeakMemory:
                 tree = [self.root, *self.root.children(recursive=True)]
                 total = 0
                 for proc in tree:
-                    try:
+                    with contextlib.suppress(psutil.Error):  # a process may have just ended
                         total += proc.memory_info().rss
-                    except psutil.Error:
-                        pass
                 self.peak = max(self.peak, total)
             except psutil.Error:
                 pass

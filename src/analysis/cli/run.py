@@ -40,24 +40,27 @@ class Terminal:
     def __init__(self, stream=None):
         self.stream = stream or sys.stdout
         self.live = self.stream.isatty()
-        self.shown = False
+        self.shown = ""  # the status line on screen
 
     def line(self, text: str) -> None:
         self.clear()
         print(text, file=self.stream, flush=True)
 
     def status(self, text: str) -> None:
-        if not self.live:
+        if not self.live or text == self.shown:
             return
-        width = shutil.get_terminal_size((100, 20)).columns - 1
-        self.stream.write("\r\x1b[K" + ("[run] " + text)[:width])
-        self.stream.flush()
-        self.shown = bool(text)
+        self.clear()
+        if text:
+            width = shutil.get_terminal_size((100, 20)).columns - 1
+            self.stream.write(("[run] " + text)[:width])
+            self.stream.flush()
+        self.shown = text
 
     def clear(self) -> None:
         if self.shown:
             self.stream.write("\r\x1b[K")
-            self.shown = False
+            self.stream.flush()
+            self.shown = ""
 
 
 def run(args: argparse.Namespace) -> int:
