@@ -115,17 +115,19 @@ def serial_loop(out: Path, env: dict[str, str]) -> dict[str, float]:
     for spec in specs:
         executed = out / f"{spec.name}.ipynb"
         start = time.perf_counter()
-        subprocess.run(
+        executed_ok = subprocess.run(
             [str(bin_dir / "papermill"), str(spec.source), str(executed), "-k", "python3",
              "-p", "output_dir", str(out), "--cwd", str(paths.ROOT), "--no-progress-bar"],
-            check=True, capture_output=True, env=env,
-        )  # fmt: skip
+            capture_output=True, env=env,
+        ).returncode == 0  # fmt: skip
+        # A failing notebook is still rendered, as the plain loop would (its error shown).
         subprocess.run(
             [str(bin_dir / "jupyter"), "nbconvert", "--to", "html", "--no-input", str(executed)],
-            check=True, capture_output=True, env=env,
+            capture_output=True, env=env,
         )  # fmt: skip
         times[spec.name] = time.perf_counter() - start
-        print(f"  serial {spec.name:30s} {times[spec.name]:6.1f} s", flush=True)
+        note = "" if executed_ok else "  (failed)"
+        print(f"  serial {spec.name:30s} {times[spec.name]:6.1f} s{note}", flush=True)
     return times
 
 
