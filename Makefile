@@ -44,9 +44,16 @@ format: env
 	$(BIN)/ruff format .
 	$(BIN)/ruff check --fix .
 
-## Open JupyterLab with the project's kernel
+## Open JupyterLab on the notebooks with the project's kernel (also as root, as in containers)
+# JUPYTER_PATH puts the venv's kernelspec first, so "python3" is the project's kernel even when
+# a user-level one exists; the BLAS/OpenMP thread counts are those of `analysis run`'s kernels
+# (analysis.runner.execute), so interactive results carry the same bits as the reports.
+LAB_AS_ROOT := $(if $(filter 0,$(shell id -u)),--allow-root)
 lab: env
-	$(BIN)/jupyter lab --notebook-dir=notebooks
+	JUPYTER_PATH=$(abspath $(VENV))/share/jupyter \
+	OPENBLAS_NUM_THREADS=1 OMP_NUM_THREADS=1 MKL_NUM_THREADS=1 \
+	$(BIN)/jupyter lab --notebook-dir=notebooks --MappingKernelManager.default_kernel_name=python3 \
+		$(LAB_AS_ROOT) $(LAB_ARGS)
 
 ## Delete derived outputs (data/processed, reports); never touches data/raw
 clean:

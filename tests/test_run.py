@@ -3,12 +3,21 @@
 from __future__ import annotations
 
 import hashlib
+import os
+import signal
+import subprocess
+import sys
+import time
 
 import nbformat
+import pandas as pd
 import pytest
 import yaml
 from tiny_notebooks import write_notebook
 
+from analysis import cli, paths
+from analysis.runner import run as runner_run
+from analysis.runner.as_of import AsOfError, check_as_of
 from analysis.runner.run import RunConfigError, run_notebooks
 
 
@@ -18,7 +27,9 @@ def project(tmp_path):
     nbs.mkdir()
     write_notebook(nbs, "10_first", "output_dir = None\nx = 1", "print('x is', x)")
     write_notebook(nbs, "20_second", "output_dir = None\ny = 2", "print('y is', y)")
-    write_notebook(nbs, "30_broken", "output_dir = None", "raise ValueError('bad input <b>')")
+    write_notebook(
+        nbs, "30_broken", "output_dir = None", "checked = 1\nraise ValueError('bad input <b>')"
+    )
     config = {
         "defaults": {"x": 1},
         "notebooks": [
@@ -92,7 +103,7 @@ def test_run_skip_rerun_and_determinism(project):
     assert again == hashes
 
 
-def test_failure_names_notebook_and_cell_and_others_complete(project):
+def test_failure_names_notebook_and_cell_and_others_complete(project, capfd):
     tmp, params, config = project
     config["notebooks"].insert(0, {"name": "30_broken", "title": "Broken", "summary": "fails"})
     config["notebooks"].append(
@@ -102,7 +113,8 @@ def test_failure_names_notebook_and_cell_and_others_complete(project):
     params.write_text(yaml.safe_dump(config))
     results = {r.name: r for r in run(tmp, params)}
     assert results["30_broken"].status == "failed"
-    assert "cell 3 (\"raise ValueError('bad input <b>')\")" in results["30_broken"].message
+    # The cell's number and the line that raised, not the cell's first line.
+    assert "cell 3 line 2 (\"raise ValueError('bad input <b>')\")" in results["30_broken"].message
     assert "ValueError: bad input <b>" in results["30_broken"].message
     assert results["40_after"].status == "skipped"
     assert results["10_first"].status == results["20_second"].status == "executed"
@@ -110,6 +122,9 @@ def test_failure_names_notebook_and_cell_and_others_complete(project):
     assert (tmp / "reports" / "executed" / "30_broken.failed.ipynb").exists()
     index = (tmp / "reports" / "html" / "index.html").read_text()
     assert "30_broken" not in index or "failed" in index
+    captured = capfd.readouterr()
+    for noise in ("without encryption", "KeyboardInterrupt caught in kernel", "Traceback"):
+        assert noise not in captured.out + captured.err
 
 
 def test_as_of_runs_into_its_own_folder(project):
@@ -129,3 +144,126 @@ def test_undeclared_parameter_is_a_config_error(project):
     params.write_text(yaml.safe_dump(config))
     with pytest.raises(RunConfigError, match="nonexistent"):
         run(tmp, params)
+
+
+DRIVER = """
+import sys
+from pathlib import Path
+from analysis import paths
+paths.PARAMS, paths.NOTEBOOKS, paths.REPORTS = (Path(a) for a in sys.argv[1:4])
+from analysis.cli import main
+sys.exit(main(["run", "--workers", "2"]))
+"""
+
+
+def test_ctrl_c_stops_workers_keeps_finished_and_says_what_is_pending(tmp_path):
+    nbs = tmp_path / "notebooks"
+    nbs.mkdir()
+    marker = tmp_path / "slow.pid"
+    write_notebook(nbs, "10_quick", "output_dir = None", "print('quick')")
+    write_notebook(nbs, "20_slow", "output_dir = None",
+                   f"import os, time\nopen({str(marker)!r}, 'w').write(str(os.getpid()))\n"
+                   "time.sleep(120)")  # fmt: skip
+    write_notebook(nbs, "30_after", "output_dir = None", "print('after')")
+    params = tmp_path / "params.yaml"
+    params.write_text(yaml.safe_dump({"notebooks": [
+        {"name": "10_quick", "title": "Q", "summary": "q"},
+        {"name": "20_slow", "title": "S", "summary": "s"},
+        {"name": "30_after", "title": "A", "summary": "a", "needs": ["20_slow"]},
+    ]}))  # fmt: skip
+    reports = tmp_path / "reports"
+    # Its own session, so that the signal goes to its whole process group, as a terminal's does.
+    proc = subprocess.Popen(
+        [sys.executable, "-c", DRIVER, str(params), str(nbs), str(reports)],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, start_new_session=True,
+    )  # fmt: skip
+    deadline = time.monotonic() + 120
+    while not (marker.exists() and (reports / "html" / "10_quick.html").exists()):
+        assert proc.poll() is None and time.monotonic() < deadline, proc.communicate()
+        time.sleep(0.2)
+    os.killpg(proc.pid, signal.SIGINT)
+    out, err = proc.communicate(timeout=60)
+    assert proc.returncode == 130
+    assert err.strip().splitlines() == [
+        "interrupted: stopped 20_slow; not started 30_after; finished notebooks are kept"
+    ]
+    assert "Traceback" not in out + err and "KeyboardInterrupt" not in out + err
+    assert "without encryption" not in out + err
+    assert "[run] 10_quick" in out
+    assert (reports / ".state" / "10_quick.json").exists()
+    assert not (reports / "html" / "20_slow.html").exists()
+    assert not list((reports / "executed").glob(".*.running.ipynb"))
+    kernel = int(marker.read_text())
+    for _ in range(100):  # the stopped notebook's kernel exits with its worker
+        try:
+            os.kill(kernel, 0)
+        except ProcessLookupError:
+            break
+        time.sleep(0.1)
+    else:
+        os.kill(kernel, signal.SIGKILL)
+        pytest.fail("the kernel of the interrupted notebook is still running")
+
+
+@pytest.fixture
+def snapshots(tmp_path, monkeypatch):
+    """A processed ice_snapshot_files table: participating lists 2021-01-13 → 2026-05-11."""
+    processed = tmp_path / "processed"
+    processed.mkdir()
+    pd.DataFrame({
+        "snapshot_date": pd.to_datetime(["2021-01-13", "2021-02-28", "2025-05-29", "2026-05-11"]),
+        "list": ["participating", "participating", "pending", "participating"],
+        "in_time_series": [True, False, True, True],
+    }).to_parquet(processed / "ice_snapshot_files.parquet")  # fmt: skip
+    monkeypatch.setattr(paths, "PROCESSED", processed)
+
+    def no_kernel(**kwargs):
+        raise AssertionError("a kernel would have started")
+
+    monkeypatch.setattr(runner_run, "run_notebooks", no_kernel)
+    return processed
+
+
+@pytest.mark.parametrize(
+    ("as_of", "message"),
+    [
+        ("2025-13-01", "error: --as-of 2025-13-01 is not a calendar date (month must be in 1..12)"),
+        ("2025-02-30", "error: --as-of 2025-02-30 is not a calendar date "
+                       "(day is out of range for month)"),
+        ("29/05/2025", "error: --as-of takes a date YYYY-MM-DD, not '29/05/2025'"),
+        ("2019-01-01", "error: --as-of 2019-01-01 is before the first ICE snapshot (2021-01-13); "
+                       "choose a date on or after 2021-01-13"),
+    ],
+)  # fmt: skip
+def test_bad_as_of_is_one_line_and_no_kernel(snapshots, capsys, as_of, message):
+    assert cli.main(["run", "--as-of", as_of]) == 1
+    captured = capsys.readouterr()
+    assert captured.err.strip().splitlines() == [message]
+    assert captured.out == ""
+
+
+def test_as_of_after_the_latest_snapshot_says_so_and_runs(snapshots, capsys, monkeypatch):
+    calls = []
+    monkeypatch.setattr(runner_run, "run_notebooks", lambda **kw: calls.append(kw) or [])
+    assert cli.main(["run", "--as-of", "2030-01-01"]) == 0
+    out = capsys.readouterr().out
+    assert out.splitlines()[0] == (
+        "run: --as-of 2030-01-01 is after the latest ICE snapshot (2026-05-11): "
+        "the run equals the latest snapshot"
+    )
+    assert calls[0]["as_of"] == "2030-01-01"
+    assert check_as_of("2021-01-13") is None  # the first snapshot itself is fine
+    assert check_as_of("2026-05-11") is None
+
+
+def test_as_of_without_processed_tables_says_to_build(tmp_path, monkeypatch):
+    monkeypatch.setattr(paths, "PROCESSED", tmp_path / "nothing")
+    with pytest.raises(AsOfError, match="analysis build"):
+        check_as_of("2025-05-29")
+
+
+def test_run_notebooks_parses_as_of_before_any_kernel(project):
+    tmp, params, _ = project
+    with pytest.raises(AsOfError, match="not a calendar date"):
+        run(tmp, params, as_of="2025-13-01")
+    assert not (tmp / "reports").exists()

@@ -1,21 +1,36 @@
-"""Skip a build stage whose inputs and code have not changed since it last wrote its tables.
+"""Skip a build stage only when its inputs, its code and its outputs are what it last built.
 
-The fingerprint covers the raw files (their catalogued hashes and any live ICE downloads), the
-committed reference tables (data/*.csv, data/manual/, data/dictionaries/) and the package source.
+A stage's fingerprint covers the raw files (their catalogued hashes, which fetch verified, and any
+live ICE downloads), the committed reference tables (data/*.csv, data/manual/,
+data/dictionaries/), the package modules the stage's module reaches through the import graph
+(:class:`analysis.fingerprint.ImportGraph`), and the outputs of the stages before it (a later
+stage may read them). Each stage's stamp, ``.build-<stage>.json`` in the output folder, records
+that fingerprint and the sha256 of every file the stage wrote. Nothing is trusted: an output
+that is missing, altered or unreadable since the stamp was written makes the stage stale, with
+the file named. Tables are written to a temporary name and renamed (``analysis.io``), and the
+stamp is written last, the same way, so an interrupted build leaves no half-written table and
+no stamp that vouches for one.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
+import os
 from pathlib import Path
 
 from analysis import paths
-from analysis.fingerprint import code_fingerprint
+from analysis.fingerprint import ImportGraph
+
+TABLE_SUFFIXES = (".parquet", ".csv")
 
 
-def inputs_fingerprint(raw_dir: Path) -> str:
-    digest = hashlib.sha256(code_fingerprint().encode())
+def inputs_fingerprint(raw_dir: Path, modules: list[str] | None = None) -> str:
+    """Hash of the committed tables, live downloads and the code of ``modules`` (with what they
+    import; the whole package when None)."""
+    graph = ImportGraph()
+    reached = graph.closure(modules) if modules is not None else sorted(graph.files)
+    digest = hashlib.sha256(graph.fingerprint(reached).encode())
     committed = sorted(paths.DATA.glob("*.csv")) + sorted(paths.MANUAL.glob("*.csv"))
     committed += sorted((paths.DATA / "dictionaries").glob("*.csv"))
     live = raw_dir / "ice_287g" / "latest" / "LATEST.csv"
@@ -27,20 +42,77 @@ def inputs_fingerprint(raw_dir: Path) -> str:
     return digest.hexdigest()
 
 
+def chained(fingerprint: str, upstream_outputs: dict[str, str]) -> str:
+    """``fingerprint`` extended with the output hashes of earlier stages."""
+    digest = hashlib.sha256(fingerprint.encode())
+    digest.update(json.dumps(upstream_outputs, sort_keys=True).encode())
+    return digest.hexdigest()
+
+
 def stamp_path(out_dir: Path, stage: str) -> Path:
     return out_dir / f".build-{stage}.json"
 
 
-def is_current(out_dir: Path, stage: str, fingerprint: str) -> bool:
+def sha256_of(path: Path) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as fh:
+        for block in iter(lambda: fh.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def output_files(tables) -> list[str]:
+    return [f"{table}{suffix}" for table in sorted(tables) for suffix in TABLE_SUFFIXES]
+
+
+def read_stamp(out_dir: Path, stage: str) -> dict:
     stamp = stamp_path(out_dir, stage)
-    if not stamp.exists():
-        return False
-    record = json.loads(stamp.read_text())
-    tables_exist = all((out_dir / f"{t}.parquet").exists() for t in record.get("tables", []))
-    return record.get("fingerprint") == fingerprint and tables_exist
+    try:
+        return json.loads(stamp.read_text())
+    except (OSError, ValueError):
+        return {}
 
 
-def record(out_dir: Path, stage: str, fingerprint: str, tables: dict[str, int]) -> None:
-    stamp_path(out_dir, stage).write_text(
-        json.dumps({"fingerprint": fingerprint, "tables": sorted(tables)}, indent=1) + "\n"
+def recorded_outputs(out_dir: Path, stage: str) -> dict[str, str]:
+    """{file name: sha256} the stage's stamp vouches for (empty when there is no stamp)."""
+    return dict(read_stamp(out_dir, stage).get("outputs", {}))
+
+
+def stale_outputs(out_dir: Path, stage: str) -> list[str]:
+    """Why the files the stamp records cannot be trusted: one phrase per bad file."""
+    problems = []
+    for name, expected in sorted(recorded_outputs(out_dir, stage).items()):
+        path = out_dir / name
+        if not path.exists():
+            problems.append(f"{name} is missing")
+            continue
+        try:
+            actual = sha256_of(path)
+        except OSError as exc:
+            problems.append(f"{name} is unreadable ({exc.strerror or exc})")
+            continue
+        if actual != expected:
+            problems.append(f"{name} was altered since it was built")
+    return problems
+
+
+def is_current(out_dir: Path, stage: str, fingerprint: str) -> bool:
+    record_ = read_stamp(out_dir, stage)
+    return (
+        bool(record_.get("outputs"))
+        and record_.get("fingerprint") == fingerprint
+        and not stale_outputs(out_dir, stage)
     )
+
+
+def record(out_dir: Path, stage: str, fingerprint: str, tables: dict[str, int]) -> dict[str, str]:
+    """Write the stage's stamp (atomically, last): its fingerprint and its outputs' hashes."""
+    outputs = {name: sha256_of(out_dir / name) for name in output_files(tables)}
+    stamp = stamp_path(out_dir, stage)
+    part = stamp.with_name(f".{stamp.name}.part")
+    part.write_text(
+        json.dumps({"fingerprint": fingerprint, "tables": sorted(tables), "outputs": outputs},
+                   indent=1) + "\n"
+    )  # fmt: skip
+    os.replace(part, stamp)
+    return outputs

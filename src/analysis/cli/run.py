@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import argparse
-import re
+import shutil
+import sys
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -13,8 +14,8 @@ def register(sub: argparse._SubParsersAction) -> None:
         description=(
             "Execute the notebooks listed in params.yaml in dependency order (independent ones in "
             "parallel), normalise them into reports/executed/, render HTML into reports/html/ "
-            "with an index. A notebook whose source, parameters, inputs and package code are "
-            "unchanged is not re-executed."
+            "with an index. A notebook whose source, parameters, inputs and the package modules "
+            "it imports are unchanged is not re-executed."
         ),
     )
     p.add_argument("--force", action="store_true", help="re-execute every notebook")
@@ -24,22 +25,69 @@ def register(sub: argparse._SubParsersAction) -> None:
         help="analyse the world as of an earlier ICE snapshot, into reports/as-of-DATE/",
     )
     p.add_argument("--only", nargs="+", metavar="NOTEBOOK", help="run only these notebooks")
-    p.add_argument("--workers", type=int, default=2, help="notebooks executed at once")
+    p.add_argument(
+        "--workers",
+        type=int,
+        default=None,
+        help="notebooks executed at once (default: one per available core)",
+    )
     p.set_defaults(handler=run)
+
+
+class Terminal:
+    """One line per notebook; on a terminal, also a status line rewritten in place."""
+
+    def __init__(self, stream=None):
+        self.stream = stream or sys.stdout
+        self.live = self.stream.isatty()
+        self.shown = ""  # the status line on screen
+
+    def line(self, text: str) -> None:
+        self.clear()
+        print(text, file=self.stream, flush=True)
+
+    def status(self, text: str) -> None:
+        if not self.live or text == self.shown:
+            return
+        self.clear()
+        if text:
+            width = shutil.get_terminal_size((100, 20)).columns - 1
+            self.stream.write(("[run] " + text)[:width])
+            self.stream.flush()
+        self.shown = text
+
+    def clear(self) -> None:
+        if self.shown:
+            self.stream.write("\r\x1b[K")
+            self.stream.flush()
+            self.shown = ""
 
 
 def run(args: argparse.Namespace) -> int:
     from analysis.errors import UserError
-    from analysis.runner.run import Layout, RunConfigError, run_notebooks
+    from analysis.runner.as_of import AsOfError, check_as_of
+    from analysis.runner.run import Layout, RunConfigError, RunInterrupted, run_notebooks
 
-    if args.as_of and not re.fullmatch(r"\d{4}-\d{2}-\d{2}", args.as_of):
-        raise UserError(f"--as-of takes a date YYYY-MM-DD, not {args.as_of!r}")
+    terminal = Terminal()
     try:
+        if args.as_of:
+            note = check_as_of(args.as_of)
+            if note:
+                terminal.line(f"run: {note}")
         results = run_notebooks(
-            as_of=args.as_of, force=args.force, only=args.only, workers=args.workers
+            as_of=args.as_of,
+            force=args.force,
+            only=args.only,
+            workers=args.workers,
+            echo=terminal.line,
+            status=terminal.status if terminal.live else None,
         )
-    except RunConfigError as exc:
+    except (RunConfigError, AsOfError) as exc:
         raise UserError(str(exc)) from None
+    except RunInterrupted as exc:
+        terminal.clear()
+        print(exc, file=sys.stderr)
+        return 130
     failed = [r for r in results if r.status in ("failed", "skipped")]
     executed = sum(r.status == "executed" for r in results)
     html = Layout.for_run(args.as_of).html / "index.html"

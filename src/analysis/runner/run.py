@@ -2,18 +2,24 @@
 
 ``params.yaml`` lists the notebooks with what each needs (upstream notebooks), reads (input
 files) and takes (parameters). A notebook is executed only when its fingerprint changed: the hash
-of its source, its parameters, its input files, the package code and its upstream fingerprints.
-Independent notebooks run in parallel processes, each with its own kernel (papermill is not
-thread-safe). A failing notebook is reported with its cell; its dependants are skipped, the
-others still run, and the run ends non-zero.
+of its source, its parameters, its input files, the package modules its code imports (the
+transitive closure of the import graph, :class:`analysis.fingerprint.ImportGraph`), the
+renderer, the execution environment and its upstream fingerprints. Editing a module that no
+notebook reaches re-executes nothing.
+
+Independent notebooks run in parallel processes, one per core, each with its own kernel
+(papermill is not thread-safe) whose BLAS pools have one thread (:mod:`analysis.runner.execute`).
+A failing notebook is reported with its cell and the line that raised; its dependants are
+skipped, the others still run, and the run ends non-zero. Ctrl-C stops the workers and keeps
+the notebooks already finished (:class:`RunInterrupted` says what was pending).
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
-import os
-import time
+import multiprocessing
+import queue
 from collections.abc import Callable
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from dataclasses import dataclass, field
@@ -23,16 +29,21 @@ from typing import Any
 import yaml
 
 from analysis import paths
-from analysis.fingerprint import code_fingerprint, hash_file
+from analysis.fingerprint import ImportGraph, hash_file, notebook_code
 from analysis.report import ReportOutputs
+from analysis.runner.as_of import parse_as_of
+from analysis.runner.execute import (
+    EXECUTION_ENV,
+    KERNEL,
+    RunResult,
+    available_cores,
+    execute_one,
+    init_worker,
+)
 
-KERNEL = "python3"
-EXECUTION_ENV = {
-    "PYTHONHASHSEED": "0",
-    "SOURCE_DATE_EPOCH": "1735689600",  # 2025-01-01: fixed dates in any PDF/PS output
-    "SM_FORMULA_ENGINE": "patsy",  # one statsmodels formula engine for every run
-    "MPLBACKEND": "module://matplotlib_inline.backend_inline",
-}
+__all__ = ["EXECUTION_ENV", "KERNEL", "Layout", "NotebookSpec", "RunConfigError", "RunInterrupted",
+           "RunResult", "execute_one", "load_params", "run_notebooks"]  # fmt: skip
+RENDERER = "analysis.runner.render"  # its code and templates shape every report
 
 
 class RunConfigError(ValueError):
@@ -54,12 +65,18 @@ class NotebookSpec:
         return self.directory / f"{self.name}.ipynb"
 
 
-@dataclass
-class RunResult:
-    name: str
-    status: str  # executed | unchanged | failed | skipped
-    seconds: float = 0.0
-    message: str = ""
+class RunInterrupted(KeyboardInterrupt):
+    """Ctrl-C during a run: the notebooks that were running and those not started."""
+
+    def __init__(self, running: list[str], waiting: list[str]):
+        super().__init__()
+        self.running, self.waiting = running, waiting
+
+    def __str__(self) -> str:
+        parts = [f"stopped {', '.join(self.running)}"] if self.running else []
+        parts += [f"not started {', '.join(self.waiting)}"] if self.waiting else []
+        pending = "; ".join(parts) or "nothing pending"
+        return f"interrupted: {pending}; finished notebooks are kept"
 
 
 def load_params(
@@ -86,6 +103,14 @@ def load_params(
         if missing:
             raise RunConfigError(f"{path}: {spec.name} needs {missing}, not listed before it")
     return defaults, specs
+
+
+def code_of(spec: NotebookSpec, graph: ImportGraph) -> str:
+    """Hash of the package code a notebook runs: the modules its cells import, transitively,
+    plus the renderer (and its templates) and the execution environment."""
+    modules = graph.closure_of_source(notebook_code(spec.source)) + graph.closure([RENDERER])
+    env = json.dumps(EXECUTION_ENV, sort_keys=True)
+    return env + graph.fingerprint(modules, extra=[graph.package_dir / "runner" / "templates"])
 
 
 def fingerprint(
@@ -125,60 +150,23 @@ class Layout(ReportOutputs):
         return cls(base if as_of is None else base / f"as-of-{as_of}")
 
 
-def execute_one(spec: NotebookSpec, parameters: dict[str, Any], layout: Layout) -> RunResult:
-    """Execute one notebook in its own kernel; write its normalised copy and HTML on success."""
-    import nbformat
-    import papermill
-    from papermill.exceptions import PapermillExecutionError
+def declared_parameters(spec: NotebookSpec, cache_dir: Path | None = None) -> set[str]:
+    """Names assigned in the notebook's ``parameters`` cell (as papermill reads them).
 
-    from analysis.runner.render import error_outputs, normalize, render_html
+    Kept in ``cache_dir`` by the notebook's hash, so that a run with nothing to do does not
+    import papermill.
+    """
+    source = spec.source.read_bytes()
+    key = hashlib.sha256(source).hexdigest()
+    cached = cache_dir / "declared-parameters.cache.json" if cache_dir else None
+    known = json.loads(cached.read_text()) if cached and cached.exists() else {}
+    if key not in known:
+        import papermill
 
-    os.environ.update(EXECUTION_ENV)
-    start = time.perf_counter()
-    for folder in (layout.executed, layout.html, layout.figures, layout.tables):
-        folder.mkdir(parents=True, exist_ok=True)
-    scratch = layout.executed / f".{spec.name}.running.ipynb"
-    failure = ""
-    try:
-        papermill.execute_notebook(
-            str(spec.source),
-            str(scratch),
-            parameters=parameters,
-            kernel_name=KERNEL,
-            cwd=str(paths.ROOT),
-            progress_bar=False,
-            request_save_on_cell_execute=False,
-            execution_timeout=1800,
-        )
-    except PapermillExecutionError as exc:
-        first_line = (str(exc.evalue).strip().splitlines() or [""])[0][:300]
-        code_line = (str(exc.source).strip().splitlines() or [""])[0][:80]
-        failure = f"cell {exc.cell_index} ({code_line!r}): {exc.ename}: {first_line}"
-    except Exception as exc:  # kernel died, timeout, bad parameters: still a per-notebook failure
-        failure = f"{type(exc).__name__}: {exc}"
-    try:
-        if not scratch.exists():
-            return RunResult(spec.name, "failed", time.perf_counter() - start, failure)
-        nb = normalize(nbformat.read(scratch, as_version=4), spec.title)
-        errors = error_outputs(nb)
-        if failure or errors:
-            failed_copy = layout.executed / f"{spec.name}.failed.ipynb"
-            nbformat.write(nb, failed_copy)
-            detail = failure or "; ".join(f"cell {i}: {e}" for i, e in errors)
-            return RunResult(spec.name, "failed", time.perf_counter() - start, detail)
-        nbformat.write(nb, layout.executed / f"{spec.name}.ipynb")
-        (layout.html / f"{spec.name}.html").write_text(render_html(nb), encoding="utf-8")
-        (layout.executed / f"{spec.name}.failed.ipynb").unlink(missing_ok=True)
-        return RunResult(spec.name, "executed", time.perf_counter() - start)
-    finally:
-        scratch.unlink(missing_ok=True)
-
-
-def declared_parameters(spec: NotebookSpec) -> set[str]:
-    """Names assigned in the notebook's ``parameters`` cell."""
-    import papermill
-
-    return set(papermill.inspect_notebook(str(spec.source)))
+        known[key] = sorted(papermill.inspect_notebook(str(spec.source)))
+        if cached:
+            cached.write_text(json.dumps(known, indent=1, sort_keys=True) + "\n")
+    return set(known[key])
 
 
 def notebook_parameters(
@@ -189,7 +177,7 @@ def notebook_parameters(
     Only declared names are passed, so changing a default re-executes only the notebooks that
     use it.
     """
-    declared = declared_parameters(spec)
+    declared = declared_parameters(spec, layout.state)
     if "output_dir" not in declared:
         raise RunConfigError(
             f"{spec.source.name}: its parameters cell declares no `output_dir` that papermill can "
@@ -217,12 +205,22 @@ def run_notebooks(
     as_of: str | None = None,
     force: bool = False,
     only: list[str] | None = None,
-    workers: int = 2,
+    workers: int | None = None,
     params_path: Path | None = None,
     notebooks_dir: Path | None = None,
     reports_dir: Path | None = None,
+    package_dir: Path | None = None,
     echo: Callable[[str], None] = print,
+    status: Callable[[str], None] | None = None,
 ) -> list[RunResult]:
+    """Execute the stale notebooks (all with ``force``); one result per notebook, in order.
+
+    ``workers``: notebooks executed at once (default: one per available core). ``echo`` gets
+    one line per notebook; ``status``, when given, a changing line of the running notebooks'
+    progress (code cells done / total), meant for a terminal.
+    """
+    if as_of is not None:
+        parse_as_of(as_of)
     defaults, specs = load_params(params_path, notebooks_dir)
     if only:
         unknown = set(only) - {s.name for s in specs}
@@ -230,12 +228,16 @@ def run_notebooks(
             raise RunConfigError(f"unknown notebook(s) {sorted(unknown)}")
     layout = Layout.for_run(as_of, reports_dir)
     layout.state.mkdir(parents=True, exist_ok=True)
-    code = code_fingerprint()
+    graph = ImportGraph(package_dir) if package_dir else ImportGraph()
     prints: dict[str, str] = {}
     results: dict[str, RunResult] = {}
     pending = [s for s in specs if not only or s.name in only]
     running: dict[Future, tuple[NotebookSpec, str]] = {}
     in_run = {s.name for s in pending}
+    progress: dict[str, str] = {}
+    workers = max(1, workers or available_cores())
+    pool: ProcessPoolExecutor | None = None
+    progress_queue = None
 
     def state_file(name: str) -> Path:
         return layout.state / f"{name}.json"
@@ -246,12 +248,41 @@ def run_notebooks(
 
     def settle(spec: NotebookSpec, result: RunResult, fp: str) -> None:
         results[spec.name] = result
+        progress.pop(spec.name, None)
         line = f"[run] {spec.name:28s} {result.status:9s} {result.seconds:6.1f}s"
         echo(line + (f"  {result.message}" if result.message else ""))
         if result.status == "executed":
             state_file(spec.name).write_text(json.dumps({"fingerprint": fp}) + "\n")
+        show_status()
 
-    with ProcessPoolExecutor(max_workers=max(1, workers)) as pool:
+    def show_status() -> None:
+        if status is not None:
+            waiting = f" · {len(pending)} waiting" if pending else ""
+            status(" · ".join(f"{n} {p}" for n, p in progress.items()) + waiting)
+
+    def drain_progress() -> None:
+        while progress_queue is not None:
+            try:
+                name, done, total = progress_queue.get_nowait()
+            except queue.Empty:
+                break
+            if name in progress:
+                progress[name] = f"{done}/{total}"
+        show_status()
+
+    def submit(spec: NotebookSpec, params: dict[str, Any], fp: str) -> None:
+        nonlocal pool, progress_queue
+        if pool is None:
+            progress_queue = multiprocessing.Queue()
+            pool = ProcessPoolExecutor(
+                max_workers=min(workers, len(pending) + 1),
+                initializer=init_worker,
+                initargs=(progress_queue,),
+            )
+        running[pool.submit(execute_one, spec, params, layout)] = (spec, fp)
+        progress[spec.name] = "started"
+
+    try:
         while pending or running:
             progressed = False
             for spec in list(pending):
@@ -266,22 +297,16 @@ def run_notebooks(
                     continue
                 params = notebook_parameters(spec, defaults, layout, as_of)
                 upstream = [prints.get(n) or recorded_fingerprint(n) for n in spec.needs]
-                fp = fingerprint(spec, params, code, upstream)
+                fp = fingerprint(spec, params, code_of(spec, graph), upstream)
                 prints[spec.name] = fp
                 outputs_exist = (layout.html / f"{spec.name}.html").exists()
-                previous = state_file(spec.name)
-                if (
-                    not force
-                    and outputs_exist
-                    and previous.exists()
-                    and json.loads(previous.read_text()).get("fingerprint") == fp
-                ):
+                if not force and outputs_exist and recorded_fingerprint(spec.name) == fp:
                     settle(spec, RunResult(spec.name, "unchanged"), fp)
                     continue
-                echo(f"[run] {spec.name:28s} queued")
-                running[pool.submit(execute_one, spec, params, layout)] = (spec, fp)
+                submit(spec, params, fp)
             if running and not progressed:
-                done, _ = wait(list(running), return_when=FIRST_COMPLETED)
+                done, _ = wait(list(running), timeout=0.25, return_when=FIRST_COMPLETED)
+                drain_progress()
                 for future in done:
                     spec, fp = running.pop(future)
                     try:
@@ -291,10 +316,30 @@ def run_notebooks(
                     settle(spec, result, fp)
             elif not running and not progressed and pending:
                 raise RunConfigError(f"cannot order notebooks {[s.name for s in pending]}")
+    except KeyboardInterrupt:
+        stopped = [spec.name for spec, _ in running.values()]
+        stop_workers(pool)
+        for name in stopped:
+            (layout.executed / f".{name}.running.ipynb").unlink(missing_ok=True)
+        raise RunInterrupted(stopped, [s.name for s in pending]) from None
+    finally:
+        if pool is not None:
+            pool.shutdown(wait=True, cancel_futures=True)
 
     ordered = [results[s.name] for s in specs if s.name in results]
     write_index(specs, ordered, layout, as_of)
     return ordered
+
+
+def stop_workers(pool: ProcessPoolExecutor | None) -> None:
+    """End this run's worker processes (their kernels exit when their parent is gone)."""
+    if pool is None:
+        return
+    pool.shutdown(wait=False, cancel_futures=True)
+    for process in multiprocessing.active_children():
+        process.terminate()
+    for process in multiprocessing.active_children():
+        process.join(timeout=5)
 
 
 def write_index(
