@@ -222,7 +222,8 @@ def link_successors(agreements: list[Agreement], names: JurisdictionNames) -> di
         )  # fmt: skip
         cross = None
         if others:
-            found = "; ".join(_describe(n, 100.0, "same name and model, another state") for n in others)
+            why = "same name and model, another state"
+            found = "; ".join(_describe(n, 100.0, why) for n in others)
             reason = names.ruled_out(old)
             if reason is None:
                 cross = f"not linked ({names.why_possible(old)}): {found}"
