@@ -108,6 +108,9 @@ _COUNTY_NAME = re.compile(r"^(?:COUNTY OF\s+)?(.+?)\s+(?:COUNTY|PARISH)\b|^(.+?)
 _PLACE_PREFIX = re.compile(r"^(?:(?:CITY|TOWN|VILLAGE|BOROUGH|TOWNSHIP) OF\s+)+")
 _PLACE_NAME = re.compile(r"^(.+?)\s+(?:POLICE|PUBLIC SAFETY|DEPARTMENT|MARSHAL|CONSTABLE)\b")
 _PLACE_TYPE = re.compile(r"\s+(?:CITY|TOWN|TOWNSHIP|TWP|VILLAGE|BOROUGH)$")
+# Words no town name holds: "DEPARTMENT OF PUBLIC SAFETY", "NEW HAMPSHIRE STATE POLICE" name none.
+_NOT_A_PLACE = {"DEPARTMENT", "OFFICE", "STATE", "DIVISION", "BUREAU", "OF", "COMMISSION",
+                "AUTHORITY", "AGENCY", "UNIVERSITY", "COLLEGE", "AIRPORT", "PORT"}  # fmt: skip
 _CENSUS_TYPE = re.compile(r"(?:\s+(?:[a-z][a-z\-]*|CCD|UT))+$")  # "Abington township", "X CCD"
 
 
@@ -153,6 +156,8 @@ class JurisdictionNames:
         if not place:
             return None  # the name identifies no county or place: nothing rules the state out
         name = place.group(1).strip()
+        if set(name.split()) & _NOT_A_PLACE:
+            return None
         keys = {normalize_county_name(name), normalize_county_name(_PLACE_TYPE.sub("", name))}
         known = self.counties[old.state] | self.places.get(old.state, frozenset())
         if keys & known:
@@ -165,8 +170,9 @@ class JurisdictionNames:
             return f"{old.state} has no county list to rule it out"
         if county:
             return f"{old.state} has a county named {(county.group(1) or county.group(2)).strip()}"
-        if _PLACE_NAME.match(_PLACE_PREFIX.sub("", old.name)):
-            return f"{old.state} has a county or place of that name"
+        place = _PLACE_NAME.match(_PLACE_PREFIX.sub("", old.name))
+        if place and not set(place.group(1).split()) & _NOT_A_PLACE:
+            return f"{old.state} has a county or place named {place.group(1).strip()}"
         return "the name identifies no county or place that could rule the first state out"
 
 
