@@ -153,7 +153,7 @@ def test_no_link_crosses_states_unless_the_first_state_is_impossible(agreements)
     linked = agreements[agreements["lineage"].isin(["successor", "successor_uncertain"])]
     for row in linked.itertuples():
         keys = [k for k in state_of.index if k in (row.lineage_note or "")]
-        crosses = row.successor_key is not None and state_of[row.successor_key] != row.state
+        crosses = pd.notna(row.successor_key) and state_of[row.successor_key] != row.state
         crosses |= any(state_of[k] != row.state for k in keys)
         if crosses:
             assert "first state impossible" in (row.cross_state_check or ""), row.agreement_key
