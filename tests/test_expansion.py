@@ -5,6 +5,7 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
+from analysis.report import text_expansion as text
 from analysis.study import expansion
 
 
@@ -42,11 +43,119 @@ def test_snapshot_counts_separate_units_and_territories(history):
 
 
 def test_entries_and_exits_use_lineage(history):
-    agreements = pd.DataFrame({"agreement_key": ["TX|B|WSO"], "lineage": ["exit"]})
+    agreements = pd.DataFrame(
+        {"agreement_key": ["TX|B|WSO"], "status": ["gone"], "lineage": ["exit"],
+         "gone_at": [pd.Timestamp("2025-02-28")]}
+    )  # fmt: skip
     flows = expansion.entries_and_exits(history, agreements).set_index("snapshot_date")
     assert flows.loc["2025-02-28", "added"] == 2
     assert flows.loc["2025-02-28", "removed_exit"] == 1
     assert flows.loc["2025-03-31", ["added", "removed"]].tolist() == [0, 0]
+
+
+def agreement(state, agency, model, last_seen, gone_at, lineage):
+    status = "active" if gone_at is None else "gone"
+    return {
+        "agreement_key": f"{state}|{agency}|{model}", "state": state, "agency": agency,
+        "model": model, "first_seen": pd.Timestamp("2025-01-31"),
+        "last_seen": pd.Timestamp(last_seen), "gone_at": pd.Timestamp(gone_at or None),
+        "status": status, "lineage": lineage, "lineage_note": None,
+    }  # fmt: skip
+
+
+@pytest.fixture
+def lives():
+    """A (exits 03-31 after a flicker in 02-28), B (renamed 03-31), C (uncertain 04-30), D (exits
+    04-30), E (exits 02-28), F (active), and the agreements table the history build would give."""
+    listed = {
+        "2025-01-31": ["A", "B", "C", "D", "E", "F"],
+        "2025-02-28": ["B", "C", "D", "F"],
+        "2025-03-31": ["A", "C", "D", "F", "B2"],
+        "2025-04-30": ["F", "B2"],
+        "2025-05-31": ["F", "B2"],
+    }
+    history = pd.DataFrame(
+        [row(d, "MD", a, "WSO") for d, agencies in listed.items() for a in agencies]
+    )
+    table = pd.DataFrame(
+        [
+            agreement("MD", "A", "WSO", "2025-03-31", "2025-04-30", "exit"),
+            agreement("MD", "B", "WSO", "2025-02-28", "2025-03-31", "successor"),
+            agreement("MD", "C", "WSO", "2025-03-31", "2025-04-30", "successor_uncertain"),
+            agreement("MD", "D", "WSO", "2025-03-31", "2025-04-30", "exit"),
+            agreement("MD", "E", "WSO", "2025-01-31", "2025-02-28", "exit"),
+            agreement("MD", "F", "WSO", "2025-05-31", None, None),
+            agreement("MD", "B2", "WSO", "2025-05-31", None, None),
+        ]
+    )
+    return history, table
+
+
+def test_one_exit_definition_for_flows_and_the_qa_table(lives):
+    history, table = lives
+    flows = expansion.entries_and_exits(history, table).set_index("snapshot_date")
+    # A's flicker out in February is a removal it came back from, not an exit
+    february = flows.loc["2025-02-28"]
+    assert february[["removed", "removed_exit", "removed_returned_later"]].tolist() == [2, 1, 1]
+    assert flows.loc["2025-03-31", "removed_renamed"] == 1
+    assert flows.loc["2025-04-30", ["removed_exit", "removed_uncertain"]].tolist() == [2, 1]
+    exits = expansion.exits(table)
+    assert exits["agency"].tolist() == ["E", "A", "D"]
+    assert flows["removed_exit"].sum() == len(exits) == 3
+    since = pd.Timestamp("2025-03-01")
+    assert flows.loc[since:, "removed_exit"].sum() == len(expansion.exits(table, since=since)) == 2
+    recon = expansion.disappearance_reconciliation(table, since=since).set_index("class")
+    assert recon.loc["exit"].tolist() == [3, 1, 2]
+    assert recon.loc["disappeared"].tolist() == [5, 1, 4]
+    assert recon.loc[["renamed", "uncertain", "exit"]].sum().tolist() == [5, 1, 4]
+
+
+def test_exits_follow_as_of_and_one_state_by_year(lives):
+    _history, table = lives
+    assert expansion.exits(table, as_of="2025-03-31")["agency"].tolist() == ["E"]
+    only = expansion.exits_in(table, "MD", 2025, as_of="2025-04-30")
+    assert only["agency"].tolist() == ["E", "A", "D"]
+    assert only.columns.tolist() == [
+        "state",
+        "agency",
+        "model",
+        "first_seen",
+        "last_seen",
+        "gone_at",
+    ]
+    assert expansion.exits_in(table, "KY", 2025).empty
+
+
+def test_a_gone_agreement_needs_a_lineage(lives):
+    _history, table = lives
+    table.loc[0, "lineage"] = None
+    with pytest.raises(ValueError, match="gone without a known lineage.*MD|A|WSO"):
+        expansion.exits(table)
+
+
+def test_exit_sentences_use_the_same_counts(lives):
+    history, table = lives
+    since = pd.Timestamp("2025-03-01")
+    recon = expansion.disappearance_reconciliation(table, since=since)
+    assert text.exit_reconciliation_summary(recon) == (
+        "**5 agreements disappeared** for good: 1 renames or typo fixes, 1 uncertain and "
+        "**3 exits**. Of the exits, 2 are dated 2025-03-01 or later, the period of the "
+        "expansion report's flows (its 'exited for good'), and 1 earlier."
+    )
+    flows = expansion.entries_and_exits(history, table)
+    flows = flows[flows["snapshot_date"] >= since]
+    assert text.flows_summary(flows, len(expansion.exits(table))).endswith(
+        "and 2 exited for good. Over the whole record **3 agreements exited**, the count of the "
+        "QA report; the other 1 left before 2025-03-31, the first snapshot of the period shown."
+    )
+    state_exits = expansion.exits_in(table, "MD", 2025)
+    assert text.state_exits_summary(state_exits, "MD", 2025) == (
+        "**3 agreements of MD exited in 2025** (by the first snapshot without them): "
+        "1 on 2025-02-28, 2 on 2025-04-30."
+    )
+    assert text.state_exits_summary(state_exits.iloc[:0], "MD", 2024) == (
+        "No agreement of MD exited in 2024."
+    )
 
 
 def test_as_of_and_checkpoints(history, tmp_path):
@@ -193,6 +302,7 @@ def test_corrections_count_rows_of_both_lists():
 def test_disappearances_follow_as_of_by_the_date_gone():
     agreements = pd.DataFrame(
         {
+            "agreement_key": ["TX|B|WSO", "FL|A|WSO", "FL|C|WSO"],
             "state": ["TX", "FL", "FL"], "agency": ["B", "A", "C"], "model": ["WSO"] * 3,
             "first_seen": pd.to_datetime(["2024-01-31"] * 3),
             "last_seen": pd.to_datetime(["2025-01-31", "2025-03-31", "2025-01-31"]),
@@ -203,4 +313,8 @@ def test_disappearances_follow_as_of_by_the_date_gone():
     )  # fmt: skip
     assert expansion.disappearances(agreements)["agency"].tolist() == ["B", "C"]
     assert expansion.disappearances(agreements, "2025-03-31")["agency"].tolist() == ["B"]
-    assert expansion.disappearances(agreements).columns.tolist() == expansion.DISAPPEARANCE_COLUMNS
+    assert expansion.disappearances(agreements).columns.tolist() == [
+        *expansion.DISAPPEARANCE_COLUMNS,
+        "class",
+    ]
+    assert expansion.disappearances(agreements)["class"].tolist() == ["exit", "renamed"]

@@ -16,6 +16,7 @@ from analysis import paths
 from analysis.fetch import sha256_file
 from analysis.ice import schemas
 from analysis.ice.history import agencies_table, build_history, build_tables
+from analysis.ice.lineage import JurisdictionNames
 from analysis.io import read_dictionary
 from analysis.locate import schemas as location_schemas
 from analysis.locate.build import build_locations
@@ -28,14 +29,32 @@ MARCO = ("FLORIDA", "Marco Island Police Department", "Task Force Model", dateti
 EXIT = ("OHIO", "Exit County Sheriff's Office", "Warrant Service Officer", datetime(2020, 1, 2))
 FLICKER = ("OHIO", "Flicker Police Department", "Task Force Model", datetime(2025, 3, 2))
 
+# Same name and model in two states: Maryland has a Carroll County (an exit, not Kentucky's);
+# Massachusetts has no Crow Wing County (Minnesota's sheriff under the wrong state).
+MD_CARROLL = ("MARYLAND", "Carroll County Sheriff's Office", "Warrant Service Officer",
+              datetime(2025, 3, 1))  # fmt: skip
+KY_CARROLL = ("KENTUCKY", "Carroll County Sheriff's Office", "Warrant Service Officer",
+              datetime(2025, 6, 1))  # fmt: skip
+MA_CROW = ("MASSACHUSETTS", "Crow Wing County Sheriff's Office", "Warrant Service Officer",
+           datetime(2025, 3, 1))  # fmt: skip
+MN_CROW = ("MINNESOTA", "Crow Wing County Sheriff's Office", "Warrant Service Officer",
+           datetime(2025, 3, 1))  # fmt: skip
+NAMES = JurisdictionNames(
+    counties={"MD": frozenset({"carroll"}), "KY": frozenset({"carroll"}),
+              "MA": frozenset({"middlesex"}), "MN": frozenset({"crowwing"}),
+              "TX": frozenset({"alpha"}), "FL": frozenset(), "OH": frozenset({"exit"})},
+    places={"FL": frozenset({"bravo", "marcoisland"}), "OH": frozenset({"flicker"})},
+)  # fmt: skip
+
 SNAPSHOTS = {
-    "2025-03-31": [A_JEM, B_TFM, MACRO, EXIT, FLICKER],
-    "2025-04-30": [A_JEM, A_TFM, B_TFM, MARCO, EXIT],
-    "2025-05-29": [A_JEM, A_TFM, B_TFM, MARCO, EXIT],  # repeat of 04-30
-    "2025-06-27": [A_JEM, A_TFM, B_TFM, MARCO, FLICKER],
-    "2025-07-30": [A_JEM, A_TFM, B_TFM, MARCO, EXIT],  # flip-flop back to 04-30
+    "2025-03-31": [A_JEM, B_TFM, MACRO, EXIT, FLICKER, MD_CARROLL, MA_CROW],
+    "2025-04-30": [A_JEM, A_TFM, B_TFM, MARCO, EXIT, MD_CARROLL, MN_CROW],
+    "2025-05-29": [A_JEM, A_TFM, B_TFM, MARCO, EXIT, MD_CARROLL, MN_CROW],  # repeat of 04-30
+    "2025-06-27": [A_JEM, A_TFM, B_TFM, MARCO, FLICKER, KY_CARROLL, MN_CROW],
+    "2025-07-30": [A_JEM, A_TFM, B_TFM, MARCO, EXIT, MD_CARROLL, MN_CROW],  # flip-flop to 04-30
 }
-LIVE = [A_JEM, A_TFM, MARCO, FLICKER]  # a live download on 2025-08-29: Bravo is gone
+# a live download on 2025-08-29: Bravo is gone
+LIVE = [A_JEM, A_TFM, MARCO, FLICKER, KY_CARROLL, MN_CROW]
 
 
 @pytest.fixture(scope="module")
@@ -75,7 +94,7 @@ def archive(tmp_path_factory):
 @pytest.fixture(scope="module")
 def tables(archive):
     raw_dir, index = archive
-    tables = build_tables(raw_dir, index=index, workers=1)
+    tables = build_tables(raw_dir, index=index, workers=1, names=NAMES)
     history, pending = tables["agreements_history"], tables["pending_history"]
     files = tables["ice_snapshot_files"]
     return tables | {"agencies": agencies_table(history, pending, tables["agreements"], files)}
@@ -134,6 +153,20 @@ def test_agreements_life_span_and_lineage(tables):
     assert (flicker["status"], flicker["n_gaps"]) == ("active", 1)
 
 
+def test_a_successor_in_another_state_only_when_the_first_state_is_impossible(tables):
+    agreements = tables["agreements"].set_index("agreement_key")
+    carroll = agreements.loc["MD|CARROLL COUNTY SHERIFF'S OFFICE|WSO"]
+    assert carroll["gone_at"] == pd.Timestamp("2025-06-27")
+    assert carroll["lineage"] == "exit" and pd.isna(carroll["successor_key"])
+    assert carroll["cross_state_check"].startswith("not linked (MD has a county named CARROLL)")
+    crow = agreements.loc["MA|CROW WING COUNTY SHERIFF'S OFFICE|WSO"]
+    assert (crow["lineage"], crow["successor_key"]) == (
+        "successor", "MN|CROW WING COUNTY SHERIFF'S OFFICE|WSO",
+    )  # fmt: skip
+    assert "first state impossible: MA has no county named CROW WING" in crow["cross_state_check"]
+    assert agreements["cross_state_check"].notna().sum() == 2
+
+
 def test_agencies(tables):
     agencies = tables["agencies"].set_index("agency_key")
     alpha = agencies.loc["TX|ALPHA COUNTY SHERIFF'S OFFICE"]
@@ -161,8 +194,8 @@ def _digests(folder):
 
 def test_build_is_byte_identical_and_independent_of_workers(archive, tmp_path):
     raw_dir, index = archive
-    first = build_history(raw_dir, tmp_path / "a", index=index, workers=1)
-    build_history(raw_dir, tmp_path / "b", index=index, workers=2)
+    first = build_history(raw_dir, tmp_path / "a", index=index, workers=1, names=NAMES)
+    build_history(raw_dir, tmp_path / "b", index=index, workers=2, names=NAMES)
     assert first["agreements_history"] > 0 and set(first) == set(schemas.TABLES)
     assert _digests(tmp_path / "a") == _digests(tmp_path / "b")
     assert len(_digests(tmp_path / "a")) == 2 * len(schemas.TABLES)  # parquet + csv
@@ -172,7 +205,7 @@ def test_locate_stage_reads_the_ice_stage_tables(archive, tables, tmp_path):
     """The ICE stage writes no location table; the locate stage, run on its output, writes
     agencies (not located: the fixture has no crosswalk files) and the two empty tables."""
     raw_dir, index = archive
-    ice = build_history(raw_dir, tmp_path, index=index, workers=1)
+    ice = build_history(raw_dir, tmp_path, index=index, workers=1, names=NAMES)
     assert not {"agencies", "county_agreements", "agency_location_qa"} & set(ice)
     written = build_locations(raw_dir, tmp_path)
     assert written == {"agencies": len(tables["agencies"]), "agency_location_qa": 0,

@@ -225,8 +225,11 @@ def _gaps(in_series: pd.DataFrame, series_dates: list) -> pd.Series:
     return (step > 1).groupby(seen["agreement_key"]).sum()
 
 
-def agreements_table(history: pd.DataFrame, files: pd.DataFrame) -> pd.DataFrame:
-    """One row per agreement key of the participating list, with life span and lineage."""
+def agreements_table(
+    history: pd.DataFrame, files: pd.DataFrame, names: lineage.JurisdictionNames
+) -> pd.DataFrame:
+    """One row per agreement key of the participating list, with life span and lineage
+    (``names`` tells whether a successor in another state may be accepted)."""
     participating = files[files["list"] == "participating"]
     series_dates = sorted(participating.loc[participating["in_time_series"], "snapshot_date"])
     listed = _listed(history, participating)
@@ -252,10 +255,15 @@ def agreements_table(history: pd.DataFrame, files: pd.DataFrame) -> pd.DataFrame
     table["status"] = (table["last_seen"] == latest_date).map({True: "active", False: "gone"})
     next_series = {d: _next(series_dates, d) for d in table["last_seen"].unique()}
     table["gone_at"] = table["last_seen"].map(next_series).where(table["status"] == "gone")
-    return schemas.typed_frame(_with_lineage(table.reset_index()), "agreements")
+    # ICE's state text when it misspelt the state on every listing (a doubtful first state)
+    misspelt = listed[listed["state_match"] != "exact"].groupby("agreement_key")["state_raw"]
+    always = listed.groupby("agreement_key")["state_match"].agg(lambda m: (m != "exact").all())
+    table["state_typo"] = misspelt.first().reindex(table.index).where(always.reindex(table.index))
+    table = _with_lineage(table.reset_index(), names).drop(columns="state_typo")
+    return schemas.typed_frame(table, "agreements")
 
 
-def _with_lineage(table: pd.DataFrame) -> pd.DataFrame:
+def _with_lineage(table: pd.DataFrame, names: lineage.JurisdictionNames) -> pd.DataFrame:
     links = lineage.link_successors(
         [
             lineage.Agreement(
@@ -266,9 +274,11 @@ def _with_lineage(table: pd.DataFrame) -> pd.DataFrame:
                 first_seen=r.first_seen,
                 last_seen=r.last_seen,
                 gone_at=None if pd.isna(r.gone_at) else r.gone_at,
+                state_typo=None if pd.isna(r.state_typo) else r.state_typo,
             )
             for r in table.itertuples()
-        ]
+        ],
+        names,
     )
     empty = lineage.Lineage(None, None, None, None)
     resolved = [links.get(k, empty) for k in table["agreement_key"]]
@@ -276,6 +286,7 @@ def _with_lineage(table: pd.DataFrame) -> pd.DataFrame:
     table["successor_key"] = [x.successor_key for x in resolved]
     table["successor_score"] = [x.successor_score for x in resolved]
     table["lineage_note"] = [x.note for x in resolved]
+    table["cross_state_check"] = [x.cross_state for x in resolved]
     return table
 
 
@@ -325,22 +336,33 @@ def agencies_table(
 
 
 def build_tables(
-    raw_dir: Path, *, index: Path | None = None, workers: int | None = None
+    raw_dir: Path,
+    *,
+    index: Path | None = None,
+    workers: int | None = None,
+    names: lineage.JurisdictionNames | None = None,
 ) -> dict[str, pd.DataFrame]:
     """Every ICE table, validated, without writing anything. ``workers`` processes read the
-    files (default: up to 2); the result does not depend on it."""
+    files (default: up to 2); the result does not depend on it. ``names`` (the county and place
+    names the lineage checks a state against) default to those of ``raw_dir``'s gazetteers."""
     sources = snapshot_sources(raw_dir, index)
     loaded = load_all(sources, raw_dir, workers)
     files = files_table(loaded, sources)
     tables = row_tables(loaded, files)
     tables["ice_snapshot_files"] = files
-    tables["agreements"] = agreements_table(tables["agreements_history"], files)
+    names = names or lineage.JurisdictionNames.from_raw(raw_dir)
+    tables["agreements"] = agreements_table(tables["agreements_history"], files, names)
     return {name: schemas.validate(df, name) for name, df in tables.items()}
 
 
 def build_history(
-    raw_dir: Path, out_dir: Path, *, index: Path | None = None, workers: int | None = None
+    raw_dir: Path,
+    out_dir: Path,
+    *,
+    index: Path | None = None,
+    workers: int | None = None,
+    names: lineage.JurisdictionNames | None = None,
 ) -> dict[str, int]:
     """Build, validate and write every ICE table to ``out_dir``; return {table: row count}."""
-    tables = build_tables(raw_dir, index=index, workers=workers)
+    tables = build_tables(raw_dir, index=index, workers=workers, names=names)
     return {name: write_table(df, name, out_dir) for name, df in sorted(tables.items())}

@@ -8,9 +8,20 @@ relabels (doc §6). A gone agreement gets
   within ``MARGIN`` points, and no other gone agreement has that same best candidate;
 - ``successor_uncertain`` when something weaker points to a successor: close rival candidates, a
   shared candidate, nested names (``GULF COUNTY BOCC`` -> ``... /DETENTION FACILITY``) new then,
-  a similar name of the same state and model listed at another time, the same name under another
-  state, or the same agency under another model, appearing then;
-- ``exit`` otherwise (absent from every later snapshot, with no candidate).
+  a similar name of the same state and model listed at another time, or the same agency under
+  another model, appearing then;
+- ``exit`` otherwise: absent from every later snapshot, with no accepted candidate.
+
+**Another state.** The same name and model under another state, new when this one went missing,
+is a successor only when the first state cannot be right (:class:`JurisdictionNames`): the name
+identifies a county (``X COUNTY SHERIFF'S OFFICE``) and the first state has no county named X, or
+a town (``X POLICE DEPARTMENT``) and the first state has no county, county subdivision or place
+named X; or ICE wrote the first state as a misspelling on every listing. ``MA|CROW WING COUNTY
+SHERIFF'S OFFICE`` (Massachusetts has no Crow Wing County) is Minnesota's; Maryland's Carroll
+County sheriff is not Kentucky's, because Maryland has a Carroll County: it exits. The reason,
+accepted or not, is kept in ``Lineage.cross_state``. A name that identifies no county or place
+(a state agency, a task force) never makes the first state impossible. Territories have no county
+list, so their state is never ruled out either.
 """
 
 from __future__ import annotations
@@ -20,9 +31,15 @@ from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date
 from functools import cache
+from pathlib import Path
 
+import pandas as pd
 from rapidfuzz import fuzz, process
 
+from analysis import paths
+from analysis.fetch import require
+from analysis.geo.counties import GAZETTEER_COUSUBS_CURRENT, county_list, normalize_county_name
+from analysis.geo.states import STATES as STATE_TABLE
 from analysis.ice.normalize import STATE_NAMES
 
 MIN_SCORE = 80.0
@@ -72,6 +89,7 @@ class Agreement:
     first_seen: date
     last_seen: date
     gone_at: date | None  # None while active
+    state_typo: str | None = None  # ICE's state text when every listing misspelt the state
 
 
 @dataclass(frozen=True)
@@ -80,6 +98,82 @@ class Lineage:
     successor_key: str | None
     successor_score: float | None
     note: str | None
+    cross_state: str | None = None  # why a same-name agreement of another state was (not) taken
+
+
+# --- can the first state be right? -----------------------------------------------------------
+
+GEONAMES_PLACES = "geonames_places/rg_cities1000_US.csv"
+_COUNTY_NAME = re.compile(r"^(?:COUNTY OF\s+)?(.+?)\s+(?:COUNTY|PARISH)\b|^(.+?)\s+SHERIFF")
+_PLACE_PREFIX = re.compile(r"^(?:(?:CITY|TOWN|VILLAGE|BOROUGH|TOWNSHIP) OF\s+)+")
+_PLACE_NAME = re.compile(r"^(.+?)\s+(?:POLICE|PUBLIC SAFETY|DEPARTMENT|MARSHAL|CONSTABLE)\b")
+_PLACE_TYPE = re.compile(r"\s+(?:CITY|TOWN|TOWNSHIP|TWP|VILLAGE|BOROUGH)$")
+# Words no town name holds: "DEPARTMENT OF PUBLIC SAFETY", "NEW HAMPSHIRE STATE POLICE" name none.
+_NOT_A_PLACE = {"DEPARTMENT", "OFFICE", "STATE", "DIVISION", "BUREAU", "OF", "COMMISSION",
+                "AUTHORITY", "AGENCY", "UNIVERSITY", "COLLEGE", "AIRPORT", "PORT"}  # fmt: skip
+_CENSUS_TYPE = re.compile(r"(?:\s+(?:[a-z][a-z\-]*|CCD|UT))+$")  # "Abington township", "X CCD"
+
+
+@dataclass(frozen=True)
+class JurisdictionNames:
+    """County and place name keys (:func:`normalize_county_name`) of each state, to tell whether
+    an agency name can belong to a state."""
+
+    counties: dict[str, frozenset[str]]
+    places: dict[str, frozenset[str]]
+
+    @classmethod
+    def from_raw(cls, raw_dir: Path | None = None) -> JurisdictionNames:
+        """Counties from the project's county list; places from the 2025 county-subdivision
+        Gazetteer (towns, townships, boroughs, cities) and the GeoNames places of 1,000+."""
+        raw_dir = raw_dir or paths.RAW
+        counties = county_list(raw_dir).groupby("state_usps")["name_key"].agg(frozenset)
+        cousubs = pd.read_csv(
+            require(GAZETTEER_COUSUBS_CURRENT, raw_dir), sep="|", dtype=str,
+            keep_default_na=False, usecols=["USPS", "NAME"],
+        )  # fmt: skip
+        geonames = pd.read_csv(require(GEONAMES_PLACES, raw_dir), dtype=str, keep_default_na=False)
+        state_codes = {name: usps for _fips, usps, name in STATE_TABLE}
+        geonames = geonames.assign(USPS=geonames["admin1"].map(state_codes), NAME=geonames["name"])
+        places = pd.concat([cousubs, geonames[["USPS", "NAME"]].dropna()])
+        places = places.assign(key=places["NAME"].str.replace(_CENSUS_TYPE, "", regex=True))
+        places["key"] = places["key"].map(normalize_county_name)
+        return cls(dict(counties), dict(places.groupby("USPS")["key"].agg(frozenset)))
+
+    def ruled_out(self, old: Agreement) -> str | None:
+        """Why ``old``'s state cannot be right, or None when it can (or cannot be judged)."""
+        if old.state_typo:
+            return f"first state impossible: ICE wrote it {old.state_typo!r} on every listing"
+        if old.state not in self.counties:
+            return None
+        county = _COUNTY_NAME.match(old.name)
+        if county:
+            name = (county.group(1) or county.group(2)).strip()
+            if normalize_county_name(name) in self.counties[old.state]:
+                return None
+            return f"first state impossible: {old.state} has no county named {name}"
+        place = _PLACE_NAME.match(_PLACE_PREFIX.sub("", old.name))
+        if not place:
+            return None  # the name identifies no county or place: nothing rules the state out
+        name = place.group(1).strip()
+        if set(name.split()) & _NOT_A_PLACE:
+            return None
+        keys = {normalize_county_name(name), normalize_county_name(_PLACE_TYPE.sub("", name))}
+        known = self.counties[old.state] | self.places.get(old.state, frozenset())
+        if keys & known:
+            return None
+        return f"first state impossible: {old.state} has no county or place named {name}"
+
+    def why_possible(self, old: Agreement) -> str:
+        county = _COUNTY_NAME.match(old.name)
+        if old.state not in self.counties:
+            return f"{old.state} has no county list to rule it out"
+        if county:
+            return f"{old.state} has a county named {(county.group(1) or county.group(2)).strip()}"
+        place = _PLACE_NAME.match(_PLACE_PREFIX.sub("", old.name))
+        if place and not set(place.group(1).split()) & _NOT_A_PLACE:
+            return f"{old.state} has a county or place named {place.group(1).strip()}"
+        return "the name identifies no county or place that could rule the first state out"
 
 
 def _describe(candidate: Agreement, score: float, why: str) -> str:
@@ -91,7 +185,7 @@ def _is_clear(matches: list[tuple[Agreement, float]]) -> bool:
     return len(matches) == 1 or (len(matches) > 1 and matches[0][1] - matches[1][1] >= MARGIN)
 
 
-def link_successors(agreements: list[Agreement]) -> dict[str, Lineage]:
+def link_successors(agreements: list[Agreement], names: JurisdictionNames) -> dict[str, Lineage]:
     """Lineage of every gone agreement, by key."""
     appearing = defaultdict(list)  # (state, model, first_seen) -> agreements new then
     by_state_model = defaultdict(list)
@@ -126,17 +220,35 @@ def link_successors(agreements: list[Agreement]) -> dict[str, Lineage]:
             result[old.key] = Lineage("successor", new.key, round(score, 1), note)
             continue
         notes = [_describe(n, s, "competing or shared candidate") for n, s in matches]
-        notes += _weaker_candidates(old, appearing, by_state_model, by_name_model, by_state_name)
+        notes += _weaker_candidates(old, appearing, by_state_model, by_state_name)
+        others = sorted(
+            (n for n in by_name_model[(old.name, old.model)]
+             if n.state != old.state and n.first_seen == old.gone_at),
+            key=lambda n: n.key,
+        )  # fmt: skip
+        cross = None
+        if others:
+            why = "same name and model, another state"
+            found = "; ".join(_describe(n, 100.0, why) for n in others)
+            reason = names.ruled_out(old)
+            if reason is None:
+                cross = f"not linked ({names.why_possible(old)}): {found}"
+            elif len(others) == 1 and not notes:
+                cross = f"linked ({reason}): {found}"
+                result[old.key] = Lineage("successor", others[0].key, 100.0, cross, cross)
+                continue
+            else:
+                cross = f"candidate ({reason}), not the only one: {found}"
+                notes.append(cross)
         if notes:
-            result[old.key] = Lineage("successor_uncertain", None, None, "; ".join(notes))
+            result[old.key] = Lineage("successor_uncertain", None, None, "; ".join(notes), cross)
         else:
-            result[old.key] = Lineage("exit", None, None, None)
+            result[old.key] = Lineage("exit", None, None, cross, cross)
     return result
 
 
-def _weaker_candidates(
-    old: Agreement, appearing, by_state_model, by_name_model, by_state_name
-) -> list[str]:
+def _weaker_candidates(old: Agreement, appearing, by_state_model, by_state_name) -> list[str]:
+    """Same-state evidence short of a clear successor (the other state is judged apart)."""
     notes = []
     old_words = set(distinctive(old.name, old.state).split())
     for new in appearing[(old.state, old.model, old.gone_at)]:
@@ -150,9 +262,6 @@ def _weaker_candidates(
         listed_later = new.last_seen >= old.gone_at and new.first_seen != old.gone_at
         if new.key != old.key and score >= MIN_SCORE and listed_later:
             notes.append(_describe(new, score, "similar name, same state and model, other dates"))
-    for new in by_name_model[(old.name, old.model)]:
-        if new.state != old.state and new.first_seen == old.gone_at:
-            notes.append(_describe(new, 100.0, "same name and model under another state"))
     for new in by_state_name[(old.state, old.name)]:
         if new.model != old.model and new.first_seen == old.gone_at:
             notes.append(_describe(new, 100.0, "same agency under another model"))

@@ -137,14 +137,18 @@ AGREEMENTS = (
         isin=("active", "gone")),
     col("gone_at", DATE, "First time-series snapshot after last_seen (missing from it and from "
         "every later one)", nullable=True),
-    col("lineage", "str", "For gone agreements: successor (clear rename/typo fix), "
-        "successor_uncertain (a candidate exists but the evidence is not clear) or exit (no "
-        "candidate: absent from all later snapshots)", nullable=True, isin=LINEAGE),
+    col("lineage", "str", "For gone agreements: successor (clear rename/typo fix; in another "
+        "state only when the first state is impossible), successor_uncertain (a candidate exists "
+        "but the evidence is not clear) or exit (no accepted candidate: absent from all later "
+        "snapshots); see analysis.ice.lineage", nullable=True, isin=LINEAGE),
     col("successor_key", "str", "agreement_key of the clear successor", nullable=True),
     col("successor_score", "float64", "rapidfuzz ratio (0-100) between the two name keys",
         nullable=True),
     col("lineage_note", "str", "Evidence: the successor or the candidates considered",
         nullable=True),
+    col("cross_state_check", "str", "When the same name and model appeared under another state "
+        "as this one went missing: linked (the first state is impossible, and why) or not linked "
+        "(a county or place of that name exists in the first state)", nullable=True),
 )  # fmt: skip
 
 SNAPSHOT_FILES = (

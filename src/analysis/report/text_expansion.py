@@ -98,14 +98,51 @@ def latest_snapshot_note(latest: pd.Timestamp) -> str:
     return f"Latest snapshot {fmt_date(latest)}. Dotted lines: state mandates."
 
 
-def flows_summary(flows: pd.DataFrame) -> str:
-    """The largest addition between two snapshots, and the totals added and exited."""
+def flows_summary(flows: pd.DataFrame, exits_total: int | None = None) -> str:
+    """The largest addition between two snapshots, and the totals added and exited; with
+    ``exits_total`` (every exit of the record, as report 10 counts them), how the two relate."""
     biggest = flows.loc[flows["added"].idxmax()]
-    return (
+    text = (
         f"The largest addition came between {fmt_date(biggest['previous_snapshot'])} and "
         f"{fmt_date(biggest['snapshot_date'])}: **{fmt_int(biggest['added'])}** "
         f"agreements. Over the period shown, {fmt_int(flows['added'].sum())} agreements "
         f"were added and {fmt_int(flows['removed_exit'].sum())} exited for good."
+    )
+    if exits_total is None:
+        return text
+    earlier = exits_total - int(flows["removed_exit"].sum())
+    return text + (
+        f" Over the whole record **{fmt_int(exits_total)} agreements exited**, the count of the "
+        f"QA report; the other {fmt_int(earlier)} left before "
+        f"{fmt_date(flows['snapshot_date'].min())}, the first snapshot of the period shown."
+    )
+
+
+def exit_reconciliation_summary(reconciliation: pd.DataFrame) -> str:
+    """Disappearances, and how many were renames, uncertain and exits, overall and in the
+    expansion report's period (the table of ``expansion.disappearance_reconciliation``)."""
+    table = reconciliation.set_index("class")
+    total, before, later = table.columns
+    return (
+        f"**{fmt_int(table.loc['disappeared', total])} agreements disappeared** for good: "
+        f"{fmt_int(table.loc['renamed', total])} renames or typo fixes, "
+        f"{fmt_int(table.loc['uncertain', total])} uncertain and "
+        f"**{fmt_int(table.loc['exit', total])} exits**. Of the exits, "
+        f"{fmt_int(table.loc['exit', later])} are dated {later.removesuffix(' on')} or later, "
+        f"the period of the expansion report's flows (its 'exited for good'), and "
+        f"{fmt_int(table.loc['exit', before])} earlier."
+    )
+
+
+def state_exits_summary(state_exits: pd.DataFrame, state: str, year: int) -> str:
+    """How many agreements of ``state`` exited in ``year``, by the first snapshot without them."""
+    if state_exits.empty:
+        return f"No agreement of {state} exited in {year}."
+    by_date = state_exits.groupby("gone_at").size()
+    dates = ", ".join(f"{n} on {fmt_date(d)}" for d, n in by_date.items())
+    return (
+        f"**{fmt_int(len(state_exits))} agreements of {state} exited in {year}** (by the first "
+        f"snapshot without them): {dates}."
     )
 
 

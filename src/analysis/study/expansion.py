@@ -74,16 +74,21 @@ def time_series(history: pd.DataFrame) -> pd.DataFrame:
 
 def entries_and_exits(history: pd.DataFrame, agreements: pd.DataFrame) -> pd.DataFrame:
     """Between consecutive time-series snapshots: agreements added, and agreements that left,
-    split by what the lineage says they were (a real exit, a rename/typo fix, uncertain)."""
+    split by :func:`disappearance_class`. A removal counts as an exit, rename or uncertain case
+    only at the agreement's final departure (``gone_at``); a removal it came back from is
+    ``returned later``. So ``removed_exit`` summed over a period equals :func:`exits` of it."""
     ts = time_series(history)
     dates = sorted(ts["snapshot_date"].unique())
     keys = {d: set(ts.loc[ts["snapshot_date"] == d, "agreement_key"]) for d in dates}
-    lineage = agreements.set_index("agreement_key")["lineage"]
+    table = agreements.set_index("agreement_key")
+    kind = disappearance_class(agreements).set_axis(table.index)
+    gone_at = table["gone_at"]
     rows = []
     for before, after in zip(dates, dates[1:], strict=False):
         added = keys[after] - keys[before]
-        removed = keys[before] - keys[after]
-        kinds = lineage.reindex(sorted(removed)).fillna("returned later")
+        removed = sorted(keys[before] - keys[after])
+        final = gone_at.reindex(removed) == after
+        kinds = kind.reindex(removed).where(final, "returned later")
         rows.append(
             {
                 "snapshot_date": after,
@@ -91,8 +96,8 @@ def entries_and_exits(history: pd.DataFrame, agreements: pd.DataFrame) -> pd.Dat
                 "added": len(added),
                 "removed": len(removed),
                 "removed_exit": int((kinds == "exit").sum()),
-                "removed_renamed": int((kinds == "successor").sum()),
-                "removed_uncertain": int((kinds == "successor_uncertain").sum()),
+                "removed_renamed": int((kinds == "renamed").sum()),
+                "removed_uncertain": int((kinds == "uncertain").sum()),
                 "removed_returned_later": int((kinds == "returned later").sum()),
             }
         )
@@ -326,13 +331,73 @@ def state_spellings(history: pd.DataFrame, pending: pd.DataFrame) -> pd.DataFram
     )
 
 
+# --- the one definition of an exit
+
 DISAPPEARANCE_COLUMNS = ["state", "agency", "model", "first_seen", "last_seen", "gone_at",
                          "lineage", "lineage_note"]  # fmt: skip
+DISAPPEARANCE_CLASSES = {"successor": "renamed", "successor_uncertain": "uncertain", "exit": "exit"}
+EXIT_DEFINITION = (
+    "An agreement **exits** when its last participating snapshot is before the latest one (it is "
+    "absent from every later snapshot) and the lineage accepts no successor: no rename or typo "
+    "fix of the same state and model, and no agreement of another state unless the first state "
+    "is impossible. It exits on the first snapshot without it (`gone_at`). A disappearance with "
+    "a clear successor is a **rename**; one with candidates but none clear is **uncertain**; "
+    "neither is an exit. The lineage is judged on every snapshot, so a run with `as_of` counts "
+    "the exits dated on or before `as_of` of agreements that never came back."
+)
+
+
+def disappearance_class(agreements: pd.DataFrame) -> pd.Series:
+    """Per agreement row: ``exit``, ``renamed``, ``uncertain`` (gone agreements, by their
+    lineage) or None (active). Fails on a gone agreement without a known lineage."""
+    gone = agreements["status"] == "gone"
+    kind = agreements["lineage"].map(DISAPPEARANCE_CLASSES)
+    bad = agreements.loc[gone & kind.isna(), "agreement_key"]
+    if len(bad):
+        raise ValueError(f"agreements: gone without a known lineage: {bad.tolist()[:5]}")
+    if (~gone & agreements["lineage"].notna()).any():
+        raise ValueError("agreements: an active agreement carries a lineage")
+    return kind.where(gone)
 
 
 def disappearances(agreements: pd.DataFrame, as_of=None) -> pd.DataFrame:
     """Agreements gone from the list by ``as_of`` (by the date they went missing), with their
-    lineage class (exit, successor, successor_uncertain), by date, state and agency."""
-    gone = agreements[agreements["status"] == "gone"]
-    gone = scope.on_or_before(gone, as_of, column="gone_at")
-    return gone[DISAPPEARANCE_COLUMNS].sort_values(["gone_at", "state", "agency"])
+    lineage and :func:`disappearance_class` (``class``), by date, state and agency."""
+    table = agreements.assign(**{"class": disappearance_class(agreements)})
+    gone = scope.on_or_before(table[table["status"] == "gone"], as_of, column="gone_at")
+    return gone[[*DISAPPEARANCE_COLUMNS, "class"]].sort_values(["gone_at", "state", "agency"])
+
+
+def exits(agreements: pd.DataFrame, as_of=None, since=None) -> pd.DataFrame:
+    """The exits (see ``EXIT_DEFINITION``) dated on or before ``as_of`` and, when given, on or
+    after ``since``: every exit count of every report comes from here."""
+    gone = disappearances(agreements, as_of)
+    gone = gone[gone["class"] == "exit"]
+    return gone if since is None else gone[gone["gone_at"] >= pd.Timestamp(since)]
+
+
+def disappearance_reconciliation(
+    agreements: pd.DataFrame, as_of=None, since=CLOSE_UP_START
+) -> pd.DataFrame:
+    """Disappearances by class (renamed, uncertain, exit, all): in the whole record, before
+    ``since`` and from ``since`` on (the period of the expansion report's flows)."""
+    gone = disappearances(agreements, as_of)
+    later = gone["gone_at"] >= pd.Timestamp(since)
+    order = list(DISAPPEARANCE_CLASSES.values())
+    table = pd.DataFrame(
+        {
+            "all snapshots": gone["class"].value_counts(),
+            f"before {since:%Y-%m-%d}": gone.loc[~later, "class"].value_counts(),
+            f"{since:%Y-%m-%d} on": gone.loc[later, "class"].value_counts(),
+        }
+    ).reindex(order, fill_value=0).fillna(0).astype(int)  # fmt: skip
+    table.loc["disappeared"] = table.sum()
+    return table.rename_axis("class").reset_index()
+
+
+def exits_in(agreements: pd.DataFrame, state: str, year: int, as_of=None) -> pd.DataFrame:
+    """The exits of one state dated in ``year``: agency, model, last snapshot listing it and the
+    first without it."""
+    out = exits(agreements, as_of)
+    out = out[(out["state"] == state) & (out["gone_at"].dt.year == year)]
+    return out[["state", "agency", "model", "first_seen", "last_seen", "gone_at"]]
