@@ -233,8 +233,9 @@ def read_ers_census_2020(path: Path) -> pd.DataFrame:
 
 def build_county_populations(counties: pd.DataFrame, ers: pd.DataFrame) -> pd.DataFrame:
     """``fips``, ``state_usps``, ``population_2020``, ``population_source`` for every county of
-    the project geography (the 2020 count; Connecticut's regions: the estimates base), then the
-    50 states and DC (``fips`` = 2-digit state FIPS)."""
+    the project geography (the 2020 count; Connecticut's regions: the estimates base; a county
+    with neither is an error), then the 50 states and DC (``fips`` = 2-digit state FIPS; NA
+    where the file has no state row)."""
     rows = counties[["fips", "state_usps"]].copy()
     rows["population_2020"] = rows.fips.map(ers["census"]).astype("Int64")
     rows["population_source"] = "ERS CENSUS_2020_POP (2020 Census count)"
@@ -250,11 +251,10 @@ def build_county_populations(counties: pd.DataFrame, ers: pd.DataFrame) -> pd.Da
             "population_source": "ERS CENSUS_2020_POP of the state (2020 Census count)",
         }
     )
-    table = pd.concat([rows, state_rows], ignore_index=True)
-    missing = table[table.population_2020.isna()]
+    missing = rows[rows.population_2020.isna()]
     if len(missing):
         raise ValueError(f"{ERS_POPULATION}: no 2020 population for {missing.fips.tolist()[:10]}")
-    return table
+    return pd.concat([rows, state_rows], ignore_index=True)
 
 
 @lru_cache(maxsize=4)

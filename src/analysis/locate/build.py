@@ -20,9 +20,9 @@ from pathlib import Path
 
 import pandas as pd
 
+from analysis.geo import places as geo_places
 from analysis.ice.history import agencies_table
 from analysis.io import read_table, write_table
-from analysis.geo import places as geo_places
 from analysis.locate import crosswalks, jurisdictions, schemas
 from analysis.locate.tables import locate_tables, not_located
 

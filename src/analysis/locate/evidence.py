@@ -332,23 +332,19 @@ def _named_places(tries, state: str, cw: Crosswalks) -> tuple[list[list[Place]],
     return tiers, 100.0
 
 
+_SOURCES = {"cousub": ("place_cousub", "2025 cousub"), "geonames": ("place_geonames", "GeoNames"),
+            "census_place": ("place_census", "2025 Census place")}  # fmt: skip
+
+
 def _source(place: Place) -> tuple[str, str]:
     """The method and the label of the file a place comes from."""
-    if place.source == "cousub":
-        return "place_cousub", "2025 cousub"
-    if place.source == "census_place":
-        return "place_census", "2025 Census place"
-    return "place_geonames", "GeoNames"
+    return _SOURCES[place.source]
 
 
 def _hinted_place(tiers: list[list[Place]], chosen: Place, score: float, fuzzy: str) -> Candidate:
     """The place of that name that lies in a county ICE names."""
-    pieces = [
-        p
-        for tier in tiers
-        for p in tier
-        if p.source == chosen.source and (p.source != "census_place" or p.geoid == chosen.geoid)
-    ]
+    keep = (lambda p: p.geoid == chosen.geoid) if chosen.source == "census_place" else None
+    pieces = [p for t in tiers for p in t if p.source == chosen.source and (not keep or keep(p))]
     method, src = _source(chosen)
     counties = list(dict.fromkeys(p.fips for p in pieces))
     all_fips = (chosen.fips,)

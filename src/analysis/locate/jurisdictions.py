@@ -22,8 +22,9 @@ by :func:`analysis.ice.normalize.agency_category`), its name and its placement:
   never counted into a county.
 - **other**: campus, airport and port police, prosecutors and task forces, tribal police,
   regional jails and regional, cooperative or metropolitan police (several jurisdictions, e.g.
-  Las Vegas Metropolitan PD: the city and unincorporated Clark County), constables of a county precinct (part of a
-  county), anything else. Jurisdiction = the county where it operates (flagged by the level).
+  Las Vegas Metropolitan PD: the city and unincorporated Clark County), constables of a county
+  precinct (part of a county), anything else. Jurisdiction = the county where it operates
+  (flagged by the level).
 
 Populations (``jurisdiction_population``): places and towns from the us_geo 2020 files, counties
 and states from the ERS 2020 Census counts (:mod:`analysis.geo.places`, which notes how they
@@ -163,7 +164,8 @@ def assign(
 def _state(state: str, why: str, geo: JurisdictionGeo) -> Jurisdiction:
     fips, name = _STATE_NAMES[state]
     if fips in geo.populations.index:
-        pop = int(geo.populations.at[fips, "population_2020"])
+        value = geo.populations.at[fips, "population_2020"]
+        pop = None if pd.isna(value) else int(value)
         source = geo.populations.at[fips, "population_source"]
         evidence = f"{why}: the state of {name}; population {source}"
         return Jurisdiction("state", fips, name, pop, evidence, "state", "state", state)
@@ -204,8 +206,8 @@ def _municipal(key, why, loc: Location, cw: Crosswalks, geo: JurisdictionGeo) ->
     found = [p for k, kind in tries for p in _named(cw, state, k, kind, counties)]
     if not found:
         local = _local_keys(cw, state, counties)
-        for k, kind in tries:
-            winner = clear_winner(k, sorted(local), LOCAL_FUZZY_MIN, FUZZY_MARGIN) if local else None
+        for k, kind in tries if local else ():
+            winner = clear_winner(k, sorted(local), LOCAL_FUZZY_MIN, FUZZY_MARGIN)
             if winner is not None:
                 found = _named(cw, state, winner[0], kind, counties)
                 fuzzy = (

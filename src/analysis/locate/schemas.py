@@ -173,8 +173,12 @@ TABLES = tables.Tables(
         ("geoid",),
         checks=(
             pa.Check(
-                lambda df: df["geoid"].str.len().map({2: "state", 5: "county", 7: "place",
-                                                       10: "county_subdivision"}).eq(df["level"]),
+                lambda df: (
+                    df["geoid"]
+                    .str.len()
+                    .map({2: "state", 5: "county", 7: "place", 10: "county_subdivision"})
+                    .eq(df["level"])
+                ),
                 error="geoid length does not fit level (2 state, 5 county, 7 place, 10 cousub)",
             ),
         ),
