@@ -84,11 +84,11 @@ def test_conflicts_carry_both_candidates(tables):
     [
         ("FL|COLLIER COUNTY SHERIFF'S OFFICE", "12021", "ice_county_exact"),
         ("LA|LAFOURCHE PARISH SHERIFF'S OFFICE", "22057", "ice_county_exact"),
-        ("AR|TEXARKANA POLICE DEPARTMENT", "05091", "place_geonames"),
+        ("AR|TEXARKANA POLICE DEPARTMENT", "05091", "place_census"),
         ("MA|CROW WING COUNTY SHERIFF'S OFFICE", "27035", "agency_name"),
         ("OK|WICHITA COUNTY SHERIFF'S OFFICE", "48485", "manual_override"),
         ("PA|CORNWALL BOROUGH POLICE DEPARTMENT", "42075", "ice_county_exact"),
-        ("FL|TAMPA POLICE DEPARTMENT", "12057", "place_geonames"),
+        ("FL|TAMPA POLICE DEPARTMENT", "12057", "place_census"),
         ("TX|FLORIDA DEPARTMENT OF LAW ENFORCEMENT", None, None),
     ],
 )
@@ -106,7 +106,9 @@ def test_known_real_flags(tables):
     texarkana = agencies.loc["AR|TEXARKANA POLICE DEPARTMENT"]
     assert texarkana["match_conflict"] and texarkana["county_fips_alternative"] == "48037"
     assert agencies.loc["FL|FLORIDA DEPARTMENT OF LAW ENFORCEMENT", "match_method"] == "statewide"
-    assert agencies.loc["NH|PITTSBURGH POLICE DEPARTMENT", "match_method"] == "unmatched"
+    pittsburg = agencies.loc["NH|PITTSBURGH POLICE DEPARTMENT"]  # ICE's "Pittsburgh"
+    assert (pittsburg["county_fips"], pittsburg["match_method"]) == ("33007", "manual_override")
+    assert "rules gave: unmatched" in pittsburg["match_note"]
     fuzzy = agencies.loc["AR|POPE COUNTY SHERIFF'S OFFICE"]
     assert (fuzzy["county_fips"], fuzzy["match_method"]) == ("05115", "ice_county_fuzzy")
     assert not fuzzy["match_exact"]
@@ -160,7 +162,7 @@ def test_cli_locate_json(raw_dir, capsys):
         cli.main(["locate", "Texarkana PD", "ARKANSAS", "--county", "Bowie County", "--json"]) == 0
     )
     data = json.loads(capsys.readouterr().out)
-    assert data["county_fips"] == "05091" and data["match_method"] == "place_geonames"
+    assert data["county_fips"] == "05091" and data["match_method"] == "place_census"
     assert [a["fips"] for a in data["alternatives"]] == ["48037"]
     assert cli.main(["locate", "Texarkana PD", "AR", "--county", "Bowie County"]) == 0
     assert "  48037 Bowie County (TX)  other_state  score 100" in capsys.readouterr().out
@@ -172,3 +174,52 @@ def test_cli_locate_json(raw_dir, capsys):
 def test_cli_locate_rejects_an_unknown_state(raw_dir, capsys):
     assert cli.main(["locate", "X PD", "Atlantis"]) == 1
     assert "unknown state" in capsys.readouterr().err
+
+
+def test_issue_12_placements(tables):
+    agencies = tables["agencies"].set_index("agency_key")
+    qa = tables["agency_location_qa"].set_index("agency_key")
+    bokchito = agencies.loc["OK|BOKCHITO POLICE DEPARTMENT"]  # ICE: "Bryant County"
+    assert (bokchito["county_fips"], bokchito["match_method"]) == ("40013", "place_census")
+    assert bokchito["jurisdiction_geoid"] == "4007350"
+    assert bokchito["jurisdiction_population"] < 1000
+    tye = agencies.loc["TX|TYE POLICE DEPARTMENT"]  # ICE: "Galveston County"
+    assert (tye["county_fips"], tye["match_method"], tye["match_conflict"]) == (
+        "48441", "place_census", True,
+    )  # fmt: skip
+    row = qa.loc["TX|TYE POLICE DEPARTMENT"]
+    assert row["qa_issue"] == "conflict" and row["county_fips_alternative"] == "48167"
+    assert {a["fips"] for a in json.loads(row["alternatives"])} == {"48441", "48167"}
+    pittsburg = agencies.loc["NH|PITTSBURGH POLICE DEPARTMENT"]
+    assert (pittsburg["jurisdiction_level"], pittsburg["jurisdiction_geoid"]) == (
+        "municipal", "3300761780",
+    )  # fmt: skip
+    assert pittsburg["jurisdiction_name"] == "Pittsburg town"
+
+
+def test_jurisdictions_on_the_real_agencies(tables):
+    agencies, units = tables["agencies"], tables["jurisdictions"].set_index("geoid")
+    assert agencies["jurisdiction_level"].notna().all()
+    assert agencies["jurisdiction_evidence"].str.len().gt(10).all()
+    by_level = agencies.groupby("jurisdiction_level")
+    county = agencies[agencies["jurisdiction_level"].isin(["county", "other"])]
+    placed = county[county["county_fips"].notna()]
+    assert (placed["jurisdiction_geoid"] == placed["county_fips"]).all()
+    assert county["county_fips"].isna().eq(county["jurisdiction_geoid"].isna()).all()
+    state = agencies[agencies["jurisdiction_level"] == "state"]
+    assert state["jurisdiction_geoid"].str.len().eq(2).all()
+    assert state["match_method"].isin(["statewide", "territory"]).all()
+    municipal = agencies[agencies["jurisdiction_level"] == "municipal"]
+    found = municipal["jurisdiction_geoid"].dropna()
+    assert found.str.len().isin([7, 10]).all()
+    assert len(found) >= 0.97 * len(municipal), by_level.size()
+    # a municipal jurisdiction lies in the county the agency is placed in
+    for r in municipal.dropna(subset=["jurisdiction_geoid"]).itertuples():
+        assert r.county_fips in units.loc[r.jurisdiction_geoid, "county_fips_all"].split("|")
+    # every jurisdiction of an agency is in the table, once, with the agencies counted
+    assert set(agencies["jurisdiction_geoid"].dropna()) == set(units.index)
+    counted = agencies["jurisdiction_geoid"].value_counts()
+    assert (units["n_agencies"] == counted.reindex(units.index)).all()
+    assert units.loc[units["level"] != "state", "population_2020"].notna().mean() > 0.99
+    southside = agencies.set_index("agency_key").loc["TX|SOUTHSIDE PLACE POLICE DEPARTMENT"]
+    assert southside["jurisdiction_population"] < 2000  # the town, not Harris County

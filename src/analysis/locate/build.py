@@ -7,10 +7,11 @@ written to ``out_dir``:
 
 - ``agencies``: one row per agency that ever held an agreement
   (:func:`analysis.ice.history.agencies_table`) with its county columns;
-- ``county_agreements`` and ``agency_location_qa`` (:mod:`analysis.locate.tables`).
+- ``county_agreements``, ``agency_location_qa`` and ``jurisdictions``
+  (:mod:`analysis.locate.tables`, :mod:`analysis.locate.jurisdictions`).
 
-Without the crosswalk files (small test fixtures) the county columns say ``not_located`` and
-the two other tables are empty.
+Without the crosswalk files (small test fixtures) the county columns say ``not_located``, the
+jurisdiction columns are NA and the other tables are empty.
 """
 
 from __future__ import annotations
@@ -19,9 +20,10 @@ from pathlib import Path
 
 import pandas as pd
 
+from analysis.geo import places as geo_places
 from analysis.ice.history import agencies_table
 from analysis.io import read_table, write_table
-from analysis.locate import crosswalks, schemas
+from analysis.locate import crosswalks, jurisdictions, schemas
 from analysis.locate.tables import locate_tables, not_located
 
 ICE_INPUTS = ("agreements_history", "pending_history", "agreements", "ice_snapshot_files")
@@ -30,7 +32,8 @@ ICE_INPUTS = ("agreements_history", "pending_history", "agreements", "ice_snapsh
 def location_tables(
     ice_tables: dict[str, pd.DataFrame], raw_dir: Path, *, locate: bool | None = None
 ) -> dict[str, pd.DataFrame]:
-    """``agencies``, ``county_agreements`` and ``agency_location_qa`` from the ICE tables,
+    """``agencies``, ``county_agreements``, ``agency_location_qa`` and ``jurisdictions`` from
+    the ICE tables,
     validated, without writing anything. ``locate``: place agencies in counties (default: when
     the crosswalk files are in ``raw_dir``)."""
     history, files = ice_tables["agreements_history"], ice_tables["ice_snapshot_files"]
@@ -38,15 +41,23 @@ def location_tables(
         history, ice_tables["pending_history"], ice_tables["agreements"], files
     )
     if locate is None:
-        locate = crosswalks.available(raw_dir)
+        locate = crosswalks.available(raw_dir) and geo_places.available(raw_dir)
     if locate:
-        tables = locate_tables(agencies, history, files, crosswalks.load_crosswalks(raw_dir))
+        tables = locate_tables(
+            agencies,
+            history,
+            files,
+            crosswalks.load_crosswalks(raw_dir),
+            jurisdictions.load_geo(raw_dir),
+        )
     else:
-        reason = f"not located: crosswalk files {list(crosswalks.RAW_FILES)} not in raw_dir"
+        needed = sorted({*crosswalks.RAW_FILES, *geo_places.RAW_FILES})
+        reason = f"not located: crosswalk files {needed} not in raw_dir"
         tables = {
             "agencies": not_located(agencies, reason),
             "county_agreements": schemas.typed_frame([], "county_agreements"),
             "agency_location_qa": schemas.typed_frame([], "agency_location_qa"),
+            "jurisdictions": schemas.typed_frame([], "jurisdictions"),
         }
     return {name: schemas.validate(df, name) for name, df in tables.items()}
 

@@ -8,15 +8,17 @@
   region, ``GEOID[:5]``), named municipal kinds only (town, township, city, borough, village,
   plantation, charter township); CCDs, precincts, districts, census subareas, unorganised
   territories and the ``00000`` water rows are skipped.
+- **Census places** (:func:`analysis.geo.places.places`: the 2025 place Gazetteer, every place
+  of any size, with all its counties from ``us_geo_place_counties.csv`` and its main county
+  from ``us_geo_places_2020.csv``): incorporated places only (cities, towns, villages,
+  boroughs, PA municipalities, consolidated governments); census-designated places have no
+  government and no police. One :class:`Place` per county piece, the main county flagged
+  ``principal``.
 - **GeoNames** ``rg_cities1000_US.csv`` (places >= 1,000 people, names of about 2016): name,
   state name, county *name*; the county name is matched to the county list of that state
   (``"City of Fairfax"`` -> Fairfax city 51600). Connecticut rows are skipped (their county is an
   old county; CT towns come from the cousubs).
 
-``us_geo_place_counties.csv`` (place GEOID -> county GEOIDs) is not used: no catalogued file gives
-place names with place GEOIDs (the mirror's ``census_placelist_epa`` file is derived and not
-fetchable; the official ``national_place_by_county2020.txt`` is not mirrored), so its GEOIDs
-cannot be reached from an agency name.
 """
 
 from __future__ import annotations
@@ -31,6 +33,7 @@ import pandas as pd
 
 from analysis import paths
 from analysis.fetch import require
+from analysis.geo import places as geo_places
 from analysis.geo.counties import (
     GAZETTEER_COUNTIES,
     GAZETTEER_COUSUBS_CURRENT,
@@ -44,7 +47,8 @@ from analysis.locate.overrides import Override, load_overrides
 
 GEONAMES = "geonames_places/rg_cities1000_US.csv"
 COUSUBS = GAZETTEER_COUSUBS_CURRENT
-RAW_FILES = (GAZETTEER_COUNTIES, COUSUBS, GEONAMES)
+PLACE_FILES = (geo_places.GAZETTEER_PLACES, geo_places.PLACE_COUNTIES, geo_places.PLACES_2020)
+RAW_FILES = (GAZETTEER_COUNTIES, COUSUBS, GEONAMES, *PLACE_FILES)
 
 # Census county-subdivision name endings that are municipalities (longest first).
 COUSUB_KINDS = (
@@ -71,9 +75,10 @@ class Place:
     fips: str  # county
     name: str  # as the source writes it
     kind: str | None  # city, town, township, borough, village, or None (GeoNames)
-    source: str  # cousub | geonames
+    source: str  # cousub | census_place | geonames
     area: float  # land area in square miles of the piece (cousubs), 0 for GeoNames
-    geoid: str  # cousub GEOID, or GeoNames "lat,lon"
+    geoid: str  # cousub GEOID (10 digits), Census place GEOID (7), or GeoNames "lat,lon"
+    principal: bool = False  # census_place: the county holding most of the place
 
 
 @dataclass
@@ -85,6 +90,7 @@ class Crosswalks:
     old_ct: dict[str, str]  # name key -> old CT county FIPS (not in the project geography)
     cousubs: dict[tuple[str, str], list[Place]]  # (state, place_key(base name)) -> pieces
     geonames: dict[tuple[str, str], list[Place]]
+    places: dict[tuple[str, str], list[Place]] = field(default_factory=dict)
     place_keys_by_state: dict[str, list[str]] = field(default_factory=dict)
     overrides: dict[tuple[str, str], Override] = field(default_factory=dict)
 
@@ -110,8 +116,10 @@ def build_crosswalks(
     cousubs: pd.DataFrame,
     geonames: pd.DataFrame,
     overrides: dict[tuple[str, str], Override] | None = None,
+    places: pd.DataFrame | None = None,
 ) -> Crosswalks:
-    """Lookups from frames in the raw files' layouts (tests pass tiny frames)."""
+    """Lookups from frames in the raw files' layouts (tests pass tiny frames); ``places`` in the
+    layout of :func:`analysis.geo.places.places`."""
     by_fips: dict[str, County] = {}
     by_key: dict[tuple[str, str], list[County]] = defaultdict(list)
     for r in counties.itertuples(index=False):
@@ -148,8 +156,9 @@ def build_crosswalks(
         geo[(state, place_key(r.name))].append(
             Place(fips, r.name, None, "geonames", 0.0, f"{r.lat},{r.lon}")
         )
+    census = _census_places(places, by_fips) if places is not None else {}
     place_keys: dict[str, set[str]] = defaultdict(set)
-    for state, key in list(subs) + list(geo):
+    for state, key in list(subs) + list(geo) + list(census):
         place_keys[state].add(key)
     return Crosswalks(
         counties=by_fips,
@@ -159,9 +168,27 @@ def build_crosswalks(
         old_ct=old_ct,
         cousubs=dict(subs),
         geonames=dict(geo),
+        places=census,
         place_keys_by_state={s: sorted(k) for s, k in place_keys.items()},
         overrides=overrides or {},
     )
+
+
+def _census_places(places: pd.DataFrame, by_fips) -> dict[tuple[str, str], list[Place]]:
+    """Incorporated Census places by (state, place_key(base name)), one piece per county of the
+    project geography (a place whose counties are all outside it is left out)."""
+    out: dict[tuple[str, str], list[Place]] = defaultdict(list)
+    rows = places[places["incorporated"] & places["county_fips_all"].notna()]
+    for r in rows.itertuples(index=False):
+        for fips in r.county_fips_all.split("|"):
+            if fips not in by_fips:
+                continue
+            principal = fips == r.principal_county_fips
+            area = float(r.land_area_sqmi) if principal else 0.0
+            out[(r.state_usps, place_key(r.base_name))].append(
+                Place(fips, r.name, r.kind or None, "census_place", area, r.geoid, principal)
+            )
+    return dict(out)
 
 
 def _county_of(by_key, state: str, admin2: str) -> str | None:
@@ -184,7 +211,8 @@ def _cached(raw_dir: Path, overrides_path: Path | None) -> Crosswalks:
     cousubs = _read_cousubs(require(COUSUBS, raw_dir))
     geonames = pd.read_csv(require(GEONAMES, raw_dir), dtype=str, keep_default_na=False)
     overrides = load_overrides(overrides_path) if overrides_path is not None else {}
-    return build_crosswalks(counties, cousubs, geonames, overrides)
+    places = geo_places.places(raw_dir)
+    return build_crosswalks(counties, cousubs, geonames, overrides, places)
 
 
 def load_crosswalks(

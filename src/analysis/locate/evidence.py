@@ -9,8 +9,11 @@
 - **a county-equivalent city** the name names (:func:`independent_city`: Virginia's independent
   cities, Baltimore, St. Louis, Carson City);
 - **a place in the name** (:func:`match_place`): a city, town, village, township or borough
-  among the 2025 county subdivisions, then GeoNames; a place in several counties gets its
-  principal county (the county ICE names if it is one of them, else the largest piece);
+  among the 2025 county subdivisions, then the 2025 Census places (any size), then GeoNames; a
+  place in several counties gets its principal county (the county ICE names if it is one of
+  them, else the largest piece, or for a Census place the county holding most of it). A place
+  is *unique* when every place of that name in the state (in any of the three sources) lies in
+  its counties: such a place outranks ICE's COUNTY (:mod:`analysis.locate.matcher`);
 - **places of that name in other states** (:func:`other_state_places`), for agencies ICE is
   known to misfile.
 
@@ -21,7 +24,7 @@ decides.
 from __future__ import annotations
 
 import re
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 
 from rapidfuzz.distance import Levenshtein
 
@@ -236,6 +239,9 @@ class PlaceMatch:
     text: str
     candidates: list[Candidate] = field(default_factory=list)  # one per county choice
     ambiguous: bool = False  # different places of the same name in several counties
+    # Without ICE's hint: the one place of that name in the state (exact name, every namesake
+    # in its counties), or None.
+    unique: Candidate | None = None
 
     @property
     def best(self) -> Candidate | None:
@@ -244,16 +250,18 @@ class PlaceMatch:
 
 def _place_tiers(cw: Crosswalks, state: str, key: str, kind: str | None) -> list[list[Place]]:
     """Places named ``key`` in ``state``, in order of preference: subdivisions of the kind the
-    name says (any municipal kind but township when it says none), then GeoNames, then (name
+    name says (any municipal kind but township when it says none), then incorporated Census
+    places (of that kind, if the name says one), then GeoNames, then (name
     without a kind only) townships of the states where townships run police departments; in
     AR, IN, MO, NC ... a township is not a municipality ("Greens Fork" is a town in Wayne
     County, IN, not Greensfork township in Randolph County)."""
     subs = cw.cousubs.get((state, key), [])
+    census = cw.places.get((state, key), [])
     geo = cw.geonames.get((state, key), [])
     if kind:
-        return [[p for p in subs if p.kind == kind], geo]
+        return [[p for p in subs if p.kind == kind], [p for p in census if p.kind == kind], geo]
     townships = [p for p in subs if p.kind == "township"] if state in TOWNSHIP_POLICE_STATES else []
-    return [[p for p in subs if p.kind != "township"], geo, townships]
+    return [[p for p in subs if p.kind != "township"], census, geo, townships]
 
 
 def match_place(
@@ -271,11 +279,23 @@ def match_place(
     if not any(tiers):
         return PlaceMatch(text=place.text)
     fuzzy = f" (fuzzy: ratio {score:.1f})" if score < 100 else ""
+    first = _first_tier_place(place.text, next(tier for tier in tiers if tier), score, fuzzy)
+    unique = _unique(first, tiers, score)
     in_hint = [p for tier in tiers for p in tier if p.fips in (hint or set())]
     if in_hint:
         candidate = _hinted_place(tiers, in_hint[0], score, fuzzy)
-        return PlaceMatch(text=place.text, candidates=[candidate])
-    return _first_tier_place(place.text, next(tier for tier in tiers if tier), score, fuzzy)
+        return PlaceMatch(text=place.text, candidates=[candidate], unique=unique)
+    return replace(first, unique=unique)
+
+
+def _unique(first: PlaceMatch, tiers: list[list[Place]], score: float) -> Candidate | None:
+    """The first tier's place when its name is exact and every place of that name in the state
+    (every tier) lies in its counties; None otherwise."""
+    best = first.best
+    if best is None or score < 100:
+        return None
+    counties = set(best.all_fips or (best.fips,))
+    return best if all(p.fips in counties for tier in tiers for p in tier) else None
 
 
 def _multi_county_place(place, state, cw, tries) -> Candidate | None:
@@ -312,16 +332,19 @@ def _named_places(tries, state: str, cw: Crosswalks) -> tuple[list[list[Place]],
     return tiers, 100.0
 
 
+_SOURCES = {"cousub": ("place_cousub", "2025 cousub"), "geonames": ("place_geonames", "GeoNames"),
+            "census_place": ("place_census", "2025 Census place")}  # fmt: skip
+
+
 def _source(place: Place) -> tuple[str, str]:
     """The method and the label of the file a place comes from."""
-    if place.source == "cousub":
-        return "place_cousub", "2025 cousub"
-    return "place_geonames", "GeoNames"
+    return _SOURCES[place.source]
 
 
 def _hinted_place(tiers: list[list[Place]], chosen: Place, score: float, fuzzy: str) -> Candidate:
     """The place of that name that lies in a county ICE names."""
-    pieces = [p for tier in tiers for p in tier if p.source == chosen.source]
+    keep = (lambda p: p.geoid == chosen.geoid) if chosen.source == "census_place" else None
+    pieces = [p for t in tiers for p in t if p.source == chosen.source and (not keep or keep(p))]
     method, src = _source(chosen)
     counties = list(dict.fromkeys(p.fips for p in pieces))
     all_fips = (chosen.fips,)
@@ -341,11 +364,11 @@ def _first_tier_place(text: str, pieces: list[Place], score: float, fuzzy: str) 
         candidate = Candidate(counties[0], method, score, f"{src} {label}{fuzzy}")
         return PlaceMatch(text=text, candidates=[candidate])
     if _one_place(pieces):
-        ordered = sorted(pieces, key=lambda p: (-p.area, p.fips))
+        ordered = sorted(pieces, key=lambda p: (not p.principal, -p.area, p.fips))
         all_fips = tuple(dict.fromkeys(p.fips for p in ordered))
-        note = (
-            f"{src} {label}{fuzzy} lies in {len(all_fips)} counties; principal = largest land area"
-        )
+        principal = any(p.principal for p in pieces)
+        rule = "the county holding most of it (2020)" if principal else "largest land area"
+        note = f"{src} {label}{fuzzy} lies in {len(all_fips)} counties; principal = {rule}"
         return PlaceMatch(
             text=text, candidates=[Candidate(all_fips[0], method, score, note, all_fips)]
         )
@@ -357,7 +380,10 @@ def _first_tier_place(text: str, pieces: list[Place], score: float, fuzzy: str) 
 
 
 def _one_place(pieces: list[Place]) -> bool:
-    """County pieces of one city/borough/village (same name and kind), not namesakes."""
+    """County pieces of one city/borough/village (same name and kind), or of one Census
+    place (same GEOID), not namesakes."""
+    if all(p.source == "census_place" for p in pieces):
+        return len({p.geoid for p in pieces}) == 1
     return (
         all(p.source == "cousub" and p.kind in SPLIT_KINDS for p in pieces)
         and len({p.name for p in pieces}) == 1
@@ -400,7 +426,8 @@ def other_state_places(place: names.PlaceName | None, st: str, cw: Crosswalks) -
         return []
     out = []
     for key in dict.fromkeys([names.place_key(place.text), names.place_key(place.base)]):
-        for (state, k), pieces in list(cw.cousubs.items()) + list(cw.geonames.items()):
+        sources = list(cw.cousubs.items()) + list(cw.places.items()) + list(cw.geonames.items())
+        for (state, k), pieces in sources:
             if k == key and state != st:
                 for p in pieces:
                     name = cw.counties[p.fips].name

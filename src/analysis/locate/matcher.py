@@ -17,11 +17,20 @@
    county around it (flagged as a conflict).
 6. **agency_name** / **agency_name_fuzzy** -- the county in the name ("Collier County Sheriff's
    Office", "Sheriff of St. Tammany Parish", "X County Jail"; in Alaska also "X Borough").
-7. **place_cousub** / **place_geonames** -- a city, town, village, township or borough from the
-   name, found among the 2025 county subdivisions (New England towns, townships, MCD-state
-   municipalities) and then GeoNames. A place in several counties gets its principal county (the
-   county ICE names if it is one of them, else the largest piece) and ``all_counties``.
+7. **place_cousub** / **place_census** / **place_geonames** -- a city, town, village, township
+   or borough from the name, found among the 2025 county subdivisions (New England towns,
+   townships, MCD-state municipalities), then the 2025 Census places (any size: "Bokchito
+   town"), then GeoNames. A place in several counties gets its principal county (the county ICE
+   names if it is one of them, else the largest piece or the county holding most of the Census
+   place) and ``all_counties``.
 8. **unmatched** -- with the reason.
+
+**The place outranks ICE's COUNTY** when the name identifies it uniquely in the state (exact
+name; every place of that name in the three sources lies in its counties): a COUNTY that
+contradicts it is ICE's slip (Tye PD, TX, COUNTY Galveston; Tye is in Taylor County). The place
+decides, ``conflict`` is set and both counties are listed in ``alternatives``. When ICE's COUNTY
+is only a typo match (``ice_county_fuzzy``) and agrees with such a place, the place decides too
+(exact evidence over a fuzzy one), and the note keeps COUNTY's reading.
 
 When ICE's COUNTY is missing, steps 5-7 decide. When it is present, the other evidence is still
 computed: any disagreement sets ``conflict`` and lists the other candidate(s) in
@@ -70,6 +79,8 @@ METHODS = {
     "agency_name_fuzzy": "the county in the name is a typo of a county of the state",
     "place_cousub": "the city/town/township/borough/village in the name is a 2025 Gazetteer "
     "county subdivision (county = GEOID[:5])",
+    "place_census": "the place in the name is an incorporated 2025 Census Gazetteer place (any "
+    "size; counties from us_geo_place_counties.csv, principal = the county holding most of it)",
     "place_geonames": "the place in the name is a GeoNames place (>= 1,000 people) whose county "
     "name matches a county of the state",
     "manual_override": "data/manual/agency_county_overrides.csv (reviewed; reason in the note)",
@@ -173,7 +184,8 @@ def locate_agency(
     flag_note = f"ICE state flag: {flag}" if flag else ""
     chosen = _in_state_choice(ev)
     if chosen is not None:
-        return _placed(st, chosen, cw, candidates, flag_note)
+        both = _place_over_county(ev) is chosen
+        return _placed(st, chosen, cw, candidates, flag_note, include_chosen=both)
     chosen = _other_state_choice(ev)
     if chosen is not None:
         note = f"county of another state than ICE's ({st}); " + flag_note
@@ -237,6 +249,13 @@ def _in_state_choice(ev: Evidence) -> Candidate | None:
             "that name lies in it (ICE filled COUNTY from the name)"
         )
         return Candidate(best.fips, best.method, best.score, note, best.all_fips)
+    over = _place_over_county(ev)
+    if over is not None:
+        return over
+    unique = place_match.unique if place_match else None
+    if ice and ice.best and ice.best.method == "ice_county_fuzzy" and unique is not None:
+        note = f"{unique.note}; COUNTY agrees after a typo fix: {ice.best.note}"
+        return Candidate(unique.fips, unique.method, unique.score, note, unique.all_fips)
     if ice and ice.best:
         chosen = ice.best
         place = place_match.best if place_match else None
@@ -249,6 +268,26 @@ def _in_state_choice(ev: Evidence) -> Candidate | None:
     if place_match and place_match.best:
         return place_match.best
     return None
+
+
+def _place_over_county(ev: Evidence) -> Candidate | None:
+    """The place the name identifies uniquely in the state, when ICE's COUNTY (a county of the
+    state) contradicts it; None otherwise. The same object on every call for one Evidence."""
+    cached = ev.__dict__.get("_place_over_county", False)
+    if cached is not False:
+        return cached
+    ice, unique = ev.ice, ev.place_match.unique if ev.place_match else None
+    out = None
+    if ice and ice.best and unique is not None:
+        place_counties = set(unique.all_fips or (unique.fips,))
+        if not place_counties & set(ice.best.all_fips or (ice.best.fips,)):
+            note = (
+                f"{unique.note}; the name identifies this place uniquely in {ev.state}, so it "
+                f"wins over COUNTY {ice.text!r} ({ice.best.fips}), which contradicts it"
+            )
+            out = Candidate(unique.fips, unique.method, unique.score, note, unique.all_fips)
+    ev.__dict__["_place_over_county"] = out  # Evidence is frozen; memoised beside its fields
+    return out
 
 
 def _other_state_choice(ev: Evidence) -> Candidate | None:
@@ -294,14 +333,20 @@ def _placed(
     cw: Crosswalks,
     candidates: list[Alternative],
     note_extra: str = "",
+    *,
+    include_chosen: bool = False,
 ) -> Location:
-    """The chosen county; any other candidate county is a conflict."""
+    """The chosen county; any other candidate county is a conflict. ``include_chosen``: list the
+    chosen candidate among the alternatives too (the place that overrules ICE's COUNTY)."""
     alternatives = [a for a in candidates if a.fips not in (chosen.all_fips or (chosen.fips,))]
     alternatives = unique_by_fips(alternatives)
+    if include_chosen and alternatives:
+        alternatives = [Alternative.of_candidate(chosen, cw), *alternatives]
     conflict = bool(alternatives)
     note = chosen.note
     if conflict:
-        shown = ", ".join(f"{a.fips} {a.name} ({a.state}, {a.method})" for a in alternatives)
+        others = [a for a in alternatives if a.fips != chosen.fips]
+        shown = ", ".join(f"{a.fips} {a.name} ({a.state}, {a.method})" for a in others)
         note += f"; CONFLICT with {shown}; decided by {chosen.method}"
     if note_extra:
         note += f"; {note_extra}"

@@ -8,6 +8,8 @@ The locate stage writes all three; the committed data dictionaries
 
 from __future__ import annotations
 
+import pandera.pandas as pa
+
 from analysis import tables
 from analysis.ice.schemas import (
     AGENCIES as ICE_AGENCIES,
@@ -19,6 +21,7 @@ from analysis.ice.schemas import (
     STATE,
     col,
 )
+from analysis.locate.jurisdictions import GEOGRAPHIES, LEVELS
 from analysis.locate.matcher import METHODS
 from analysis.tables import DATE
 
@@ -52,6 +55,52 @@ LOCATION = (
     col("county_fips_alternative", "str", "The other candidate county of a conflict (the "
         "first, when there are several; all in agency_location_qa.alternatives)", LOCATE,
         nullable=True),
+)  # fmt: skip
+
+JURIS = "derived in analysis.locate.jurisdictions (analysis.geo.places)"
+JURISDICTION = (
+    col("jurisdiction_level", "str", "county (sheriff, county police, county jail or "
+        "corrections, county government: the county), municipal (city, town, village, borough, "
+        "township police: the Census place or county subdivision it polices), state (statewide "
+        "and territory agencies: never counted into a county), other (campus, airport, port, "
+        "prosecutor, task force, tribal, regional, county-precinct constable: the county where "
+        "it operates, flagged); NA only when the crosswalk files are absent", JURIS,
+        nullable=True, isin=LEVELS),
+    col("jurisdiction_geoid", "str", "GEOID of the jurisdiction: 5-digit county FIPS, 7-digit "
+        "Census place GEOID, 10-digit county-subdivision GEOID, or 2-digit state FIPS; NA when "
+        "no unit was found (see jurisdiction_evidence)", JURIS, nullable=True),
+    col("jurisdiction_name", "str", "Census name of the jurisdiction (Collier County, Tye city, "
+        "Pittsburg town, Texas)", JURIS, nullable=True),
+    col("jurisdiction_population", "Int64", "Residents of the jurisdiction: places and "
+        "county subdivisions from the us_geo 2020 builds (an estimate of about 2020, not the "
+        "exact count: Baltimore city 577,193 vs 585,708 counted); counties and states the "
+        "2020 Census count (ERS CENSUS_2020_POP; CT planning regions ESTIMATES_BASE_2020)",
+        JURIS, nullable=True),
+    col("jurisdiction_evidence", "str", "What decided the level and the unit: the rule, the "
+        "matched name and GEOID, the population source, or why no unit was found", JURIS,
+        nullable=True),
+)  # fmt: skip
+
+JURISDICTIONS = (
+    col("geoid", "str", "GEOID of a jurisdiction some agency polices (see "
+        "agencies.jurisdiction_geoid)", JURIS, unique=True),
+    col("level", "str", "Geography of the GEOID: county, place (Census place), "
+        "county_subdivision or state", JURIS, isin=GEOGRAPHIES),
+    col("kind", "str", "County type (County, Parish, city, Borough, Planning Region ...), place "
+        "or subdivision kind (city, town, village, borough, township, consolidated), or "
+        "state/territory", JURIS, nullable=True),
+    col("name", "str", "Census name", JURIS),
+    col("state", "str", "USPS code", JURIS),
+    col("principal_county_fips", "str", "County holding most of the jurisdiction (itself for a "
+        "county; NA for a state)", JURIS, nullable=True),
+    col("county_fips_all", "str", "Every county the jurisdiction lies in, principal first, "
+        "|-joined (places from us_geo_place_counties.csv; NA for a state)", JURIS,
+        nullable=True),
+    col("population_2020", "Int64", "Residents (see agencies.jurisdiction_population)", JURIS,
+        nullable=True),
+    col("agency_levels", "str", "The jurisdiction_level of the agencies policing it, |-joined "
+        "(a county policed by its sheriff and an airport police: county|other)", JURIS),
+    col("n_agencies", "int64", "Agencies (ever listed) whose jurisdiction it is", JURIS),
 )  # fmt: skip
 
 COUNTY_AGREEMENTS = (
@@ -106,7 +155,7 @@ LOCATION_QA = (
 TABLES = tables.Tables(
     tables.Table(
         "agencies",
-        ICE_AGENCIES.columns + LOCATION,
+        ICE_AGENCIES.columns + LOCATION + JURISDICTION,
         ICE_AGENCIES.sort_key,
         checks=ICE_AGENCIES.checks,
     ),
@@ -117,6 +166,23 @@ TABLES = tables.Tables(
         ("snapshot_date", "county_fips"),
     ),
     tables.Table("agency_location_qa", LOCATION_QA, ("qa_issue", "agency_key")),
+    tables.Table(
+        "jurisdictions",
+        JURISDICTIONS,
+        ("geoid",),
+        ("geoid",),
+        checks=(
+            pa.Check(
+                lambda df: (
+                    df["geoid"]
+                    .str.len()
+                    .map({2: "state", 5: "county", 7: "place", 10: "county_subdivision"})
+                    .eq(df["level"])
+                ),
+                error="geoid length does not fit level (2 state, 5 county, 7 place, 10 cousub)",
+            ),
+        ),
+    ),
 )
 
 # The helpers by table name: schemas.validate(df, "agencies") and so on.

@@ -12,6 +12,8 @@ snapshot counts in that county.
 - ``agency_location_qa``: every agency a reviewer should look at: statewide, territory,
   unmatched, conflicts, fuzzy matches, manual overrides and multi-county placements, each with
   its issue, note and alternatives (JSON).
+- the jurisdiction columns of ``agencies`` and ``jurisdictions`` (one row per GEOID some agency
+  polices), from :mod:`analysis.locate.jurisdictions`.
 """
 
 from __future__ import annotations
@@ -22,7 +24,9 @@ import pandas as pd
 
 from analysis.locate import schemas
 from analysis.locate.crosswalks import Crosswalks
+from analysis.locate.jurisdictions import Jurisdiction, JurisdictionGeo, assign
 from analysis.locate.matcher import FUZZY_METHODS, Location, locate_agency
+from analysis.locate.overrides import agency_key_name
 from analysis.locate.schemas import NOT_LOCATED
 
 TYPE_COLUMNS = {
@@ -169,14 +173,74 @@ def location_qa(agencies: pd.DataFrame, locations: dict[str, Location]) -> pd.Da
     return schemas.typed_frame(records, "agency_location_qa")
 
 
+def assign_all(
+    agencies: pd.DataFrame, locations: dict[str, Location], cw: Crosswalks, geo: JurisdictionGeo
+) -> dict[str, Jurisdiction]:
+    """agency_key -> Jurisdiction for every row of ``agencies``."""
+    return {
+        r.agency_key: assign(
+            agency_key_name(r.agency), r.state, r.agency_category, locations[r.agency_key], cw, geo
+        )
+        for r in agencies[["agency_key", "agency", "state", "agency_category"]].itertuples(
+            index=False
+        )
+    }
+
+
+def add_jurisdictions(agencies: pd.DataFrame, found: dict[str, Jurisdiction]) -> pd.DataFrame:
+    """``agencies`` with its jurisdiction columns filled."""
+    table = agencies.reset_index(drop=True).copy()
+    rows = [found[k] for k in table["agency_key"]]
+    table["jurisdiction_level"] = [j.level for j in rows]
+    table["jurisdiction_geoid"] = [j.geoid for j in rows]
+    table["jurisdiction_name"] = [j.name for j in rows]
+    table["jurisdiction_population"] = pd.array([j.population for j in rows], dtype="Int64")
+    table["jurisdiction_evidence"] = [j.evidence for j in rows]
+    return schemas.typed_frame(table, "agencies")
+
+
+def jurisdictions_table(found: dict[str, Jurisdiction]) -> pd.DataFrame:
+    """One row per jurisdiction GEOID, with the levels and the number of agencies policing it."""
+    units: dict[str, list[Jurisdiction]] = {}
+    for key in sorted(found):
+        j = found[key]
+        if j.geoid is not None:
+            units.setdefault(j.geoid, []).append(j)
+    records = []
+    for geoid, js in units.items():
+        j = js[0]
+        records.append(
+            {
+                "geoid": geoid,
+                "level": j.geography,
+                "kind": j.kind,
+                "name": j.name,
+                "state": j.state,
+                "principal_county_fips": j.principal_county,
+                "county_fips_all": "|".join(j.counties) if j.counties else None,
+                "population_2020": j.population,
+                "agency_levels": "|".join(sorted({x.level for x in js})),
+                "n_agencies": len(js),
+            }
+        )
+    return schemas.typed_frame(records, "jurisdictions")
+
+
 def locate_tables(
-    agencies: pd.DataFrame, history: pd.DataFrame, files: pd.DataFrame, cw: Crosswalks
+    agencies: pd.DataFrame,
+    history: pd.DataFrame,
+    files: pd.DataFrame,
+    cw: Crosswalks,
+    geo: JurisdictionGeo,
 ) -> dict[str, pd.DataFrame]:
-    """``agencies`` with county columns, ``county_agreements`` and ``agency_location_qa``."""
+    """``agencies`` with county and jurisdiction columns, ``county_agreements``,
+    ``agency_location_qa`` and ``jurisdictions``."""
     locations = locate_all(agencies, cw)
     located = add_locations(agencies, locations, cw)
+    found = assign_all(located, locations, cw, geo)
     return {
-        "agencies": located,
+        "agencies": add_jurisdictions(located, found),
         "county_agreements": county_agreements(history, files, located),
         "agency_location_qa": location_qa(located, locations),
+        "jurisdictions": jurisdictions_table(found),
     }
