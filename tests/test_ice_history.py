@@ -203,13 +203,13 @@ def test_build_is_byte_identical_and_independent_of_workers(archive, tmp_path):
 
 def test_locate_stage_reads_the_ice_stage_tables(archive, tables, tmp_path):
     """The ICE stage writes no location table; the locate stage, run on its output, writes
-    agencies (not located: the fixture has no crosswalk files) and the two empty tables."""
+    agencies (not located: the fixture has no crosswalk files) and the three empty tables."""
     raw_dir, index = archive
     ice = build_history(raw_dir, tmp_path, index=index, workers=1, names=NAMES)
     assert not {"agencies", "county_agreements", "agency_location_qa"} & set(ice)
     written = build_locations(raw_dir, tmp_path)
     assert written == {"agencies": len(tables["agencies"]), "agency_location_qa": 0,
-                       "county_agreements": 0}  # fmt: skip
+                       "county_agreements": 0, "jurisdictions": 0}  # fmt: skip
     agencies = pd.read_parquet(tmp_path / "agencies.parquet")
     assert list(agencies.columns) == location_schemas.TABLES["agencies"].column_names
     assert (agencies["match_method"] == "not_located").all()

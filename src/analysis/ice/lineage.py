@@ -39,6 +39,7 @@ from rapidfuzz import fuzz, process
 from analysis import paths
 from analysis.fetch import require
 from analysis.geo.counties import GAZETTEER_COUSUBS_CURRENT, county_list, normalize_county_name
+from analysis.geo.places import GAZETTEER_PLACES, read_gazetteer_places
 from analysis.geo.states import STATES as STATE_TABLE
 from analysis.ice.normalize import STATE_NAMES
 
@@ -125,7 +126,8 @@ class JurisdictionNames:
     @classmethod
     def from_raw(cls, raw_dir: Path | None = None) -> JurisdictionNames:
         """Counties from the project's county list; places from the 2025 county-subdivision
-        Gazetteer (towns, townships, boroughs, cities) and the GeoNames places of 1,000+."""
+        Gazetteer (towns, townships, boroughs, cities), the GeoNames places of 1,000+ and the
+        2025 Census place Gazetteer (places of every size)."""
         raw_dir = raw_dir or paths.RAW
         counties = county_list(raw_dir).groupby("state_usps")["name_key"].agg(frozenset)
         cousubs = pd.read_csv(
@@ -135,7 +137,12 @@ class JurisdictionNames:
         geonames = pd.read_csv(require(GEONAMES_PLACES, raw_dir), dtype=str, keep_default_na=False)
         state_codes = {name: usps for _fips, usps, name in STATE_TABLE}
         geonames = geonames.assign(USPS=geonames["admin1"].map(state_codes), NAME=geonames["name"])
-        places = pd.concat([cousubs, geonames[["USPS", "NAME"]].dropna()])
+        frames = [cousubs, geonames[["USPS", "NAME"]].dropna()]
+        gazetteer = raw_dir / GAZETTEER_PLACES
+        if gazetteer.exists():  # Census places of every size, where the catalog has fetched it
+            census = read_gazetteer_places(gazetteer)
+            frames.append(census.rename(columns={"state_usps": "USPS", "name": "NAME"}))
+        places = pd.concat([f[["USPS", "NAME"]] for f in frames])
         places = places.assign(key=places["NAME"].str.replace(_CENSUS_TYPE, "", regex=True))
         places["key"] = places["key"].map(normalize_county_name)
         return cls(dict(counties), dict(places.groupby("USPS")["key"].agg(frozenset)))
