@@ -165,6 +165,7 @@ STATE_AGGREGATES_SCHEMA = pa.DataFrameSchema(
     ordered=True,
 )
 
+
 def _ordered(df: pd.DataFrame, early: str, late: str) -> pd.Series:
     """True where ``early`` is on or before ``late`` or either is missing."""
     return df[early].isna() | df[late].isna() | (df[early] <= df[late])

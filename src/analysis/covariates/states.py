@@ -51,9 +51,7 @@ def _parse(values: pd.Series, path: Path, column: str, fmt: str | None, what: st
     bad = parsed.isna() & (values != "" if fmt else values.notna())
     if bad.any():
         row = int(bad.idxmax())
-        raise ValueError(
-            f"{path}, line {row + 2}, column {column}: {values[row]!r} is not {what}"
-        )
+        raise ValueError(f"{path}, line {row + 2}, column {column}: {values[row]!r} is not {what}")
     return parsed
 
 

@@ -426,6 +426,7 @@ def partisanship_summary(pooled: pd.Series, within: pd.Series) -> str:
 # --- state laws
 
 EVENT_WORDS = {"signed": "signing date", "effective": "effective date"}
+VERIFICATION_ORDER = ("primary text read", "secondary report", "unverified")
 
 
 def state_laws_note(laws: pd.DataFrame, event: str = "signed") -> str:
@@ -439,10 +440,12 @@ def state_laws_note(laws: pd.DataFrame, event: str = "signed") -> str:
     other = EVENT_WORDS["effective" if event == "signed" else "signed"]
     levels = laws["verification"].value_counts()
     read = int(levels.get("primary text read", 0))
-    level_text = ", ".join(f"{fmt_int(n)} {esc(level)}" for level, n in levels.items())
+    order = [lv for lv in VERIFICATION_ORDER if lv in levels.index]
+    order += sorted(set(levels.index) - set(order))
+    level_text = ", ".join(f"{fmt_int(levels[lv])} {esc(lv)}" for lv in order)
     dated = laws[["signed_date", "effective_date", "prohibition_date"]].ne("").any(axis=1)
     undated = ", ".join(esc(p) for p in laws.loc[~dated, "policy_id"])
-    mandates = laws[laws["kind"] == "mandate"]
+    mandates = laws[(laws["kind"] == "mandate") & dated]
     column = f"{event}_date"
     fallback = ", ".join(esc(p) for p in mandates.loc[mandates[column].eq(""), "policy_id"])
     lines = [

@@ -17,10 +17,10 @@ their labels in :mod:`analysis.study.variables`.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import ClassVar
-from collections.abc import Sequence
 
 import numpy as np
 import pandas as pd
