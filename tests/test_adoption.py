@@ -105,10 +105,18 @@ def state_policies():
                 "must enter",
             ],
             "year": [2017, 2022, 2025, 2024, 2025, 2025],
-            "enacted_date": pd.to_datetime(
-                ["2017-10-05", None, "2025-02-13", "2024-05-01", None, None]
+            "signed_date": pd.to_datetime(
+                [None, None, "2025-02-13", "2024-05-01", None, "2025-06-20"]
             ),
-            "effective_date": pd.to_datetime(["2018-01-01", None, None, None, None, "2026-01-01"]),
+            "effective_date": pd.to_datetime(
+                ["2018-01-01", None, "2025-02-13", "2024-07-01", None, "2026-01-01"]
+            ),
+            "deadline_date": pd.to_datetime([None, None, None, None, None, "2026-12-01"]),
+            "prohibition_date": pd.to_datetime(["2018-01-01", None, None, None, None, None]),
+            "verification": ["secondary report"] * 5 + ["unverified"],
+            "instrument": ["SB 54", "908.11", "SB 2-C", "HB 1105", "JML 25-060", "SB 8"],
+            "verification_note": ["not opened"] * 6,
+            "source_url": ["https://example.gov/law"] * 6,
         }
     )
 
@@ -132,16 +140,50 @@ def test_snapshot_dates_keep_baseline_and_time_series_only(history):
         scope.snapshot_dates(history, "2024-01-01")
 
 
-def test_mandates_coding(state_policies):
-    mandates = adoption.mandates_by_state(state_policies).set_index("state")
+def test_mandates_coding_by_signing_date(state_policies):
+    mandates = adoption.mandates_by_state(state_policies, event="signed").set_index("state")
     assert list(mandates.index) == ["FL", "GA", "TX"]  # no prohibition, no directive
-    assert str(mandates.loc["FL", "start_month"]) == "2022-01"  # year only; SB 2-C later
-    assert mandates.loc["FL", "start_rule"] == "year"
+    # FL 908.11 is known by its year only: from 1 January of the next year; SB 2-C later.
+    assert str(mandates.loc["FL", "start_month"]) == "2023-01"
+    assert mandates.loc["FL", "start_rule"].startswith("year only")
     assert mandates.loc["FL", "instruments"] == "FL-2022-908.11; FL-2025-SB2C"
     assert str(mandates.loc["GA", "start_month"]) == "2024-05"
+    assert str(mandates.loc["TX", "start_month"]) == "2025-06"
+    assert mandates.loc["TX", "start_date"] == pd.Timestamp("2025-06-20")
+    assert mandates.loc["TX", "start_rule"] == "signed date"
+    assert mandates.loc["TX", "verification"] == "unverified"
+    assert (mandates.event == "signed").all() and mandates["end_month"].isna().all()
+
+
+def test_mandates_coding_by_effective_date(state_policies):
+    mandates = adoption.mandates_by_state(state_policies, event="effective").set_index("state")
+    assert str(mandates.loc["GA", "start_month"]) == "2024-07"
     assert str(mandates.loc["TX", "start_month"]) == "2026-01"
     assert mandates.loc["TX", "start_rule"] == "effective date"
-    assert mandates["end_month"].isna().all()
+    # A law without an effective date falls back on its signing date, and says so.
+    no_effective = state_policies.assign(
+        effective_date=state_policies.effective_date.where(state_policies.state_usps != "TX")
+    )
+    texas = adoption.mandates_by_state(no_effective, event="effective").set_index("state").loc["TX"]
+    assert str(texas.start_month) == "2025-06"
+    assert texas.start_rule == "signed date (no effective date recorded)"
+    with pytest.raises(ValueError, match="event must be one of"):
+        adoption.mandates_by_state(state_policies, event="deadline")
+
+
+def test_prohibitions_and_the_laws_table(state_policies):
+    prohibitions = adoption.prohibitions_by_state(state_policies).set_index("state")
+    assert list(prohibitions.index) == ["CA"]
+    assert str(prohibitions.loc["CA", "start_month"]) == "2018-01"
+    assert prohibitions.loc["CA", "start_rule"] == "prohibition date"
+    laws = adoption.state_laws(state_policies)
+    assert laws.kind.tolist() == ["mandate"] * 4 + ["prohibition"]
+    assert "LA-2025-JML" not in set(laws.policy_id)  # a directive is no law the models use
+    texas = laws.set_index("policy_id").loc["TX-2025-SB8"]
+    assert (texas.signed_date, texas.effective_date, texas.deadline_date) == (
+        "2025-06-20", "2026-01-01", "2026-12-01",
+    )  # fmt: skip
+    assert texas.prohibition_date == "" and texas.verification == "unverified"
 
 
 def test_county_outcomes_latest(tables):
@@ -181,7 +223,7 @@ def test_county_outcomes_as_of_and_exact_only(tables):
     mid = adoption.county_outcomes("2025-06-30", tables=tables).set_index("fips")
     assert mid.snapshot_date.iloc[0] == pd.Timestamp("2025-06-27")
     assert mid.any_agreement.loc[["12001", "12003", "13001", "48001"]].tolist() == [1, 1, 0, 1]
-    assert mid.loc["48001", "mandate_in_force"] == 0  # SB 8 not yet in force
+    assert mid.loc["48001", "mandate_in_force"] == 1  # SB 8 signed 2025-06-20 (the event)
     exact = adoption.county_outcomes("2025-06-30", exact_only=True, tables=tables).set_index("fips")
     assert exact.any_agreement.loc["12003"] == 0 and exact.tfm_agreement.loc["12003"] == 0
     assert exact.loc["12003", "n_agreements"] == 0
@@ -254,11 +296,19 @@ def test_adoption_panel(tables):
     assert p.loc[("13001", "2025-02"), "neighbor_share_cross_state_lag1"] == 1.0
     assert (p.loc["13001"].mandate_in_force == 1).all()
     assert p.loc["13001"].event.sum() == 1 and p.loc[("13001", "2026-01"), "event"] == 1
-    # TX mandate switches on in January 2026; 48001 adopted June 2025, so it left before.
-    assert p.loc["48001"].mandate_in_force.sum() == 0
-    ca = p.loc["06001"]
+    # TX mandate switches on at signing (June 2025), the month 48001 adopts.
+    assert p.loc["48001"].mandate_in_force.tolist() == [0, 0, 0, 0, 1]
+    # California forbids agreements (SB 54): its counties are not in the risk set.
+    assert not panel.state.eq("CA").any() and (panel.prohibited == 0).all()
+    kept = timing.adoption_panel(
+        neighbors, covariate_columns=["gop_share_2024"], exclude_prohibited=False, tables=tables
+    ).panel.set_index(["fips", "month"])
+    ca = kept.loc["06001"]
     assert len(ca) == 12 and ca.event.sum() == 0 and ca.mandate_in_force.sum() == 0
-    assert p.loc[("06001", "2025-02"), "gop_share_2024"] == 0.3
+    assert (ca.prohibited == 1).all()
+    assert kept.loc[("06001", pd.Period("2025-02", "M")), "gop_share_2024"] == 0.3
+    effective = timing.adoption_panel(neighbors, event="effective", tables=tables).panel
+    assert effective.loc[effective.fips == "48001", "mandate_in_force"].sum() == 0
 
 
 def test_sign_comparison():
@@ -321,14 +371,20 @@ def test_covariate_labels_and_outcome_rates(tables):
 
 def test_risk_set_table_and_switching_states(tables):
     neighbors = {"12001": ["12003"], "12003": ["12001"]}
-    panel = timing.adoption_panel(neighbors, tables=tables).panel
+    panel = timing.adoption_panel(
+        neighbors, event="effective", exclude_prohibited=False, tables=tables
+    ).panel
     months = timing.panel_months(tables=tables)
     risk = timing.risk_set_table(panel, months).set_index("month")
     assert len(risk) == 12 and risk["first adoptions"].sum() == panel.event.sum() == 3
     assert risk.loc["2025-02", "at risk"] == 5  # all but the prevalent county
+    assert risk.loc["2025-02", "in a prohibition state (county-months)"] == 2  # CA's two
+    assert risk.loc["2025-02", "at risk, prohibition states left out"] == 3
     # In January 2026 only GA's 13001 (adopting that month) and the CA counties are at risk.
     assert risk.loc["2026-01", "mandate in force (county-months)"] == 1
-    assert timing.switching_states(panel) == []  # TX's county adopted before SB 8
+    assert timing.switching_states(panel) == []  # TX's county adopted before SB 8 took effect
+    signed = timing.adoption_panel(neighbors, tables=tables).panel
+    assert timing.switching_states(signed) == ["TX"]  # ... but after it was signed
     switched = pd.DataFrame({"state": ["TX", "TX", "GA"], "mandate_in_force": [0, 1, 1]})
     assert timing.switching_states(switched) == ["TX"]
 
@@ -340,12 +396,12 @@ def test_mandate_groups(state_policies):
     assert groups.tolist() == [
         "FL, GA: mandate in force throughout",
         "FL, GA: mandate in force throughout",
-        "TX: mandate from 2026-01",
+        "TX: mandate from 2025-06",
         "states without mandate",
     ]
     assert order == [
         "FL, GA: mandate in force throughout",
-        "TX: mandate from 2026-01",
+        "TX: mandate from 2025-06",
         "states without mandate",
     ]
 

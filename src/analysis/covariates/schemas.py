@@ -8,7 +8,18 @@ import pandera.pandas as pa
 FIPS = r"^\d{5}$"
 SHARE = [pa.Check.in_range(0, 1)]
 POSITIVE = [pa.Check.gt(0)]
-POLICY_TYPES = ("must hold", "must request", "must enter", "state-agency directive", "prohibition")
+MANDATE_TYPES = ("must hold", "must request", "must enter")
+"""Policy types that oblige local agencies to seek or hold an agreement (state-laws.md)."""
+NON_MANDATE_TYPES = (
+    "state-agency directive", "not enacted", "enactment not verified", "notification duty",
+    "grants only",
+)  # fmt: skip
+"""Instruments recorded so that nobody codes them as mandates (state-laws.md "Not mandates")."""
+POLICY_TYPES = (*MANDATE_TYPES, "prohibition", *NON_MANDATE_TYPES)
+POLICY_DATES = ("signed_date", "effective_date", "deadline_date", "prohibition_date")
+"""Signed (anticipation starts), effective (the duty exists), compliance deadline, and for a
+prohibition the date from which an agreement may no longer be held."""
+VERIFICATION_LEVELS = ("primary text read", "secondary report", "unverified")
 
 
 def _share(nullable: bool = False) -> pa.Column:
@@ -154,6 +165,12 @@ STATE_AGGREGATES_SCHEMA = pa.DataFrameSchema(
     ordered=True,
 )
 
+
+def _ordered(df: pd.DataFrame, early: str, late: str) -> pd.Series:
+    """True where ``early`` is on or before ``late`` or either is missing."""
+    return df[early].isna() | df[late].isna() | (df[early] <= df[late])
+
+
 STATE_POLICIES_SCHEMA = pa.DataFrameSchema(
     {
         "policy_id": pa.Column(str, unique=True),
@@ -164,37 +181,33 @@ STATE_POLICIES_SCHEMA = pa.DataFrameSchema(
         "applies_to": pa.Column(str),
         "summary": pa.Column(str),
         "year": pa.Column(int, pa.Check.in_range(1996, 2030)),
-        "enacted_date": pa.Column("datetime64[s]", nullable=True),
-        "effective_date": pa.Column("datetime64[s]", nullable=True),
-        "deadline_date": pa.Column("datetime64[s]", nullable=True),
+        **{column: pa.Column("datetime64[s]", nullable=True) for column in POLICY_DATES},
         "source_url": pa.Column(str, pa.Check.str_matches(r"^https://\S+$")),
-        "verification": pa.Column(str),
+        "verification": pa.Column(str, pa.Check.isin(VERIFICATION_LEVELS)),
+        "verification_note": pa.Column(str, pa.Check.str_length(min_value=20)),
         "notes": pa.Column(str, nullable=True),
     },
     strict=True,
     ordered=True,
     checks=[
+        pa.Check(lambda df: _ordered(df, "signed_date", "effective_date"),
+                 error="effective on or after signing"),
+        pa.Check(lambda df: _ordered(df, "effective_date", "deadline_date"),
+                 error="deadline on or after the effective date"),
+        pa.Check(lambda df: _ordered(df, "signed_date", "deadline_date"),
+                 error="deadline on or after signing"),
+        pa.Check(lambda df: _ordered(df, "signed_date", "prohibition_date"),
+                 error="prohibition on or after signing"),
         pa.Check(
-            lambda df: (
-                (df.effective_date.isna() | df.enacted_date.isna())
-                | (df.effective_date >= df.enacted_date)
-            ),
-            error="effective on or after enactment",
+            lambda df: df.signed_date.isna() | (df.signed_date.dt.year == df.year),
+            error="signed_date falls in year",
         ),
         pa.Check(
-            lambda df: (
-                df.deadline_date.isna()
-                | df.effective_date.isna()
-                | (df.deadline_date >= df.effective_date)
-            ),
-            error="deadline on or after the effective date",
-        ),
-        pa.Check(
-            lambda df: df.enacted_date.isna() | (df.enacted_date.dt.year == df.year),
-            error="enacted_date falls in year",
+            lambda df: df.prohibition_date.isna() | (df.policy_type == "prohibition"),
+            error="only a prohibition has a prohibition_date",
         ),
     ],
-)
+)  # fmt: skip
 
 
 def county_covariates(frame: pd.DataFrame) -> pd.DataFrame:

@@ -10,24 +10,28 @@ from analysis import paths
 from analysis.covariates.common import ratio
 from analysis.covariates.elections import two_party_share
 from analysis.covariates.harmonize import log_growth
-from analysis.covariates.schemas import STATE_AGGREGATES_SCHEMA
+from analysis.covariates.schemas import POLICY_DATES, STATE_AGGREGATES_SCHEMA
 from analysis.geo.states import CENSUS_REGIONS
 from analysis.geo.states import states as state_table
 
 STATE_POLICIES = "state_policies.csv"
-DATE_COLUMNS = ["enacted_date", "effective_date", "deadline_date"]
+DATE_COLUMNS = list(POLICY_DATES)
 POPULATIONS = ["population", "population_census2020", "population_pep2022", "population_pep2023"]
 
 
 def load_state_policies(path: Path | None = None) -> pd.DataFrame:
-    """``data/manual/state_policies.csv`` with ISO dates parsed and ``state_fips`` added; a date
-    that is not YYYY-MM-DD is an error (unknown dates are left blank)."""
+    """``data/manual/state_policies.csv`` with ISO dates parsed and ``state_fips`` added.
+
+    Each law has four dates (:data:`POLICY_DATES`), blank where the sources give none (a law
+    known only by its year keeps the dates blank and the year in ``year``). A date that is not
+    YYYY-MM-DD, a year that is not a whole number or an unknown state is an error naming the
+    file, the row (line) and the column."""
     path = path or paths.MANUAL / STATE_POLICIES
     frame = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8")
     for column in DATE_COLUMNS:
-        frame[column] = pd.to_datetime(frame[column].replace("", None), format="%Y-%m-%d")
+        frame[column] = _parse(frame[column], path, column, "%Y-%m-%d", "a YYYY-MM-DD date")
         frame[column] = frame[column].astype("datetime64[s]")
-    frame["year"] = frame.year.astype(int)
+    frame["year"] = _parse(frame["year"], path, "year", None, "a year").astype(int)
     frame["notes"] = frame.notes.replace("", None)
     codes = state_table().set_index("state_usps").state_fips
     unknown = sorted(set(frame.state_usps) - set(codes.index))
@@ -35,6 +39,20 @@ def load_state_policies(path: Path | None = None) -> pd.DataFrame:
         raise ValueError(f"{path}: unknown state codes {unknown}")
     frame.insert(2, "state_fips", frame.state_usps.map(codes))
     return frame.sort_values(["state_usps", "year", "policy_id"]).reset_index(drop=True)
+
+
+def _parse(values: pd.Series, path: Path, column: str, fmt: str | None, what: str) -> pd.Series:
+    """Dates (``fmt``) or whole numbers (``fmt`` None); blanks stay missing, anything else that
+    does not parse is an error naming the line of ``path`` and the column."""
+    if fmt is None:
+        parsed = pd.to_numeric(values.where(values.str.fullmatch(r"\d{4}")), errors="coerce")
+    else:
+        parsed = pd.to_datetime(values.replace("", None), format=fmt, errors="coerce")
+    bad = parsed.isna() & (values != "" if fmt else values.notna())
+    if bad.any():
+        row = int(bad.idxmax())
+        raise ValueError(f"{path}, line {row + 2}, column {column}: {values[row]!r} is not {what}")
+    return parsed
 
 
 def _sum_by_state(frame: pd.DataFrame, columns: list[str]) -> pd.DataFrame:

@@ -421,3 +421,67 @@ def partisanship_summary(pooled: pd.Series, within: pd.Series) -> str:
         f"{within['ci_high']:+.3f}), n = {fmt_int(pooled['n'])} counties. The adoption "
         "reports (50–70) add covariates, outcome variants and robustness checks."
     )
+
+
+# --- state laws
+
+EVENT_WORDS = {"signed": "signing date", "effective": "effective date"}
+VERIFICATION_ORDER = ("primary text read", "secondary report", "unverified")
+
+
+def state_laws_note(laws: pd.DataFrame, event: str = "signed") -> str:
+    """Which date of each law the timing model uses, and how sure the dates are.
+
+    ``laws``: :func:`analysis.study.adoption.state_laws` (one row per mandate or prohibition
+    with ``kind``, ``state_usps``, ``policy_id``, the four dates as text and
+    ``verification``). ``event``: "signed" (the primary coding) or "effective"."""
+    if event not in EVENT_WORDS:
+        raise ValueError(f"event must be one of {sorted(EVENT_WORDS)}, not {event!r}")
+    other = EVENT_WORDS["effective" if event == "signed" else "signed"]
+    levels = laws["verification"].value_counts()
+    read = int(levels.get("primary text read", 0))
+    order = [lv for lv in VERIFICATION_ORDER if lv in levels.index]
+    order += sorted(set(levels.index) - set(order))
+    level_text = ", ".join(f"{fmt_int(levels[lv])} {esc(lv)}" for lv in order)
+    dated = laws[["signed_date", "effective_date", "prohibition_date"]].ne("").any(axis=1)
+    undated = ", ".join(esc(p) for p in laws.loc[~dated, "policy_id"])
+    mandates = laws[(laws["kind"] == "mandate") & dated]
+    column = f"{event}_date"
+    fallback = ", ".join(esc(p) for p in mandates.loc[mandates[column].eq(""), "policy_id"])
+    lines = [
+        f"- **Event date.** The mandate term switches on in the month of each law's "
+        f"{EVENT_WORDS[event]} (the {other} is the robustness check); where that date is not "
+        f"recorded the other one is used{f' ({fallback})' if fallback else ''}, and a law known "
+        "only by its year counts from 1 January of the next year.",
+        "- **Prohibitions.** Counties of a state that forbids agreements leave the risk set from "
+        "the month of its prohibition date (else its effective date, else the year rule).",
+        f"- **How sure.** {fmt_int(len(laws))} laws: {level_text}. "
+        + (
+            "None was checked against its primary text"
+            if read == 0
+            else f"{fmt_int(read)} checked against the primary text"
+        )
+        + "; the source links follow each publisher's pattern and were not opened.",
+    ]
+    if undated:
+        lines.append(f"- **Year only** (no day recorded): {undated}.")
+    return "\n".join(lines)
+
+
+def mandate_timing_summary(grid: pd.DataFrame) -> str:
+    """The mandate term's hazard ratio under each date and risk set.
+
+    ``grid``: one row per fit with ``event`` ("signed"/"effective"), ``risk_set`` (text),
+    ``hazard_ratio``, ``hr_ci_low``, ``hr_ci_high``, ``n`` (county-months)."""
+    lines = []
+    for row in grid.itertuples(index=False):
+        lines.append(
+            f"- {EVENT_WORDS[row.event].capitalize()}, {esc(row.risk_set)}: hazard ratio "
+            f"{fmt_ci(row.hazard_ratio, row.hr_ci_low, row.hr_ci_high, 2)} "
+            f"({fmt_int(row.n)} county-months)."
+        )
+    lines.append(
+        "These are associations over few treated states (see below); mandate-state adoption "
+        "is compliance, not local preference."
+    )
+    return "\n".join(lines)

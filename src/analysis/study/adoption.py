@@ -17,6 +17,7 @@ their labels in :mod:`analysis.study.variables`.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import ClassVar
@@ -25,12 +26,13 @@ import numpy as np
 import pandas as pd
 
 from analysis import io
+from analysis.covariates.schemas import MANDATE_TYPES, POLICY_DATES
 from analysis.study import scope
 from analysis.study.variables import OUTCOMES
 
-MANDATE_TYPES = ("must hold", "must request", "must enter")
-"""Policy types of ``state_policies`` coded as a state mandate in force (research-context §5).
-Prohibitions (CA SB 54) and state-agency directives (LA) are not mandates."""
+EVENTS = ("signed", "effective")
+"""Which date of a law times it: the signing date (the event of the timing models: agencies
+learn they will have to act, anticipation starts) or the effective date (robustness)."""
 
 
 @dataclass(frozen=True)
@@ -82,39 +84,97 @@ def counties_with_covariates(covariates: pd.DataFrame) -> pd.DataFrame:
     return frame
 
 
-def mandates_by_state(state_policies: pd.DataFrame | None = None) -> pd.DataFrame:
-    """One row per state with a mandate (policy type in :data:`MANDATE_TYPES`): ``state``,
-    ``start_month`` (first month in force, a monthly period), ``end_month`` (missing: still in
-    force), ``policy_types``, ``instruments`` (policy ids) and ``start_rule``.
+def _law_starts(rows: pd.DataFrame, order: Sequence[tuple[str, str]]) -> pd.DataFrame:
+    """``rows`` with ``start`` (the first date of ``order`` that is recorded, else 1 January
+    of the year after ``year``, the earliest date by which a law known only by its year is
+    surely signed) and ``start_rule`` (which one)."""
+    start = pd.Series(pd.NaT, index=rows.index, dtype="datetime64[s]")
+    rule = pd.Series("", index=rows.index, dtype=object)
+    for column, label in order:
+        date = pd.to_datetime(rows[column]).astype("datetime64[s]")
+        fill = start.isna() & date.notna()
+        start, rule = start.where(~fill, date), rule.where(~fill, label)
+    year_only = start.isna()
+    next_year = pd.to_datetime((rows["year"].astype(int) + 1).astype(str) + "-01-01")
+    start = start.where(~year_only, next_year.astype("datetime64[s]"))
+    rule = rule.where(~year_only, "year only (from 1 January of the next year)")
+    return rows.assign(start=start, start_rule=rule)
 
-    Coding: a policy is in force from its effective date, else its enactment (signing) date,
-    else January of its year (only the year is recorded). The state's mandate starts with its
-    earliest such policy. With the committed table this gives FL from 2022-01 (Fla. Stat.
-    908.11, year only: in force throughout the 2025-26 window; SB 2-C of 2025 blocks exits
-    and does not change the indicator), GA from 2024-05 (HB 1105, "must request", signed
-    2024-05-01) and TX from 2026-01 (SB 8, "must enter", effective 2026-01-01; compliance
-    deadline 2026-12-01).
-    """
-    policies = io.read_table("state_policies") if state_policies is None else state_policies
-    rows = policies[policies["policy_type"].isin(MANDATE_TYPES)].copy()
-    effective = pd.to_datetime(rows.get("effective_date"))
-    enacted = pd.to_datetime(rows.get("enacted_date"))
-    year_start = pd.to_datetime(rows["year"].astype(int).astype(str) + "-01-01")
-    rows["start"] = effective.fillna(enacted).fillna(year_start)
-    rows["rule"] = np.where(
-        effective.notna(), "effective date", np.where(enacted.notna(), "enacted date", "year")
-    )
+
+def _by_state(rows: pd.DataFrame) -> pd.DataFrame:
+    """One row per state from the laws of :func:`_law_starts`: the earliest start wins."""
     rows = rows.sort_values(["state_usps", "start", "policy_id"])
     out = rows.groupby("state_usps", sort=True).agg(
-        start=("start", "min"),
+        start_date=("start", "min"),
         policy_types=("policy_type", lambda s: "; ".join(dict.fromkeys(s))),
         instruments=("policy_id", "; ".join),
-        start_rule=("rule", "first"),
+        start_rule=("start_rule", "first"),
+        verification=("verification", "first"),
     )
     out = out.reset_index().rename(columns={"state_usps": "state"})
-    out["start_month"] = out["start"].dt.to_period("M")
+    out["start_month"] = out["start_date"].dt.to_period("M")
     out["end_month"] = pd.PeriodIndex([pd.NaT] * len(out), freq="M")
-    return out[["state", "start_month", "end_month", "policy_types", "instruments", "start_rule"]]
+    columns = ["state", "start_month", "end_month", "start_date", "start_rule"]
+    return out[[*columns, "policy_types", "instruments", "verification"]]
+
+
+def mandates_by_state(
+    state_policies: pd.DataFrame | None = None, *, event: str = "signed"
+) -> pd.DataFrame:
+    """One row per state with a mandate (policy type in :data:`MANDATE_TYPES`): ``state``,
+    ``start_month`` (first month in force, a monthly period), ``end_month`` (missing: still in
+    force), ``start_date``, ``start_rule`` (which date was used), ``policy_types``,
+    ``instruments`` (policy ids), ``verification`` (of the law that starts it) and ``event``.
+
+    ``event="signed"`` (the timing models' event: anticipation) times a law by its signing
+    date, else its effective date; ``event="effective"`` (robustness) by its effective date,
+    else its signing date. A law with neither date counts from 1 January of the year after its
+    ``year``. The state's mandate starts with its earliest law. With the committed table:
+    FL from 2023-01 (Fla. Stat. 908.11 of 2022, year only: in force throughout the window),
+    GA 2024-05 (signed) or 2024-07 (effective), AR 2025-04 (signed; no effective date is
+    recorded, so the signing date in both), TX 2025-06 (signed) or 2026-01 (effective), TN
+    2027-01 (SB 2223 of 2026, year only: after the window).
+    """
+    if event not in EVENTS:
+        raise ValueError(f"event must be one of {EVENTS}, not {event!r}")
+    policies = io.read_table("state_policies") if state_policies is None else state_policies
+    rows = policies[policies["policy_type"].isin(MANDATE_TYPES)].copy()
+    order = [("signed_date", "signed date"), ("effective_date", "effective date")]
+    if event == "effective":
+        order = order[::-1]
+    order = [(c, label if i == 0 else f"{label} (no {order[0][1]} recorded)")
+             for i, (c, label) in enumerate(order)]  # fmt: skip
+    return _by_state(_law_starts(rows, order)).assign(event=event)
+
+
+def prohibitions_by_state(state_policies: pd.DataFrame) -> pd.DataFrame:
+    """One row per state whose law forbids agreements (policy type ``prohibition``), with the
+    columns of :func:`mandates_by_state` (without ``event``): from its ``prohibition_date``
+    (the date from which an agreement may no longer be held), else its effective date, else
+    its signing date, else 1 January of the year after its ``year`` (WA, OR, NJ, CO: known by
+    the year only, all before the window). Maryland counts from its prohibition date (1 July
+    2026), not from signing."""
+    rows = state_policies[state_policies["policy_type"] == "prohibition"].copy()
+    order = [
+        ("prohibition_date", "prohibition date"),
+        ("effective_date", "effective date (no prohibition date recorded)"),
+        ("signed_date", "signed date (no prohibition or effective date recorded)"),
+    ]
+    return _by_state(_law_starts(rows, order))
+
+
+def state_laws(state_policies: pd.DataFrame) -> pd.DataFrame:
+    """Every law the reports use (mandates and prohibitions), one row each with its four
+    dates as text ("" where none is recorded), its year and its verification level."""
+    used = state_policies[state_policies["policy_type"].isin([*MANDATE_TYPES, "prohibition"])]
+    used = used.sort_values(["policy_type", "state_usps", "year", "policy_id"]).copy()
+    kind = np.where(used["policy_type"] == "prohibition", "prohibition", "mandate")
+    used.insert(0, "kind", kind)
+    for column in POLICY_DATES:
+        used[column] = pd.to_datetime(used[column]).dt.strftime("%Y-%m-%d").fillna("")
+    columns = ["kind", "state_usps", "policy_id", "instrument", "policy_type", "year"]
+    out = used[[*columns, *POLICY_DATES, "verification", "verification_note", "source_url"]]
+    return out.sort_values(["kind", "state_usps", "year"], kind="stable").reset_index(drop=True)
 
 
 def _mandate_in_force(states: pd.Series, date: pd.Timestamp, mandates: pd.DataFrame) -> np.ndarray:

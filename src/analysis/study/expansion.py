@@ -216,16 +216,17 @@ def load(as_of: str | None = None) -> dict[str, pd.DataFrame]:
 
 
 def mandate_marks(state_policies: pd.DataFrame) -> pd.DataFrame:
-    """State mandates to mark on a timeline: ``date`` (the effective date, else the enactment
-    date; policies with neither are left out) and ``label`` ("FL: SB 2-C"), in table order."""
+    """State mandates to mark on a timeline, at their signing date (the event of the timing
+    models; laws without a signing date are left out), in table order: ``state_usps``,
+    ``date``, ``verification`` and ``label`` ("TX: SB 8 signed (secondary report)")."""
     policies = state_policies[state_policies["policy_type"].isin(MANDATE_TYPES)]
+    instrument = policies["instrument"].str.split(r" \(|,", regex=True).str[0]
     marks = policies.assign(
-        date=pd.to_datetime(policies["effective_date"].fillna(policies["enacted_date"])),
-        label=policies["state_usps"]
-        + ": "
-        + policies["instrument"].str.split(r" \(|,", regex=True).str[0],
-    )
-    return marks.dropna(subset=["date"])[["state_usps", "date", "label"]]
+        date=pd.to_datetime(policies["signed_date"]),
+        label=policies["state_usps"] + ": " + instrument + " signed ("
+        + policies["verification"] + ")",
+    )  # fmt: skip
+    return marks.dropna(subset=["date"])[["state_usps", "date", "label", "verification"]]
 
 
 def counts_on(counts: pd.DataFrame, date) -> pd.Series:

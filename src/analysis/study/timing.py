@@ -5,6 +5,13 @@ The window runs from the month after the January 2025 baseline (February 2025, t
 with a new list) to the month of the latest snapshot on or before ``as_of``. Counties with an
 agreement in the baseline are *prevalent*: not at risk, but adopted neighbours from the start.
 Only first adoption counts; later exits do not matter here.
+
+State law enters twice. The mandate indicator is timed by the signing date (``event="signed"``,
+the primary coding: anticipation) or the effective date (``event="effective"``, robustness),
+see :func:`analysis.study.adoption.mandates_by_state`. Counties in a state whose law forbids
+agreements from a date (:func:`analysis.study.adoption.prohibitions_by_state`) cannot adopt from
+that month on: ``exclude_prohibited=True`` leaves those county-months out of the risk set,
+``False`` keeps them (flagged ``prohibited``), so both versions can be shown.
 """
 
 from __future__ import annotations
@@ -13,13 +20,14 @@ from collections.abc import Mapping, Sequence
 
 import pandas as pd
 
-from analysis.stats.panel import AdoptionPanel, build_adoption_panel
+from analysis.stats.panel import AdoptionPanel, add_state_period_indicator, build_adoption_panel
 from analysis.study import scope
 from analysis.study.adoption import (
     AdoptionTables,
     counties_with_covariates,
     load_if_missing,
     mandates_by_state,
+    prohibitions_by_state,
 )
 
 
@@ -73,32 +81,60 @@ def adoption_panel(
     as_of=None,
     *,
     covariate_columns: Sequence[str] = (),
+    event: str = "signed",
+    exclude_prohibited: bool = True,
     tables: AdoptionTables | None = None,
 ) -> AdoptionPanel:
     """The county x month risk set for first adoption (:func:`build_adoption_panel`) over
-    :func:`panel_months`, with ``mandate_in_force`` from :func:`mandates_by_state`, the lagged
-    in-state and cross-state neighbour shares, and the ``covariate_columns`` of the county
-    covariates copied onto each month. Counties adopted in the January 2025 baseline are
-    prevalent (not at risk; they count as adopted neighbours from the start)."""
+    :func:`panel_months`, with ``mandate_in_force`` from :func:`mandates_by_state` timed by
+    ``event`` ("signed" or "effective"), ``prohibited`` (1 in the months from which the
+    county's state forbids agreements, :func:`prohibitions_by_state`), the lagged in-state and
+    cross-state neighbour shares, and the ``covariate_columns`` of the county covariates copied
+    onto each month. ``exclude_prohibited=True`` drops the prohibited county-months (and any
+    first adoption in them) from ``panel``; ``durations`` always has every county. Counties
+    adopted in the January 2025 baseline are prevalent (not at risk; they count as adopted
+    neighbours from the start)."""
     tables = load_if_missing(tables)
     counties = counties_with_covariates(tables.covariates)
-    return build_adoption_panel(
+    built = build_adoption_panel(
         first_adoption_months(as_of, tables=tables),
         panel_months(as_of, tables=tables),
         neighbors,
-        mandates=mandates_by_state(tables.state_policies),
+        mandates=mandates_by_state(tables.state_policies, event=event),
         covariates=counties[["fips", *covariate_columns]],
     )
+    panel = flag_prohibited(built.panel, prohibitions_by_state(tables.state_policies))
+    if exclude_prohibited:
+        panel = panel[panel["prohibited"] == 0].reset_index(drop=True)
+    return AdoptionPanel(
+        panel=panel,
+        durations=built.durations,
+        n_prevalent=built.n_prevalent,
+        n_unknown_neighbors=built.n_unknown_neighbors,
+    )
+
+
+def flag_prohibited(panel: pd.DataFrame, prohibitions: pd.DataFrame) -> pd.DataFrame:
+    """``panel`` with ``prohibited`` (0/1) placed after ``mandate_in_force``: 1 in the months
+    on or after the month of the state's prohibition (``state, start_month``)."""
+    flagged = add_state_period_indicator(panel.drop(columns="prohibited", errors="ignore"),
+                                         prohibitions, "prohibited")  # fmt: skip
+    columns = list(flagged.columns)
+    columns.remove("prohibited")
+    at = columns.index("mandate_in_force") + 1 if "mandate_in_force" in columns else len(columns)
+    return flagged[[*columns[:at], "prohibited", *columns[at:]]]
 
 
 def risk_set_table(panel: pd.DataFrame, months: pd.PeriodIndex) -> pd.DataFrame:
     """Per month of the window: counties at risk, first adoptions, and county-months with a
-    mandate in force (months without rows count 0)."""
+    mandate in force (months without rows count 0). When ``panel`` keeps the prohibited
+    county-months (a ``prohibited`` column), also the county-months in a state that forbids
+    agreements, the counties at risk without them and the first adoptions among them."""
 
     def per_month(values: pd.Series):
         return values.groupby(panel["month"]).sum().reindex(months, fill_value=0).to_numpy()
 
-    return pd.DataFrame(
+    table = pd.DataFrame(
         {
             "month": months.astype(str),
             "at risk": panel.groupby("month").size().reindex(months, fill_value=0).to_numpy(),
@@ -106,6 +142,14 @@ def risk_set_table(panel: pd.DataFrame, months: pd.PeriodIndex) -> pd.DataFrame:
             "mandate in force (county-months)": per_month(panel["mandate_in_force"]),
         }
     )
+    if "prohibited" in panel:
+        prohibited = per_month(panel["prohibited"])
+        table["in a prohibition state (county-months)"] = prohibited
+        table["at risk, prohibition states left out"] = table["at risk"] - prohibited
+        table["first adoptions in a prohibition state"] = per_month(
+            panel["event"] * panel["prohibited"]
+        )
+    return table
 
 
 def switching_states(panel: pd.DataFrame) -> list[str]:
