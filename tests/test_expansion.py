@@ -198,14 +198,19 @@ def test_mandate_marks_come_from_the_policy_table():
             "state_usps": ["CA", "GA", "TX", "FL"],
             "instrument": ["SB 54 (2017)", "HB 1105 (2024 session)", "SB 8, 89th", "Stat. 908"],
             "policy_type": ["prohibition", "must request", "must enter", "must hold"],
+            "signed_date": pd.to_datetime(["2017-10-05", "2024-05-01", "2025-06-20", None]),
             "effective_date": pd.to_datetime(["2018-01-01", None, "2026-01-01", None]),
-            "enacted_date": pd.to_datetime(["2017-10-05", "2024-05-01", None, None]),
+            "verification": ["secondary report", "secondary report", "unverified", "unverified"],
         }
     )
     marks = expansion.mandate_marks(policies)
-    # CA's is a prohibition; FL's policy has no date; GA falls back on its enactment date.
-    assert marks["label"].tolist() == ["GA: HB 1105", "TX: SB 8"]
-    assert marks["date"].tolist() == pd.to_datetime(["2024-05-01", "2026-01-01"]).tolist()
+    # CA's is a prohibition; FL's policy has no signing date; the mark is the signing, not the
+    # effective date, labelled with how sure it is.
+    assert marks["label"].tolist() == [
+        "GA: HB 1105 signed (secondary report)",
+        "TX: SB 8 signed (unverified)",
+    ]
+    assert marks["date"].tolist() == pd.to_datetime(["2024-05-01", "2025-06-20"]).tolist()
 
 
 def test_category_timeline_orders_by_latest_size_and_change_table(history):
