@@ -105,6 +105,10 @@ def tables() -> AdoptionTables:
     )
 
 
+def by_county(values: list[int]) -> dict[str, int]:
+    return dict(zip(FIPS, values, strict=True))
+
+
 def outcomes(tables: AdoptionTables, **kwargs) -> pd.DataFrame:
     columns = list(variables.AGENCY_LEVEL_OUTCOMES) + ["agency_level_rule"]
     return adoption.county_outcomes(tables=tables, **kwargs).set_index("fips")[columns]
@@ -113,9 +117,9 @@ def outcomes(tables: AdoptionTables, **kwargs) -> pd.DataFrame:
 def test_outcomes_from_jurisdiction_level(tables):
     out = outcomes(tables)
     assert (out.agency_level_rule == adoption.LEVEL_RULE_JURISDICTION).all()
-    assert out.county_agency_agreement.to_dict() == dict(zip(FIPS, [1, 0, 1, 0, 0, 1]))
-    assert out.any_agreement.to_dict() == dict(zip(FIPS, [1, 1, 1, 1, 0, 1]))
-    assert out.municipal_agency_agreement.to_dict() == dict(zip(FIPS, [0, 1, 1, 0, 0, 0]))
+    assert out.county_agency_agreement.to_dict() == by_county([1, 0, 1, 0, 0, 1])
+    assert out.any_agreement.to_dict() == by_county([1, 1, 1, 1, 0, 1])
+    assert out.municipal_agency_agreement.to_dict() == by_county([0, 1, 1, 0, 0, 0])
 
 
 @pytest.mark.parametrize("agencies", ["absent", "without level"])
@@ -124,9 +128,9 @@ def test_outcomes_fall_back_to_agency_type(tables, agencies):
     out = outcomes(dataclasses.replace(tables, agencies=replaced))
     assert (out.agency_level_rule == adoption.LEVEL_RULE_AGENCY_TYPE).all()
     # Sheriff or ICE type County; F's sheriff typed Municipality is county-level and municipal.
-    assert out.county_agency_agreement.to_dict() == dict(zip(FIPS, [1, 0, 1, 0, 0, 1]))
-    assert out.any_agreement.to_dict() == dict(zip(FIPS, [1, 1, 1, 1, 0, 1]))
-    assert out.municipal_agency_agreement.to_dict() == dict(zip(FIPS, [0, 1, 1, 0, 0, 1]))
+    assert out.county_agency_agreement.to_dict() == by_county([1, 0, 1, 0, 0, 1])
+    assert out.any_agreement.to_dict() == by_county([1, 1, 1, 1, 0, 1])
+    assert out.municipal_agency_agreement.to_dict() == by_county([0, 1, 1, 0, 0, 1])
 
 
 def test_exact_only_applies_to_every_level(tables):

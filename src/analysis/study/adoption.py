@@ -184,7 +184,8 @@ def county_outcomes(
     the county), ``municipal_agency_agreement`` (an agreement of a municipal agency placed in
     the county), ``tfm_agreement`` (a Task Force Model agreement), ``jail_model_agreement``
     (JEM or WSO); ``any_agreement_exact`` (at least one high-confidence match); the counts
-    ``n_agreements``, ``n_agreements_exact``, ``n_agencies``; ``agency_level_rule`` (which rule gave the agency level);
+    ``n_agreements``, ``n_agreements_exact``, ``n_agencies``; ``agency_level_rule`` (which
+    rule gave the agency level);
     ``mandate_state`` (the state has a mandate in :func:`mandates_by_state`, at any date) and
     ``mandate_in_force`` (in force in the snapshot's month); then the covariates (numbers as
     float64) and ``log_population``.
