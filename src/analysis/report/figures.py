@@ -317,7 +317,7 @@ def municipal_places_plot(places: pd.DataFrame, summary: pd.DataFrame, *, title:
     right.errorbar(x, rate, yerr=err, fmt="none", color=style.NEUTRAL, capsize=3)
     right.set_xticks(x, bins.size_bin, rotation=30)
     right.set_xlabel("place population")
-    right.set_ylabel("% of places with a police department on the list")
+    right.set_ylabel("% of places on the list (95% CI)")
     fig.suptitle(title)
     fig.tight_layout()
     return fig
