@@ -416,6 +416,7 @@ def test_adoption_tables_load(tmp_path, tables, monkeypatch):
     monkeypatch.setattr(adoption.io, "read_table", fake_read)
     loaded = adoption.AdoptionTables.load(tmp_path)
     assert sorted(n for n, _ in read) == [
+        "agencies",
         "agreements_history",
         "county_agreements",
         "county_covariates",

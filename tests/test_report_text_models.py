@@ -6,6 +6,7 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
+from analysis.report import text_levels as tl
 from analysis.report import text_models as tm
 from analysis.report.text import ci_cells, fmt_ci, fmt_p
 
@@ -265,3 +266,119 @@ def test_decomposition_summary(covariate):
     else:
         assert text.startswith("For the 2024 Republican share, 40.0% of the covariance")
         assert "10.0 percentage points per SD between states and 2.0 within states" in text
+
+
+# --- outcomes by agency level (analysis.report.text_levels)
+
+
+def level_effects(density_any: float = 0.15) -> pd.DataFrame:
+    """Marginal effects of GOP share and density under the three agency-level outcomes."""
+    values = {
+        ("county_agency_agreement", "gop_share_2024"): (0.10, 0.04),
+        ("county_agency_agreement", "log_population_density"): (0.02, 0.01),
+        ("any_agreement", "gop_share_2024"): (0.12, 0.05),
+        ("any_agreement", "log_population_density"): (density_any, 0.12),
+        ("municipal_agency_agreement", "gop_share_2024"): (0.03, 0.01),
+        ("municipal_agency_agreement", "log_population_density"): (0.13, 0.11),
+    }
+    rows = [
+        {"outcome": o, "estimator": "lpm", "se_type": "cluster", "fixed_effects": fe, "term": t,
+         "estimate": est, "ci_low": est - 0.01, "ci_high": est + 0.01, "n": 3144}
+        for (o, t), pair in values.items()
+        for fe, est in zip(("none", "state"), pair, strict=True)
+    ]  # fmt: skip
+    return pd.DataFrame(rows)
+
+
+def test_agency_level_counts():
+    counties = pd.DataFrame(
+        {
+            "county_agency_agreement": [1, 1, 0, 0, 0],
+            "any_agreement": [1, 1, 1, 1, 0],
+            "municipal_agency_agreement": [0, 1, 1, 0, 0],
+            "agency_level_rule": "agency type <x>",
+        }
+    )
+    text = tl.agency_level_counts(counties)
+    assert "2 (40.0%) a county-level agency holds an agreement" in text
+    assert "4 (80.0%) any agency in the county" in text
+    assert "2 (40.0%) a municipal agency" in text
+    assert (
+        "2 counties count as adopters under *any agency* only through a non-county agency" in text
+    )
+    assert "(1 of them through a municipal one)" in text
+    assert "agency type &lt;x&gt;" in text
+
+
+def test_outcome_level_effects_lead_with_the_primary():
+    text = tl.outcome_level_effects(level_effects(), ["gop_share_2024", "log_population_density"])
+    lines = text.splitlines()
+    assert lines[0].startswith("LPM, pp per SD")
+    assert lines[2].startswith("- *a county-level agency holds an agreement (primary)*")
+    assert "Republican share 2024 10.0 [9.0, 11.0] pooled, 4.0 [3.0, 5.0] within states" in text
+    assert lines[3].startswith("- *any agency in the county")
+    assert "Population density (log) 15.0 [14.0, 16.0] pooled" in lines[3]
+    missing = tl.outcome_level_effects(level_effects(), ["bachelors_share"])
+    assert "- *" not in missing
+
+
+def test_outcome_levels_explanation_reports_density_under_each_outcome():
+    text = tl.outcome_levels_explanation(level_effects())
+    assert "any small-town police department signed" in text
+    assert "+2.0 pp per SD for a county-level agency, +15.0 pp for any agency and +13.0 pp" in text
+    assert "within states +1.0 pp, +12.0 pp and +11.0 pp" in text
+    assert "13.0 pp per SD larger under *any agency*" in text
+    smaller = tl.outcome_levels_explanation(level_effects(density_any=0.01))
+    assert "1.0 pp per SD smaller under *any agency*" in smaller
+    assert tl.outcome_levels_explanation(level_effects(), term="bachelors_share") == ""
+
+
+def test_partisanship_levels():
+    effects = level_effects()
+    findings = tl.partisanship_levels_findings(effects, "2026-05-11")
+    assert len(findings) == 6
+    assert findings[0] == (
+        "GOP share 2024 (per SD), a county-level agency holds an agreement (primary), "
+        "across states",
+        "+10.0 [+9.0, +11.0] pp",
+        "2026-05-11",
+    )
+    text = tl.partisanship_levels_summary(effects)
+    assert text.startswith(
+        "One standard deviation more Republican vote share goes with a **+10.0 pp**"
+    )
+    assert "**+4.0 pp** within states (+3.0 to +5.0), n = 3,144" in text
+    assert "+12.0 and +5.0 pp for *any agency in the county holds an agreement*" in text
+
+
+def test_municipal_places_summary():
+    summary = pd.DataFrame(
+        {
+            "size_bin": ["<1k", "1k-2.5k", "250k+", "all sizes"],
+            "places": [100, 50, 0, 150],
+            "on_list": [2, 5, 0, 7],
+            "share_on_list": [0.02, 0.1, float("nan"), 7 / 150],
+            "median_population_on_list": [500, 1500, None, 1200],
+            "median_population_other": [300, 1400, None, 400],
+            "gop_share_2024_on_list": [0.7, 0.6, None, 0.65],
+            "gop_share_2024_other": [0.6, 0.6, None, 0.6],
+            "hispanic_share_on_list": [0.2, 0.1, None, 0.15],
+            "hispanic_share_other": [0.1, 0.1, None, 0.1],
+            "foreign_born_share_on_list": [0.1, 0.1, None, 0.1],
+            "foreign_born_share_other": [0.05, 0.05, None, 0.05],
+        }
+    )
+    matches = pd.DataFrame(
+        {
+            "on_list": [1, 1, 1, 0],
+            "place_geoid": ["1", None, None, None],
+            "match_note": [None, "a town", "a town", "x"],
+        }
+    )
+    text = tl.municipal_places_summary(summary, matches)
+    assert text.startswith("7 of 150 incorporated places (4.7%)")
+    assert "median population is 1,200 against 400" in text
+    assert "from 2.0% of places of &lt;1k residents" in text
+    assert "to 10.0% of places of 1k-2.5k" in text  # the empty 250k+ bin is skipped
+    assert "voted 65.0% Republican in 2024 (other places' counties: 60.0%)" in text
+    assert "2 of 3 listed municipal agencies have no place: a town (2)." in text

@@ -286,3 +286,38 @@ def calibration_panels(calibrations: dict[str, pd.DataFrame], *, title: str):
         ax.set_title(label)
     fig.suptitle(title)
     return fig
+
+
+def municipal_places_plot(places: pd.DataFrame, summary: pd.DataFrame, *, title: str):
+    """Incorporated places with a police department on the list against the other places of
+    the same states: (left) the population distribution, log scale, each group's histogram
+    as a share of its places; (right) the share of places on the list by size bin with its
+    Wilson interval (``places``, ``summary``: :mod:`analysis.study.municipal` tables)."""
+    fig, (left, right) = plt.subplots(1, 2, figsize=(12, 4.4))
+    population = places.population.astype("float64")
+    edges = np.logspace(0, np.log10(max(population.max(), 10)) + 0.05, 40)
+    groups = [(1, "police department on the list", style.HIGHLIGHT),
+              (0, "other places", style.MUTED)]  # fmt: skip
+    for value, label, color in groups:
+        x = population[(places.on_list == value) & population.gt(0)]
+        weights = np.full(len(x), 1 / max(len(x), 1))
+        left.hist(x, bins=edges, weights=weights, histtype="step", lw=2, color=color,
+                  label=f"{label} (n = {len(x):,})")  # fmt: skip
+    left.set_xscale("log")
+    left.set_xlabel("2020 population (log scale)")
+    left.set_ylabel("share of the group's places")
+    left.legend(loc="upper right")
+    bins = summary[(summary.size_bin != "all sizes") & (summary.places > 0)]
+    x = np.arange(len(bins))
+    rate = 100 * bins.share_on_list.to_numpy(float)
+    err = np.vstack(
+        [rate - 100 * bins.share_ci_low.to_numpy(float), 100 * bins.share_ci_high - rate]
+    )
+    right.bar(x, rate, color=style.HIGHLIGHT, alpha=0.8)
+    right.errorbar(x, rate, yerr=err, fmt="none", color=style.NEUTRAL, capsize=3)
+    right.set_xticks(x, bins.size_bin, rotation=30)
+    right.set_xlabel("place population")
+    right.set_ylabel("% of places on the list (95% CI)")
+    fig.suptitle(title)
+    fig.tight_layout()
+    return fig

@@ -28,7 +28,7 @@ import pandas as pd
 from analysis import io
 from analysis.covariates.schemas import MANDATE_TYPES, POLICY_DATES
 from analysis.study import scope
-from analysis.study.variables import OUTCOMES
+from analysis.study.variables import JURISDICTION_LEVELS, OUTCOMES
 
 EVENTS = ("signed", "effective")
 """Which date of a law times it: the signing date (the event of the timing models: agencies
@@ -38,24 +38,28 @@ learn they will have to act, anticipation starts) or the effective date (robustn
 @dataclass(frozen=True)
 class AdoptionTables:
     """The processed tables the adoption study reads: ``county_agreements``, ``covariates``
-    (``county_covariates``), ``history`` (``agreements_history``, for the snapshot dates) and
-    ``state_policies``."""
+    (``county_covariates``), ``history`` (``agreements_history``, for the snapshot dates),
+    ``state_policies`` and ``agencies`` (for the agency level of each agreement; optional:
+    without it, or without its ``jurisdiction_level`` column, the level comes from
+    ``county_agreements``' agency-type counts)."""
 
     county_agreements: pd.DataFrame
     covariates: pd.DataFrame
     history: pd.DataFrame
     state_policies: pd.DataFrame
+    agencies: pd.DataFrame | None = None
 
     FILES: ClassVar[dict[str, str]] = {
         "county_agreements": "county_agreements",
         "covariates": "county_covariates",
         "history": "agreements_history",
         "state_policies": "state_policies",
+        "agencies": "agencies",
     }
 
     @classmethod
     def load(cls, processed_dir: str | Path | None = None) -> AdoptionTables:
-        """Read the four tables once from ``processed_dir`` (default ``data/processed``)."""
+        """Read the tables once from ``processed_dir`` (default ``data/processed``)."""
         folder = Path(processed_dir) if processed_dir else None
         return cls(**{field: io.read_table(name, folder) for field, name in cls.FILES.items()})
 
@@ -186,6 +190,45 @@ def _mandate_in_force(states: pd.Series, date: pd.Timestamp, mandates: pd.DataFr
     return states.isin(active["state"]).to_numpy()
 
 
+LEVEL_RULE_JURISDICTION = "agencies.jurisdiction_level"
+LEVEL_RULE_AGENCY_TYPE = "agency type (county_agreements)"
+"""Values of ``county_outcomes``' ``agency_level_rule`` column: which rule decided the
+county-level and municipal outcomes."""
+
+
+def has_jurisdiction_levels(tables: AdoptionTables) -> bool:
+    """Whether ``tables.agencies`` carries ``jurisdiction_level`` (then it decides the levels)."""
+    return tables.agencies is not None and "jurisdiction_level" in tables.agencies
+
+
+def _level_counts(tables: AdoptionTables, date: pd.Timestamp, fips: pd.Index) -> pd.DataFrame:
+    """Agreements of county-level and of municipal agencies per county (``fips``) at ``date``,
+    from ``agreements_history`` joined with ``agencies.jurisdiction_level``: each agreement
+    counts in its agency's (principal) county, as in ``county_agreements``."""
+    history = tables.history
+    if "list" in history:
+        history = history[history["list"] == "participating"]
+    rows = history[pd.to_datetime(history["snapshot_date"]) == date]
+    rows = rows.drop_duplicates(["snapshot_date", "agreement_key"])
+    agencies = tables.agencies
+    placed = agencies[agencies["county_fips"].notna()].set_index("agency_key")
+    if placed.index.duplicated().any():
+        raise ValueError("agencies must have one row per agency_key")
+    rows = rows[rows["agency_key"].isin(placed.index)]
+    level = placed["jurisdiction_level"].reindex(rows["agency_key"]).to_numpy()
+    bad = ~pd.Series(level).isin(JURISDICTION_LEVELS).to_numpy()
+    if bad.any():
+        keys = sorted(set(rows["agency_key"].to_numpy()[bad]))
+        raise ValueError(
+            f"agencies.jurisdiction_level must be one of {JURISDICTION_LEVELS} for every placed "
+            f"agency with an agreement on {date.date()}; not so for {keys[:5]}"
+        )
+    county = placed["county_fips"].astype(str).reindex(rows["agency_key"]).to_numpy()
+    frame = pd.DataFrame({"county_fips": county, "level": level})
+    counts = pd.crosstab(frame["county_fips"], frame["level"])
+    return counts.reindex(index=fips, columns=["county", "municipal"], fill_value=0)
+
+
 def county_outcomes(
     as_of=None,
     *,
@@ -195,14 +238,25 @@ def county_outcomes(
     """Adoption status of every county at the latest snapshot on or before ``as_of``, joined
     with the county covariates. One row per county (all counties of ``county_covariates``).
 
-    Columns: ``fips``, ``state``, ``county_name``, ``snapshot_date``; the 0/1 outcomes
-    ``any_agreement`` (at least one agreement placed in the county),
-    ``county_agency_agreement`` (at least one agreement of a county-type agency or a
-    sheriff), ``tfm_agreement`` (a Task Force Model agreement), ``jail_model_agreement``
-    (JEM or WSO), ``any_agreement_exact`` (at least one high-confidence match); the counts
-    ``n_agreements``, ``n_agreements_exact``, ``n_agencies``; ``mandate_state`` (the state has
-    a mandate in :func:`mandates_by_state`, at any date) and ``mandate_in_force`` (in force in
-    the snapshot's month); then the covariates (numbers as float64) and ``log_population``.
+    Columns: ``fips``, ``state``, ``county_name``, ``snapshot_date``; the 0/1 outcomes of
+    :data:`analysis.study.variables.OUTCOMES`: ``county_agency_agreement`` (the primary one: an
+    agreement of a county-level agency), ``any_agreement`` (at least one agreement placed in
+    the county), ``municipal_agency_agreement`` (an agreement of a municipal agency placed in
+    the county), ``tfm_agreement`` (a Task Force Model agreement), ``jail_model_agreement``
+    (JEM or WSO); ``any_agreement_exact`` (at least one high-confidence match); the counts
+    ``n_agreements``, ``n_agreements_exact``, ``n_agencies``; ``agency_level_rule`` (which
+    rule gave the agency level);
+    ``mandate_state`` (the state has a mandate in :func:`mandates_by_state`, at any date) and
+    ``mandate_in_force`` (in force in the snapshot's month); then the covariates (numbers as
+    float64) and ``log_population``.
+
+    The agency level: when ``tables.agencies`` has ``jurisdiction_level`` (county | municipal
+    | state | other), an agreement is county-level or municipal by its agency's level (rule
+    :data:`LEVEL_RULE_JURISDICTION`). Otherwise (rule :data:`LEVEL_RULE_AGENCY_TYPE`) an
+    agreement is county-level when its agency has ICE's type County or is a sheriff
+    (``county_type_agreements``, ``sheriff_agreements``) and municipal when its type is
+    Municipality (``municipal_type_agreements``; this also takes in the few constables and
+    campus police typed Municipality, and a sheriff typed Municipality counts as both).
 
     ``exact_only=True`` is the robustness check without fuzzy matches: a county counts as
     adopted (for every outcome) only if it has at least one high-confidence match
@@ -221,18 +275,32 @@ def county_outcomes(
     if unknown:
         raise ValueError(f"county_agreements places agreements in unknown counties {unknown[:5]}")
     counts = ["agreements", "agreements_exact", "agencies", "jem", "tfm", "wso"]
-    counts += ["county_type_agreements", "sheriff_agreements"]
+    counts += ["county_type_agreements", "sheriff_agreements", "municipal_type_agreements"]
     rows = rows.set_index("county_fips")[counts].reindex(counties["fips"]).fillna(0)
     rows = rows.to_numpy(dtype=float)
     get = dict(zip(counts, rows.T, strict=True))
+    if has_jurisdiction_levels(tables):
+        rule = LEVEL_RULE_JURISDICTION
+        levels = _level_counts(tables, date, pd.Index(counties["fips"]))
+        county_level = levels["county"].to_numpy(dtype=float)
+        municipal = levels["municipal"].to_numpy(dtype=float)
+        orphan = counties["fips"][((county_level + municipal) > 0) & (get["agreements"] == 0)]
+        if len(orphan):
+            raise ValueError(
+                f"agencies and county_agreements disagree at {date.date()}: agreements of "
+                f"county or municipal agencies in counties {list(orphan[:5])} that "
+                "county_agreements lists without agreements (rebuild the locate stage)"
+            )
+    else:
+        rule = LEVEL_RULE_AGENCY_TYPE
+        county_level = np.maximum(get["county_type_agreements"], get["sheriff_agreements"])
+        municipal = get["municipal_type_agreements"]
     adopted_exact = get["agreements_exact"] > 0
     keep = adopted_exact if exact_only else np.ones(len(counties), dtype=bool)
     outcomes = {
+        "county_agency_agreement": (county_level > 0) & keep,
         "any_agreement": (get["agreements"] > 0) & keep,
-        "county_agency_agreement": (
-            (get["county_type_agreements"] > 0) | (get["sheriff_agreements"] > 0)
-        )
-        & keep,
+        "municipal_agency_agreement": (municipal > 0) & keep,
         "tfm_agreement": (get["tfm"] > 0) & keep,
         "jail_model_agreement": ((get["jem"] + get["wso"]) > 0) & keep,
         "any_agreement_exact": adopted_exact,
@@ -250,6 +318,7 @@ def county_outcomes(
             "n_agreements": np.where(keep, get["agreements"], 0).astype(int),
             "n_agreements_exact": get["agreements_exact"].astype(int),
             "n_agencies": np.where(keep, get["agencies"], 0).astype(int),
+            "agency_level_rule": rule,
             "mandate_state": counties["state"].isin(mandates["state"]).astype(int).to_numpy(),
             "mandate_in_force": _mandate_in_force(counties["state"], date, mandates).astype(int),
         }

@@ -16,14 +16,32 @@ import pandas as pd
 
 from analysis import paths
 
+PRIMARY_OUTCOME = "county_agency_agreement"
+"""The primary county outcome: a county-level agency (sheriff, county police, county jail or
+corrections) holds an agreement. It does not depend on how many towns the county has."""
+
+AGENCY_LEVEL_OUTCOMES = {
+    "county_agency_agreement": "a county-level agency holds an agreement (primary)",
+    "any_agreement": "any agency in the county holds an agreement",
+    "municipal_agency_agreement": "a municipal agency in the county holds an agreement",
+}
+"""The outcomes by agency level, primary first (column -> label). "Any agency" and "a
+municipal agency" are secondary: they turn on whether any town's police signed, so they rise
+mechanically with the number of agencies a county has."""
+
 OUTCOMES = {
-    "any_agreement": "any agreement",
-    "county_agency_agreement": "county agency (sheriff or county-type) agreement",
-    "tfm_agreement": "Task Force Model agreement",
-    "jail_model_agreement": "jail model (JEM or WSO) agreement",
+    **AGENCY_LEVEL_OUTCOMES,
+    "tfm_agreement": "any agency holds a Task Force Model agreement",
+    "jail_model_agreement": "any agency holds a jail model (JEM or WSO) agreement",
 }
 """Binary county outcomes built by :func:`analysis.study.adoption.county_outcomes`
-(column -> label)."""
+(column -> label), the agency-level ones first."""
+
+SECONDARY_OUTCOMES = [k for k in AGENCY_LEVEL_OUTCOMES if k != PRIMARY_OUTCOME]
+"""The agency-level outcomes shown beside the primary one."""
+
+JURISDICTION_LEVELS = ("county", "municipal", "state", "other")
+"""Values of ``agencies.jurisdiction_level`` (when the processed table has it)."""
 
 COVARIATE_LABELS = {
     "gop_share_2024": "Republican share 2024",
