@@ -228,11 +228,6 @@ def test_summary_findings():
     assert "(10.0×), held by 1,200 agencies in 30 states." in tm.expansion_summary(
         baseline, now, 0.6, 0.5
     )
-    pooled = pd.Series({"estimate": 0.05, "ci_low": 0.04, "ci_high": 0.06, "n": 3144})
-    within = pd.Series({"estimate": -0.01, "ci_low": -0.02, "ci_high": 0.0, "n": 3144})
-    rows = tm.partisanship_findings(pooled, within, "2026-01-30")
-    assert [r[1] for r in rows] == ["+0.050 [+0.040, +0.060]", "-0.010 [-0.020, +0.000]"]
-    assert "n = 3,144 counties" in tm.partisanship_summary(pooled, within)
     current = pd.Series(
         {
             "snapshot_date": pd.Timestamp("2026-01-30"),

@@ -393,36 +393,6 @@ def exposure_summary(current: pd.Series) -> str:
     )
 
 
-def partisanship_findings(
-    pooled: pd.Series, within: pd.Series, as_of: str
-) -> list[tuple[str, str, str]]:
-    """The LPM slope of the 2024 Republican share without and with state fixed effects
-    (``pooled``, ``within``: its rows of the models' coefficient tables)."""
-    return [
-        (
-            "adoption probability per SD of GOP share 2024, across states",
-            fmt_ci(pooled["estimate"], pooled["ci_low"], pooled["ci_high"], signed=True),
-            as_of,
-        ),
-        (
-            "the same within states (state fixed effects)",
-            fmt_ci(within["estimate"], within["ci_low"], within["ci_high"], signed=True),
-            as_of,
-        ),
-    ]
-
-
-def partisanship_summary(pooled: pd.Series, within: pd.Series) -> str:
-    return (
-        f"One standard deviation more Republican vote share goes with a "
-        f"**{pooled['estimate']:+.3f}** change in the probability of an agreement across all "
-        f"counties (95% CI {pooled['ci_low']:+.3f} to {pooled['ci_high']:+.3f}) and "
-        f"**{within['estimate']:+.3f}** within states ({within['ci_low']:+.3f} to "
-        f"{within['ci_high']:+.3f}), n = {fmt_int(pooled['n'])} counties. The adoption "
-        "reports (50–70) add covariates, outcome variants and robustness checks."
-    )
-
-
 # --- state laws
 
 EVENT_WORDS = {"signed": "signing date", "effective": "effective date"}
