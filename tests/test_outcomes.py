@@ -93,9 +93,11 @@ def tables() -> AdoptionTables:
             "gop_share_2024": [0.6, 0.5, 0.7, 0.4, 0.8, 0.55],
         }
     )
+    # No state law: an empty table with the columns of the processed state_policies.
+    dates = ["signed_date", "effective_date", "deadline_date", "prohibition_date"]
     policies = pd.DataFrame(
-        columns=["policy_id", "state_usps", "policy_type", "year", "enacted_date"]
-    ).assign(effective_date=pd.Series(dtype="datetime64[ns]"))
+        columns=["policy_id", "state_usps", "policy_type", "year", "instrument", "verification"]
+    ).assign(**{d: pd.Series(dtype="datetime64[ns]") for d in dates})
     return AdoptionTables(
         county_agreements=county_agreements_table(agencies, history),
         covariates=covariates,
@@ -187,3 +189,10 @@ def test_outcome_definitions_lead_with_the_primary():
     assert "county-level" in labels["county_agency_agreement"]
     assert "municipal" in labels["municipal_agency_agreement"]
     assert "any agency" in labels["any_agreement"]
+
+
+def test_mandate_states_at_reads_the_cross_section():
+    from analysis.study.adoption import mandate_states_at
+
+    counties = pd.DataFrame({"state": ["TX", "TX", "AR", "CA"], "mandate_state": [1, 1, 1, 0]})
+    assert mandate_states_at(counties) == ["AR", "TX"]

@@ -27,12 +27,21 @@ def test_correlates_intro_names_mandates_and_escapes():
         {"snapshot_date": pd.Timestamp("2026-01-30"), "any_agreement": [1, 0, 0, 1]}
     )
     mandates = pd.DataFrame(
-        {"state": ["FL"], "policy_types": ["must <hold>"], "start_month": [pd.Period("2022-01")]}
+        {
+            "state": ["FL"],
+            "policy_types": ["must <hold>"],
+            "start_date": [pd.Timestamp("2023-01-01")],
+            "start_rule": ["year only (from 1 January of the next year)"],
+            "verification": ["secondary report"],
+        }
     )
     text = tm.correlates_intro(counties, "any_agreement", mandates, exact_only=True)
     assert text.startswith("Status at the snapshot of **2026-01-30**. Of 4 counties, 2 (50.0%)")
     assert "(high-confidence matches only)" in text
-    assert "FL (must &lt;hold&gt;, from 2022-01)." in text
+    assert (
+        "FL (must &lt;hold&gt;, from 2023-01-01: year only (from 1 January of the next year), "
+        "secondary report)." in text
+    )
     left_out = tm.correlates_intro(counties, "any_agreement", mandates, mandates_left_out=True)
     assert left_out.endswith("; they are left out here.")
 

@@ -36,7 +36,8 @@ def correlates_intro(
     exact_only: bool = False,
     mandates_left_out: bool = False,
 ) -> str:
-    """The snapshot, how many counties have ``outcome``, and the coded mandate states."""
+    """The snapshot, how many counties have ``outcome``, and the coded mandate states with the
+    date each counts from (the signing date unless only a year is known) and how sure it is."""
     n_adopted = int(counties[outcome].sum())
     snapshot = fmt_date(counties.snapshot_date.iloc[0])
     return (
@@ -46,7 +47,8 @@ def correlates_intro(
         + (" (high-confidence matches only)" if exact_only else "")
         + ". States with a coded mandate: "
         + ", ".join(
-            f"{esc(r.state)} ({esc(r.policy_types)}, from {r.start_month})"
+            f"{esc(r.state)} ({esc(r.policy_types)}, from {fmt_date(r.start_date)}: "
+            f"{esc(r.start_rule)}, {esc(r.verification)})"
             for r in mandates.itertuples()
         )
         + ("; they are left out here." if mandates_left_out else ".")

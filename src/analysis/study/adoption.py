@@ -229,6 +229,12 @@ def _level_counts(tables: AdoptionTables, date: pd.Timestamp, fips: pd.Index) ->
     return counts.reindex(index=fips, columns=["county", "municipal"], fill_value=0)
 
 
+def mandate_states_at(counties: pd.DataFrame) -> list[str]:
+    """The states whose counties carry a mandate in force at the cross-section's snapshot
+    (``mandate_state`` of :func:`county_outcomes`), sorted."""
+    return sorted(counties.loc[counties["mandate_state"] == 1, "state"].unique())
+
+
 def county_outcomes(
     as_of=None,
     *,
