@@ -168,3 +168,29 @@ def test_flicker_finder_and_the_changes_behind_the_jumps(covariates):
     assert changes.index[:2].tolist() == [FEB, APR]  # largest absolute change first
     whole = cv.coverage_changes(table, snaps, covariates, measure="whole_county")
     assert whole["change"].abs().max() == 400  # Y PD stands for all of B County there
+
+
+def test_flicker_effects_separate_the_county_bound_from_the_place(covariates):
+    snaps = pd.concat(
+        [
+            _on(CITY_IN_B, date=JAN),
+            _on(SHERIFF, date=FEB),
+            _on(SHERIFF, CITY_IN_B, date=MAR),
+        ],
+        ignore_index=True,
+    )
+    whole = cv.flicker_effects(snaps, covariates, measure="whole_county").set_index("group")
+    assert whole.loc["all", ["gone", "back"]].tolist() == [-400, 400]  # all of B County
+    own = cv.flicker_effects(snaps, covariates, measure="jurisdiction").set_index("group")
+    assert own.loc["all", ["gone", "back"]].tolist() == [-80, 80]  # Y city alone
+    assert own.loc["hispanic", "back"] == pytest.approx(20)
+    notes = cv.flicker_notes(whole.reset_index())
+    assert notes.loc[notes["group"] == "all", "label"].tolist() == [
+        "Y PD (NY) gone: -0.00 m",
+        "Y PD (NY) back: +0.00 m",
+    ]
+    changes = cv.coverage_changes(
+        cv.population_coverage(snaps, covariates), snaps, covariates
+    ).set_index("snapshot_date")
+    assert changes.loc[MAR, "flickering"] == "Y PD (NY, 80 residents) back"
+    assert changes.loc[FEB, "flickering"] == "Y PD (NY, 80 residents) gone"

@@ -313,7 +313,14 @@ def coverage_changes(
     groups = county_groups(covariates)
     series = coverage[(coverage["measure"] == measure) & (coverage["group"] == group)]
     series = series.sort_values("snapshot_date").set_index("snapshot_date")["residents"]
-    flickers = set(flickering_agencies(agency_snaps)["agency_key"])
+    absences = flickering_agencies(agency_snaps)
+    flickers = set(absences["agency_key"])
+    events = {
+        (k, d, "back") for k, d in zip(absences["agency_key"], absences["back_on"], strict=True)
+    }
+    events |= {
+        (k, d, "gone") for k, d in zip(absences["agency_key"], absences["gone_from"], strict=True)
+    }
     units = {
         d: covered_units(f, groups, measure).set_index("geoid")
         for d, f in agency_snaps.groupby("snapshot_date")
@@ -327,13 +334,14 @@ def coverage_changes(
             {
                 "snapshot_date": date,
                 "previous_date": previous,
-                "change": series[date] - series[previous],
+                "change": round(float(series[date] - series[previous])),
                 "jurisdictions_gained": len(gained),
                 "jurisdictions_lost": len(lost),
                 "gained": _describe(gained, flickers),
                 "lost": _describe(lost, flickers),
                 "flickering": "; ".join(
-                    _flicker_text(gained, flickers, "back") + _flicker_text(lost, flickers, "gone")
+                    _flicker_text(gained, events, date, "back")
+                    + _flicker_text(lost, events, date, "gone")
                 ),
             }
         )
@@ -357,10 +365,73 @@ def _describe(units: pd.DataFrame, flickers: set[str], top: int = 3) -> str:
     return "; ".join(parts) + (f"; and {more} more" if more > 0 else "")
 
 
-def _flicker_text(units: pd.DataFrame, flickers: set[str], how: str) -> list[str]:
+def _flicker_text(units: pd.DataFrame, events: set, date, how: str) -> list[str]:
+    """The units of an agency that left (``how`` "gone") or came back ("back") on ``date``."""
     ordered = units.sort_values("residents", ascending=False, kind="mergesort")
     return [
         f"{row.agencies} ({row.state}, {row.residents:,.0f} residents) {how}"
         for row in ordered.itertuples()
-        if set(row.agency_keys) & flickers
+        if any((k, date, how) in events for k in row.agency_keys)
     ]
+
+
+def measure_residents(agencies_on: pd.DataFrame, groups: pd.DataFrame, measure: str) -> pd.Series:
+    """Residents of each group covered by ``measure`` on one snapshot."""
+    if measure == "jurisdiction":
+        return covered_residents(agencies_on, groups)
+    if measure == "county_agency":
+        return covered_residents(
+            agencies_on[agencies_on["jurisdiction_level"].eq("county")], groups
+        )
+    if measure == "whole_county":
+        return whole_county_residents(agencies_on, groups)
+    if measure == "jurisdiction_other_county":
+        return covered_residents(agencies_on, groups, other_covers_county=True)
+    raise ValueError(f"measure must be one of {MEASURES}, not {measure!r}")
+
+
+def flicker_effects(
+    agency_snaps: pd.DataFrame, covariates: pd.DataFrame, *, measure: str = "whole_county"
+) -> pd.DataFrame:
+    """Per absence of :func:`flickering_agencies` and group: the residents its leaving took
+    off ``measure`` on ``gone_from`` (``gone``: covered without it minus with it, <= 0) and its
+    return put back on ``back_on`` (``back``: with it minus without it, >= 0), largest first."""
+    groups = county_groups(covariates)
+    by_date = dict(tuple(agency_snaps.groupby("snapshot_date")))
+    rows = []
+    for r in flickering_agencies(agency_snaps).itertuples():
+        agency = agency_snaps[agency_snaps["agency_key"] == r.agency_key].iloc[[0]]
+        gone_on, back_on = by_date[r.gone_from], by_date[r.back_on]
+        with_it = pd.concat([gone_on, agency.assign(snapshot_date=r.gone_from)])
+        gone = measure_residents(gone_on, groups, measure) - measure_residents(
+            with_it, groups, measure
+        )
+        without = back_on[back_on["agency_key"] != r.agency_key]
+        back = measure_residents(back_on, groups, measure) - measure_residents(
+            without, groups, measure
+        )
+        for group in GROUPS:
+            rows.append((r.agency_key, r.agency, r.state, r.gone_from, r.back_on, group,
+                         gone[group], back[group]))  # fmt: skip
+    columns = ["agency_key", "agency", "state", "gone_from", "back_on", "group", "gone", "back"]
+    out = pd.DataFrame(rows, columns=columns)
+    size = out["back"].abs().where(out["back"].abs() > out["gone"].abs(), out["gone"].abs())
+    out = out.assign(size=size).sort_values(
+        ["group", "size"], ascending=[True, False], kind="mergesort"
+    )
+    return out.drop(columns="size").reset_index(drop=True)
+
+
+def flicker_notes(effects: pd.DataFrame, *, measure: str = "whole_county", top: int = 2):
+    """Chart labels for the ``top`` flickering agencies of each group (largest effect first,
+    effects of zero left out): ``snapshot_date``, ``group``, ``measure``, ``label``
+    ("Agency (ST) gone: -4.73 m" on the date it left, "... back: +4.73 m" on its return)."""
+    rows = []
+    for group, frame in effects.groupby("group", sort=False):
+        frame = frame[(frame["gone"] != 0) | (frame["back"] != 0)].head(top)
+        for r in frame.itertuples():
+            for date, how, value in ((r.gone_from, "gone", r.gone), (r.back_on, "back", r.back)):
+                if value != 0:
+                    label = f"{r.agency} ({r.state}) {how}: {value / 1e6:+.2f} m"
+                    rows.append((date, group, measure, label))
+    return pd.DataFrame(rows, columns=["snapshot_date", "group", "measure", "label"])
