@@ -175,3 +175,60 @@ def test_timeline_axes_marks_only_dates_in_range():
     assert len(ax.lines) == 2  # the data and one mandate line
     style.timeline_axes(ax, "again", "count")  # no marks: labels only
     plt.close(fig)
+
+
+# --- coverage
+
+
+def test_coverage_sentences():
+    head = {f"{m}_{g}": v for m, base in (("jurisdiction", 0.25), ("county_agency", 0.24),
+            ("whole_county", 0.33)) for g, v in (("all", base), ("hispanic", base + 0.01),
+            ("foreign_born", base - 0.01))}  # fmt: skip
+    sentence = text.coverage_headline_summary(head, D("2026-05-11"))
+    assert sentence.startswith("On 2026-05-11, **25.0% of the residents of the 50 states and DC")
+    assert "County-level agencies alone cover 24.0% of all residents, 25.0% of Hispanic" in sentence
+    assert "gives 33.0% of all residents, 34.0% of Hispanic and 32.0% of foreign-born" in sentence
+    assert "county's shares" in sentence
+    row = pd.Series({"snapshot_date": D("2026-05-11"), "states": 2, "state_agencies": 5,
+                     "territory_agencies": 1})  # fmt: skip
+    uncounted = pd.DataFrame({"reason": ["state agency: apart", "other agency: nobody"] * 2})
+    assert text.statewide_summary(row, uncounted).startswith(
+        "Reported apart, never counted into a county: **2 states**"
+    )
+    assert "other agency 2, state agency 2." in text.statewide_summary(row, uncounted)
+
+
+def test_flicker_sentence():
+    keys = {"agency_key": ["TX|S PD"], "gone_from": [D("2025-07-30")]}
+    flickers = pd.DataFrame({**keys, "agency": ["S PD"], "state": ["TX"],
+                             "back_on": [D("2026-03-27")], "snapshots_missing": [8]})  # fmt: skip
+    whole = pd.DataFrame({**keys, "group": ["all"], "gone": [-4_731_145.0], "back": [4_731_145.0]})
+    own = whole.assign(gone=-1631.0, back=1631.0)
+    assert text.flicker_summary(flickers, whole, own) == (
+        "**1 absences** of agencies that left ICE's list and came back: **S PD** (TX) missing "
+        "from 2025-07-30 until 2026-03-27 (8 snapshots): 4,731,145 residents off the "
+        "whole-county line when it left, 4,731,145 back on its return; 1,631 on the "
+        "jurisdiction line."
+    )
+    assert text.flicker_summary(flickers.iloc[:0], whole, own).startswith("No agency")
+
+
+def test_coverage_plot_labels_the_upper_bound():
+    from analysis.report import figures
+
+    rows = [
+        (D("2025-01-31"), g, m, 1.0, s)
+        for g in ("all", "hispanic", "foreign_born")
+        for m, s in (("jurisdiction", 0.2), ("county_agency", 0.1), ("whole_county", 0.3))
+    ]
+    coverage = pd.DataFrame(rows, columns=["snapshot_date", "group", "measure", "residents",
+                                           "share"])  # fmt: skip
+    notes = pd.DataFrame(
+        {"snapshot_date": [D("2025-01-31")], "group": ["all"], "measure": ["whole_county"],
+         "label": ["S Police Department gone"]}
+    )  # fmt: skip
+    fig = figures.coverage_plot(coverage, notes, title="t")
+    labels = [t.get_text() for t in fig.legends[0].get_texts()]
+    assert "whole county (upper bound)" in labels
+    assert [t.get_text() for t in fig.axes[0].texts] == ["S PD gone"]
+    plt.close(fig)

@@ -13,6 +13,7 @@ import numpy as np
 import pandas as pd
 
 from analysis.report import style
+from analysis.study.coverage import GROUP_LABELS, MEASURE_LABELS
 
 # Okabe-Ito, colour-blind safe; group k gets colour k of the order given.
 PALETTE = ["#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9", "#000000"]
@@ -320,4 +321,43 @@ def municipal_places_plot(places: pd.DataFrame, summary: pd.DataFrame, *, title:
     right.set_ylabel("% of places on the list (95% CI)")
     fig.suptitle(title)
     fig.tight_layout()
+
+
+def coverage_plot(coverage: pd.DataFrame, notes: pd.DataFrame, *, title: str):
+    """Three panels (all, Hispanic, foreign-born residents): the share covered over time by
+    each measure (``coverage``: long table of :func:`analysis.study.coverage.population_coverage`),
+    the whole-county upper bound dashed and labelled; ``notes`` (``snapshot_date``, ``group``,
+    ``measure``, ``label``) are written at the step they explain."""
+    styles = {
+        "jurisdiction": {"color": "black", "lw": 2.2},
+        "county_agency": {"color": "#0072B2", "lw": 1.4},
+        "whole_county": {"color": "#D55E00", "lw": 1.4, "ls": "--"},
+    }
+    fig, axes = plt.subplots(1, 3, figsize=(14, 5), sharey=True)
+    for ax, group in zip(axes, GROUP_LABELS, strict=True):
+        for measure, kw in styles.items():
+            line = coverage[(coverage["group"] == group) & (coverage["measure"] == measure)]
+            line = line.sort_values("snapshot_date")
+            ax.step(line["snapshot_date"], line["share"], where="post",
+                    label=MEASURE_LABELS[measure], **kw)  # fmt: skip
+            mine = notes[(notes["group"] == group) & (notes["measure"] == measure)]
+            for note in mine.itertuples():
+                y = line.loc[line["snapshot_date"] == note.snapshot_date, "share"].iloc[0]
+                ax.annotate(
+                    note.label.replace(" Police Department", " PD"),
+                    (note.snapshot_date, y),
+                    xytext=(0.03, 0.93 - 0.09 * len(ax.texts)),
+                    textcoords="axes fraction",
+                    fontsize=7.5,
+                    arrowprops={"arrowstyle": "->", "lw": 0.6, "color": "0.35"},
+                )
+        ax.set_title(GROUP_LABELS[group])
+        ax.yaxis.set_major_formatter(plt.FuncFormatter(lambda v, _: f"{v:.0%}"))
+        ax.set_xlabel("snapshot date")
+        ax.tick_params(axis="x", labelrotation=30)
+    axes[0].set_ylabel("share of residents of the 50 states and DC")
+    handles, labels = axes[0].get_legend_handles_labels()
+    fig.legend(handles, labels, loc="lower center", ncol=3, fontsize=9, frameon=False)
+    fig.suptitle(title)
+    fig.subplots_adjust(bottom=0.24, top=0.88, wspace=0.08)
     return fig

@@ -237,3 +237,60 @@ def agency_type_note(workbook_era_start: pd.Timestamp) -> str:
         "Before 2025 the agency type is inferred from the agency's name (the web-page table had "
         f"no TYPE column); from {fmt_date(workbook_era_start)} it is ICE's own TYPE where present."
     )
+
+
+# --- coverage
+
+
+def coverage_headline_summary(head: dict[str, float], date: pd.Timestamp) -> str:
+    """The nine shares of :func:`analysis.study.coverage.coverage_headline` as one paragraph."""
+
+    def three(measure: str) -> str:
+        return (
+            f"{fmt_pct(head[f'{measure}_all'])} of all residents, "
+            f"{fmt_pct(head[f'{measure}_hispanic'])} of Hispanic and "
+            f"{fmt_pct(head[f'{measure}_foreign_born'])} of foreign-born residents"
+        )
+
+    return (
+        f"On {fmt_date(date)}, **{fmt_pct(head['jurisdiction_all'])} of the residents of the 50 "
+        "states and DC live in the jurisdiction of an agency with an agreement** ("
+        + three("jurisdiction") + "). County-level agencies alone cover " + three("county_agency")
+        + ". Counting every county that holds any placed agency, the old whole-county figure, "
+        "gives " + three("whole_county") + ": an upper bound, since a city police department "
+        "stands there for its whole county. Hispanic and foreign-born residents of a place are "
+        "estimated with its county's shares (no place-level count is in the data)."
+    )  # fmt: skip
+
+
+def statewide_summary(states_row: pd.Series, uncounted: pd.DataFrame) -> str:
+    """States with a statewide agreement, and the agencies that add no residents by rule."""
+    counts = uncounted["reason"].str.split(":").str[0].value_counts()
+    parts = ", ".join(f"{reason} {fmt_int(n)}" for reason, n in counts.sort_index().items())
+    return (
+        f"Reported apart, never counted into a county: **{fmt_int(states_row['states'])} states** "
+        f"have a statewide agency with an agreement ({fmt_int(states_row['state_agencies'])} "
+        f"agencies; {fmt_int(states_row['territory_agencies'])} more in territories). Agencies "
+        f"adding no residents on {fmt_date(states_row['snapshot_date'])}: {parts or 'none'}."
+    )
+
+
+def flicker_summary(flickers: pd.DataFrame, whole: pd.DataFrame, own: pd.DataFrame) -> str:
+    """The flickering agencies (:func:`analysis.study.coverage.flickering_agencies`) and what
+    each absence moved: ``whole`` and ``own`` are :func:`~analysis.study.coverage.flicker_effects`
+    on the whole-county and the jurisdiction measure."""
+    if flickers.empty:
+        return "No agency leaves the list and comes back."
+    keys = ["agency_key", "gone_from"]
+    moved = whole[whole["group"] == "all"].merge(
+        own[own["group"] == "all"], on=keys, suffixes=("", "_own"), validate="one_to_one"
+    )
+    moved = flickers.merge(moved[[*keys, "gone", "back", "gone_own"]], on=keys, how="left")
+    parts = "; ".join(
+        f"**{r.agency}** ({r.state}) missing from {fmt_date(r.gone_from)} until "
+        f"{fmt_date(r.back_on)} ({r.snapshots_missing} snapshots): "
+        f"{fmt_int(-r.gone)} residents off the whole-county line when it left, "
+        f"{fmt_int(r.back)} back on its return; {fmt_int(-r.gone_own)} on the jurisdiction line"
+        for r in moved.itertuples()
+    )
+    return f"**{len(flickers)} absences** of agencies that left ICE's list and came back: {parts}."

@@ -1,0 +1,196 @@
+"""Residents covered by jurisdiction, on a toy country of three counties."""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+
+from analysis.study import coverage as cv
+
+JAN, FEB, MAR, APR = pd.to_datetime(["2025-01-31", "2025-02-28", "2025-03-31", "2025-04-30"])
+
+
+@pytest.fixture
+def covariates():
+    return pd.DataFrame(
+        {
+            "fips": ["36001", "36003", "48001"],
+            "population_census2020": [1000, 400, 600],
+            "hispanic_share": [0.5, 0.25, 0.1],
+            "foreign_born_share": [0.2, 0.0, 0.5],
+        }
+    )
+
+
+def _agencies(*rows):
+    columns = [
+        "agency_key", "agency", "state", "county_fips", "jurisdiction_level",
+        "jurisdiction_geoid", "jurisdiction_name", "jurisdiction_population", "kind",
+        "principal_county_fips",
+    ]  # fmt: skip
+    return pd.DataFrame(list(rows), columns=columns).astype({"jurisdiction_population": "Int64"})
+
+
+SHERIFF = ("NY|A SHERIFF", "A Sheriff", "NY", "36001", "county", "36001", "A County", 1000,
+           "County", "36001")  # fmt: skip
+CITY_IN_A = ("NY|X PD", "X PD", "NY", "36001", "municipal", "3600100", "X city", 100, "city",
+             "36001")  # fmt: skip
+CITY_IN_B = ("NY|Y PD", "Y PD", "NY", "36003", "municipal", "3600300", "Y city", 80, "city",
+             "36003")  # fmt: skip
+TOWN_IN_B = ("NY|Z TOWN PD", "Z Town PD", "NY", "36003", "municipal", "3600312345", "Z town",
+             300, "town", "36003")  # fmt: skip
+VILLAGE_IN_B = ("NY|V PD", "V PD", "NY", "36003", "municipal", "3600399", "V village", 50,
+                "village", "36003")  # fmt: skip
+STATE = ("TX|DPS", "Texas DPS", "TX", None, "state", "48", "Texas", 29_000_000, "state", None)
+AIRPORT = ("TX|AIRPORT PD", "Airport PD", "TX", "48001", "other", "48001", "C County", 600,
+           "County", "48001")  # fmt: skip
+
+
+def _on(*rows, date=JAN):
+    return _agencies(*rows).assign(snapshot_date=date)
+
+
+def test_place_inside_a_covered_county_adds_nobody(covariates):
+    groups = cv.county_groups(covariates)
+    covered = cv.covered_residents(_on(SHERIFF, CITY_IN_A), groups)
+    assert covered["all"] == 1000  # not 1100: X city is inside A County
+    assert cv.covered_residents(_on(CITY_IN_A), groups)["all"] == 100
+
+
+def test_municipal_agency_covers_its_place_not_its_county(covariates):
+    groups = cv.county_groups(covariates)
+    covered = cv.covered_residents(_on(SHERIFF, CITY_IN_B), groups)
+    assert covered["all"] == 1080
+    # Y city gets its county's shares: 80 x 0.25 Hispanic, 80 x 0.0 foreign-born.
+    assert covered["hispanic"] == pytest.approx(500 + 20)
+    assert covered["foreign_born"] == pytest.approx(200 + 0)
+
+
+def test_village_inside_a_covered_town_is_not_counted_twice(covariates):
+    groups = cv.county_groups(covariates)
+    covered = cv.covered_residents(_on(TOWN_IN_B, VILLAGE_IN_B), groups)
+    assert covered["all"] == 300
+    # Without the town the village counts.
+    assert cv.covered_residents(_on(VILLAGE_IN_B), groups)["all"] == 50
+
+
+def test_municipal_residents_are_capped_at_the_county(covariates):
+    groups = cv.county_groups(covariates)
+    big_town = TOWN_IN_B[:7] + (390,) + TOWN_IN_B[8:]
+    covered = cv.covered_residents(_on(big_town, CITY_IN_B), groups)
+    assert covered["all"] == 400  # 390 + 80 capped at B County's 400
+    assert covered["hispanic"] == pytest.approx(100)
+
+
+def test_two_agencies_of_one_jurisdiction_count_it_once(covariates):
+    groups = cv.county_groups(covariates)
+    second = ("NY|X MARSHAL",) + CITY_IN_A[1:]
+    assert cv.covered_residents(_on(CITY_IN_A, second), groups)["all"] == 100
+
+
+def test_state_agencies_never_count_and_are_reported_apart(covariates):
+    snaps = pd.concat([_on(STATE, AIRPORT), _on(SHERIFF, date=FEB)], ignore_index=True)
+    table = cv.population_coverage(snaps, covariates).set_index(["snapshot_date", "measure"])
+    jan = table.loc[JAN].reset_index().set_index(["measure", "group"])["residents"]
+    assert jan[("jurisdiction", "all")] == 0
+    assert jan[("county_agency", "all")] == 0
+    assert jan[("jurisdiction_other_county", "all")] == 600  # the flagged variant
+    assert jan[("whole_county", "all")] == 600  # the airport's county, not Texas
+    states = cv.statewide_states(snaps).set_index("snapshot_date")
+    assert states.loc[JAN, "states"] == 1 and states.loc[FEB, "states"] == 0
+    reasons = cv.uncounted_agencies(snaps, JAN)["reason"].str.split(":").str[0]
+    assert sorted(reasons) == ["other agency", "state agency"]
+
+
+def test_population_coverage_shares_and_headline(covariates):
+    snaps = _on(SHERIFF, CITY_IN_B)
+    table = cv.population_coverage(snaps, covariates)
+    assert list(table.columns) == ["snapshot_date", "group", "measure", "residents", "share"]
+    head = cv.coverage_headline(table, JAN)
+    assert len(head) == 9
+    assert head["jurisdiction_all"] == pytest.approx(1080 / 2000)
+    assert head["county_agency_all"] == pytest.approx(1000 / 2000)
+    assert head["whole_county_all"] == pytest.approx(1400 / 2000)
+    # Hispanic residents: 500 + 100 + 60 = 660 in the country.
+    assert head["jurisdiction_hispanic"] == pytest.approx(520 / 660)
+    assert head["whole_county_hispanic"] == pytest.approx(600 / 660)
+    with pytest.raises(ValueError, match="no snapshot"):
+        cv.coverage_headline(table, FEB)
+
+
+def test_bad_inputs_name_the_problem(covariates):
+    with pytest.raises(ValueError, match="48999"):
+        outside = ("TX|Q SHERIFF", "Q", "TX", "48999", "county", "48999", "Q", 5, "County", "48999")
+        cv.population_coverage(_on(outside), covariates)
+    broken = covariates.assign(hispanic_share=[0.1, None, 0.2])
+    with pytest.raises(ValueError, match="36003"):
+        cv.county_groups(broken)
+
+
+def test_agency_snapshots_joins_history_agencies_and_units():
+    history = pd.DataFrame(
+        {
+            "snapshot_date": [JAN, JAN, FEB],
+            "agency_key": ["NY|X PD", "NY|X PD", "NY|GHOST"],
+            "in_time_series": [True, True, False],
+        }
+    )
+    agencies = _agencies(CITY_IN_A).drop(columns=["kind", "principal_county_fips"])
+    jurisdictions = pd.DataFrame(
+        {"geoid": ["3600100"], "kind": ["city"], "principal_county_fips": ["36001"]}
+    )
+    snaps = cv.agency_snapshots(history, agencies, jurisdictions)
+    assert len(snaps) == 1 and snaps.loc[0, "kind"] == "city"
+    with pytest.raises(ValueError, match="NY|GHOST"):
+        cv.agency_snapshots(history.assign(in_time_series=True), agencies, jurisdictions)
+
+
+def test_flicker_finder_and_the_changes_behind_the_jumps(covariates):
+    snaps = pd.concat(
+        [
+            _on(SHERIFF, CITY_IN_B, date=JAN),
+            _on(SHERIFF, date=FEB),
+            _on(SHERIFF, date=MAR),
+            _on(SHERIFF, CITY_IN_B, date=APR),
+        ],
+        ignore_index=True,
+    )
+    flicker = cv.flickering_agencies(snaps)
+    assert flicker[["agency_key", "gone_from", "back_on", "snapshots_missing"]].values.tolist() == [
+        ["NY|Y PD", FEB, APR, 2]
+    ]
+    table = cv.population_coverage(snaps, covariates)
+    changes = cv.coverage_changes(table, snaps, covariates).set_index("snapshot_date")
+    assert changes.loc[FEB, "change"] == -80 and changes.loc[APR, "change"] == 80
+    assert changes.loc[MAR, "change"] == 0
+    assert changes.loc[FEB, "lost"] == "Y PD (NY, 80 residents, flickers)"
+    assert changes.loc[APR, "flickering"] == "Y PD (NY, 80 residents) back"
+    assert changes.index[:2].tolist() == [FEB, APR]  # largest absolute change first
+    whole = cv.coverage_changes(table, snaps, covariates, measure="whole_county")
+    assert whole["change"].abs().max() == 400  # Y PD stands for all of B County there
+
+
+def test_flicker_effects_separate_the_county_bound_from_the_place(covariates):
+    snaps = pd.concat(
+        [
+            _on(CITY_IN_B, date=JAN),
+            _on(SHERIFF, date=FEB),
+            _on(SHERIFF, CITY_IN_B, date=MAR),
+        ],
+        ignore_index=True,
+    )
+    whole = cv.flicker_effects(snaps, covariates, measure="whole_county").set_index("group")
+    assert whole.loc["all", ["gone", "back"]].tolist() == [-400, 400]  # all of B County
+    own = cv.flicker_effects(snaps, covariates, measure="jurisdiction").set_index("group")
+    assert own.loc["all", ["gone", "back"]].tolist() == [-80, 80]  # Y city alone
+    assert own.loc["hispanic", "back"] == pytest.approx(20)
+    notes = cv.flicker_notes(whole.reset_index())
+    assert notes.loc[notes["group"] == "all", "label"].tolist() == [
+        "Y PD (NY) gone: -0.00 m",
+        "Y PD (NY) back: +0.00 m",
+    ]
+    changes = cv.coverage_changes(
+        cv.population_coverage(snaps, covariates), snaps, covariates
+    ).set_index("snapshot_date")
+    assert changes.loc[MAR, "flickering"] == "Y PD (NY, 80 residents) back"
+    assert changes.loc[FEB, "flickering"] == "Y PD (NY, 80 residents) gone"
