@@ -42,27 +42,6 @@ def test_county_status_is_the_snapshot_by_county(county_agreements):
     assert status["tfm"].tolist() == [1, 0]
 
 
-def test_population_exposure_holds_populations_fixed(county_agreements, covariates):
-    shares = exposure.population_exposure(county_agreements, covariates).set_index("snapshot_date")
-    assert shares.loc[JAN, "counties"] == 1
-    assert shares.loc[JAN, "population_share"] == pytest.approx(0.1)
-    # Hispanic residents: 50 of 110; foreign-born: 10 of 70.
-    assert shares.loc[JAN, "hispanic_share"] == pytest.approx(50 / 110)
-    assert shares.loc[FEB, "population_share"] == pytest.approx(0.4)
-    assert shares.loc[FEB, "foreign_born_share"] == pytest.approx(1.0)
-    tfm = exposure.population_exposure(county_agreements, covariates, column="tfm")
-    assert tfm.set_index("snapshot_date").loc[JAN, "counties"] == 0
-
-
-def test_exposure_any_and_tfm_keeps_time_series_dates(county_agreements, covariates):
-    history = pd.DataFrame(
-        {"snapshot_date": [JAN, FEB, MAR], "in_time_series": [True, False, True]}
-    )
-    table = exposure.exposure_any_and_tfm(county_agreements, covariates, history)
-    assert table["snapshot_date"].tolist() == [JAN, MAR]
-    assert table["population_share_tfm"].tolist() == pytest.approx([0.0, 0.3])
-
-
 def test_placement_tables():
     history = pd.DataFrame(
         {

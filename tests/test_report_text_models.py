@@ -237,17 +237,11 @@ def test_summary_findings():
     assert "(10.0×), held by 1,200 agencies in 30 states." in tm.expansion_summary(
         baseline, now, 0.6, 0.5
     )
-    current = pd.Series(
-        {
-            "snapshot_date": pd.Timestamp("2026-01-30"),
-            "counties": 800,
-            "population_share": 0.4,
-            "hispanic_share": 0.5,
-            "foreign_born_share": 0.45,
-        }
-    )
-    assert [r[1] for r in tm.exposure_findings(current)] == ["800", "40.0%", "50.0%", "45.0%"]
-    assert tm.exposure_summary(current).startswith("**800 counties** have at least one agreement")
+    head = {"jurisdiction_all": 0.25, "jurisdiction_hispanic": 0.3,
+            "jurisdiction_foreign_born": 0.2, "whole_county_all": 0.33}  # fmt: skip
+    rows = tm.coverage_findings(head, "2026-01-30")
+    assert [r[1] for r in rows] == ["25.0%", "30.0%", "20.0%", "33.0%"]
+    assert rows[-1][0].endswith("(upper bound)") and rows[0][2] == "2026-01-30"
 
 
 @pytest.mark.parametrize("covariate", ["gop_share_2024", "other"])

@@ -140,13 +140,6 @@ def test_geography_sentences():
         "On 2026-05-31, **3 of 3,144 counties** have at least one agreement; 2 of them have a "
         "Task Force Model agreement."
     )
-    now = pd.Series({"snapshot_date": D("2026-05-31"), "population_share": 0.25,
-                     "hispanic_share": 0.3, "foreign_born_share": 0.2,
-                     "population_share_tfm": 0.1})  # fmt: skip
-    assert text.exposure_summary(now).startswith(
-        "On 2026-05-31, **25.0%** of US residents, 30.0% of Hispanic residents and 20.0% of "
-        "foreign-born residents"
-    )
 
 
 def test_profile_sentences():

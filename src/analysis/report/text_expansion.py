@@ -195,17 +195,6 @@ def adopting_counties_summary(status: pd.DataFrame, counties: int, latest: pd.Ti
     )
 
 
-def exposure_summary(now: pd.Series) -> str:
-    """Shares of all, Hispanic and foreign-born residents in a county with an agreement."""
-    return (
-        f"On {fmt_date(now['snapshot_date'])}, **{fmt_pct(now['population_share'])}"
-        f"** of US residents, {fmt_pct(now['hispanic_share'])} of Hispanic residents and "
-        f"{fmt_pct(now['foreign_born_share'])} of foreign-born residents live in a county "
-        f"with at least one agreement ({fmt_pct(now['population_share_tfm'])} of all "
-        "residents in a county with a Task Force Model agreement)."
-    )
-
-
 # --- 40 county profile
 
 

@@ -373,26 +373,19 @@ def expansion_summary(
     )
 
 
-def exposure_findings(current: pd.Series) -> list[tuple[str, str, str]]:
-    """Counties with an agreement and the residents living in them (``current``: a row of
-    :func:`analysis.report.maps.population_exposure`)."""
-    at = fmt_date(current["snapshot_date"])
+def coverage_findings(head: dict[str, float], date) -> list[tuple[str, str, str]]:
+    """The residents covered (``head``: :func:`analysis.study.coverage.coverage_headline`):
+    by jurisdiction for all, Hispanic and foreign-born residents, and the whole-county upper
+    bound."""
+    at = fmt_date(date)
     return [
-        ("counties with an agreement", fmt_int(current["counties"]), at),
-        ("US residents in a county with an agreement", fmt_pct(current["population_share"]), at),
-        ("Hispanic residents in such a county", fmt_pct(current["hispanic_share"]), at),
-        ("foreign-born residents in such a county", fmt_pct(current["foreign_born_share"]), at),
-    ]
-
-
-def exposure_summary(current: pd.Series) -> str:
-    return (
-        f"**{fmt_int(current['counties'])} counties** have at least one agreement; "
-        f"**{fmt_pct(current['population_share'])}** of US residents, "
-        f"{fmt_pct(current['hispanic_share'])} of Hispanic residents and "
-        f"{fmt_pct(current['foreign_born_share'])} of foreign-born residents live in one "
-        "(statewide agencies left out)."
-    )
+        ("US residents in the jurisdiction of an agency with an agreement",
+         fmt_pct(head["jurisdiction_all"]), at),
+        ("Hispanic residents, the same", fmt_pct(head["jurisdiction_hispanic"]), at),
+        ("foreign-born residents, the same", fmt_pct(head["jurisdiction_foreign_born"]), at),
+        ("US residents in a county with any placed agreement (upper bound)",
+         fmt_pct(head["whole_county_all"]), at),
+    ]  # fmt: skip
 
 
 # --- state laws

@@ -1,8 +1,8 @@
-"""Counties with an agreement, and the people who live in them.
+"""Counties with an agreement, and how agencies were placed in them (report 30's tables).
 
 A county "has an agreement" on a snapshot when at least one agency placed in it (principal
-county, see the agency -> county matcher) is listed. Statewide agencies are not counted in any
-county; they are reported separately, so every population share here is a lower bound.
+county, see the agency -> county matcher) is listed. The residents covered are counted by
+jurisdiction in :mod:`analysis.study.coverage`, not here.
 """
 
 from __future__ import annotations
@@ -18,46 +18,6 @@ def county_status(county_agreements: pd.DataFrame, date: pd.Timestamp) -> pd.Dat
     """Counties with at least one agreement on ``date``, with their counts by model."""
     snap = county_agreements[county_agreements["snapshot_date"] == date]
     return snap.set_index("county_fips")
-
-
-def population_exposure(
-    county_agreements: pd.DataFrame, covariates: pd.DataFrame, *, column: str = "agreements"
-) -> pd.DataFrame:
-    """Per snapshot: share of the population, the Hispanic population and the foreign-born
-    population of the 50 states and DC living in a county with ``column`` > 0.
-
-    Populations are ACS 2018-22 (foreign-born: ACS 2017-21 share times the ACS 2018-22
-    population); they are held fixed so the series moves only with adoption.
-    """
-    people = covariates.set_index("fips")
-    groups = {
-        "population": people["population"],
-        "hispanic": people["population"] * people["hispanic_share"],
-        "foreign_born": people["population"] * people["foreign_born_share"],
-    }
-    totals = {name: values.sum() for name, values in groups.items()}
-    rows = []
-    for date, snap in county_agreements.groupby("snapshot_date"):
-        covered = snap.loc[snap[column] > 0, "county_fips"]
-        row = {"snapshot_date": date, "counties": covered.nunique()}
-        for name, values in groups.items():
-            row[f"{name}_share"] = values.reindex(covered).sum() / totals[name]
-        rows.append(row)
-    return pd.DataFrame(rows)
-
-
-def exposure_any_and_tfm(
-    county_agreements: pd.DataFrame, covariates: pd.DataFrame, history: pd.DataFrame
-) -> pd.DataFrame:
-    """:func:`population_exposure` for any model and (suffix ``_tfm``) for the Task Force Model
-    alone, on the time-series snapshots of ``history`` only."""
-    any_model = population_exposure(county_agreements, covariates)
-    tfm = population_exposure(county_agreements, covariates, column="tfm")
-    exposure = any_model.merge(
-        tfm, on="snapshot_date", suffixes=("", "_tfm"), validate="one_to_one"
-    )
-    ts_dates = set(history.loc[history["in_time_series"], "snapshot_date"])
-    return exposure[exposure["snapshot_date"].isin(ts_dates)]
 
 
 def placed_agreements(
