@@ -162,3 +162,22 @@ def test_place_table_and_summary(agencies, places, place_counties, covariates):
     assert low < 0.4 < high
     assert study.matches.on_list.sum() == 3  # Tye is on the list but unmatched
     assert study.snapshot_date == pd.Timestamp("2026-05-11")
+
+
+def test_place_figure_draws_both_panels(agencies, places, place_counties, covariates):
+    import matplotlib
+
+    matplotlib.use("Agg")
+    from analysis.report import figures
+
+    keys = ["TX|ALAMO HEIGHTS PD", "TX|HOUSTON PD", "TX|HARRIS COUNTY SO"]
+    study = municipal.municipal_places(
+        agencies, history(keys), covariates, places=places, place_counties=place_counties
+    )
+    fig = figures.municipal_places_plot(study.places, study.summary, title="places")
+    left, right = fig.axes
+    assert (
+        left.get_xscale() == "log"
+        and len(right.patches)
+        == ((study.summary.size_bin != "all sizes") & (study.summary.places > 0)).sum()
+    )

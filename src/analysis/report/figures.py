@@ -321,6 +321,7 @@ def municipal_places_plot(places: pd.DataFrame, summary: pd.DataFrame, *, title:
     right.set_ylabel("% of places on the list (95% CI)")
     fig.suptitle(title)
     fig.tight_layout()
+    return fig
 
 
 def coverage_plot(coverage: pd.DataFrame, notes: pd.DataFrame, *, title: str):
