@@ -114,3 +114,10 @@ def test_interrupted_write_leaves_no_partial_table(tiny_stages, monkeypatch):
     # hashes, so the next build names it and finishes the stage.
     assert "build first: alpha.parquet was altered since it was built; rebuilding" in build()
     assert pd.read_csv(out / "alpha.csv")["y"].eq(3).all()
+
+
+def test_the_command_line_lists_the_stages_in_their_order():
+    from analysis.build import STAGE_NAMES
+    from analysis.build.stages import STAGES as REAL_STAGES
+
+    assert tuple(REAL_STAGES) == STAGE_NAMES

@@ -5,7 +5,7 @@ from __future__ import annotations
 from test_reproducibility import tiny_project
 
 from analysis.report import esc
-from analysis.runner.render import index_html
+from analysis.runner.index_page import index_html
 from analysis.runner.run import run_notebooks
 
 EVIL = "<script>alert(1)</script>"

@@ -5,11 +5,10 @@ from __future__ import annotations
 import argparse
 
 from analysis import paths
+from analysis.build import STAGE_NAMES
 
 
 def register(sub: argparse._SubParsersAction) -> None:
-    from analysis.build.stages import STAGES
-
     p = sub.add_parser(
         "build",
         help="build the processed tables in data/processed from data/raw",
@@ -19,7 +18,7 @@ def register(sub: argparse._SubParsersAction) -> None:
         "stages",
         nargs="*",
         metavar="STAGE",
-        help=f"stages to build (default: all): {', '.join(STAGES)}",
+        help=f"stages to build (default: all, in this order): {', '.join(STAGE_NAMES)}",
     )
     p.add_argument("--force", action="store_true", help="rebuild even if nothing changed")
     p.set_defaults(handler=run)

@@ -345,7 +345,7 @@ def stop_workers(pool: ProcessPoolExecutor | None) -> None:
 def write_index(
     specs: list[NotebookSpec], results: list[RunResult], layout: Layout, as_of: str | None
 ) -> None:
-    from analysis.runner.render import index_html
+    from analysis.runner.index_page import index_html
 
     status = {r.name: r.status for r in results}
     entries = []
