@@ -60,3 +60,12 @@ def test_no_dates_in_code_and_thin(name):
     for cell in cells[1:]:
         assert not DATE.search(source(cell)), (name, DATE.findall(source(cell)))
     assert sum(len(source(c).splitlines()) for c in cells) <= 200
+
+
+@pytest.mark.parametrize("path", sorted(NOTEBOOKS.glob("*.ipynb")), ids=lambda p: p.stem)
+def test_every_notebook_is_thin_and_names_its_outputs(path):
+    cells = code_cells(path.stem)
+    assert sum(len(source(c).splitlines()) for c in cells) <= 200
+    prefix = path.stem.split("_")[0]
+    for _kind, name in SAVED.findall("\n".join(source(c) for c in cells)):
+        assert name.startswith((f"fig{prefix}_", f"table{prefix}_")), name
