@@ -230,8 +230,9 @@ def _level_counts(tables: AdoptionTables, date: pd.Timestamp, fips: pd.Index) ->
 
 
 def mandate_states_at(counties: pd.DataFrame) -> list[str]:
-    """The states whose counties carry a mandate in force at the cross-section's snapshot
-    (``mandate_state`` of :func:`county_outcomes`), sorted."""
+    """The states of the cross-section with a mandate law at any date (``mandate_state`` of
+    :func:`county_outcomes`: enacted mandates, including one, like Tennessee's of 2026, that
+    takes effect after the window), sorted."""
     return sorted(counties.loc[counties["mandate_state"] == 1, "state"].unique())
 
 
