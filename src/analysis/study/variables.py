@@ -15,6 +15,7 @@ import numpy as np
 import pandas as pd
 
 from analysis import paths
+from analysis.locate.jurisdictions import LEVELS
 
 PRIMARY_OUTCOME = "county_agency_agreement"
 """The primary county outcome: a county-level agency (sheriff, county police, county jail or
@@ -40,8 +41,8 @@ OUTCOMES = {
 SECONDARY_OUTCOMES = [k for k in AGENCY_LEVEL_OUTCOMES if k != PRIMARY_OUTCOME]
 """The agency-level outcomes shown beside the primary one."""
 
-JURISDICTION_LEVELS = ("county", "municipal", "state", "other")
-"""Values of ``agencies.jurisdiction_level`` (when the processed table has it)."""
+JURISDICTION_LEVELS = LEVELS
+"""Values of ``agencies.jurisdiction_level`` (defined where the locate stage assigns them)."""
 
 COVARIATE_LABELS = {
     "gop_share_2024": "Republican share 2024",
