@@ -23,7 +23,9 @@ LAYERS = [
     ("stats", ("analysis.stats",)),
     ("study", ("analysis.study",)),
     ("report", ("analysis.report",)),
+    ("site", ("analysis.site",)),
     ("runner", ("analysis.runner",)),
+    ("explore", ("analysis.explore",)),
     ("cli", ("analysis.cli", "analysis.__main__")),
 ]  # fmt: skip
 MAX_MODULE_LINES = 500
