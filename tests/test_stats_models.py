@@ -149,7 +149,7 @@ def test_recovers_coefficients_with_state_effects_through_state_fe():
     y, _ = simulate.simulate_binary_outcome(table, truth, intercept=-0.3, state_sd=1.0, seed=8)
     fit = am.fit_adoption_model(table.assign(y=y), "y", list(truth), state_fe=True)
     got = fit.coefficients.set_index("term").estimate
-    # The truth is per SD over all counties; the fit standardizes on its estimation sample.
+    # The truth is per SD over all counties, the scale the fit standardizes on.
     for name, value in truth.items():
         assert abs(got[name] - value) < 0.1, (name, got[name], value)
 
@@ -218,12 +218,12 @@ def test_logit_with_state_fe_drops_states_without_variation(counties):
     assert lpm.dropped_levels == () and lpm.n == len(table)
 
 
-def test_standardization_uses_estimation_sample_unless_scales_given(counties):
+def test_standardization_uses_analysis_sample_unless_scales_given(counties):
     fit = am.fit_adoption_model(counties, "any_agreement", ["gop_share_2024"])
     row = fit.scales.iloc[0]
     assert row["mean"] == pytest.approx(counties.gop_share_2024.mean())
     assert row["sd"] == pytest.approx(counties.gop_share_2024.std(ddof=1))
-    assert row["source"] == "estimation sample"
+    assert row["source"] == "analysis sample"
     scales = standardization_scales(counties, ["gop_share_2024"])
     half = counties.iloc[::2]
     given = am.fit_adoption_model(half, "any_agreement", ["gop_share_2024"], scales=scales)
@@ -252,3 +252,21 @@ def test_model_grid_stacks_every_combination(counties):
     assert len(specs) == 2 * 2 * 2 * 2
     assert set(grid.marginal_effects.term) == {"gop_share_2024"}
     assert len(grid.marginal_effects) == 16
+
+
+def test_one_scale_whatever_the_fixed_effect_logit_or_the_excluded_states_drop():
+    """A logit with state FE drops the states where no county adopted, and a subsample leaves
+    states out; both keep the z-scores of all the counties passed in, so their per-SD columns
+    are on the scale of the LPM's (the drop is still disclosed in n_fe_dropped)."""
+    table = simulate.simulate_counties(4_000, 30, seed=21)
+    y, _ = simulate.simulate_binary_outcome(table, {"gop_share_2024": 0.5}, intercept=0, seed=22)
+    table = table.assign(any_agreement=y)
+    table.loc[table.state.isin(["AL", "AZ"]), "any_agreement"] = 0.0
+    full = table.gop_share_2024.agg(["mean", "std"]).to_numpy()
+    logit = am.fit_adoption_model(table, "any_agreement", COVARIATES, state_fe=True)
+    subsample = am.fit_adoption_model(table, "any_agreement", COVARIATES, excluded=("CA",))
+    lpm = am.fit_adoption_model(table, "any_agreement", COVARIATES, estimator="lpm")
+    assert logit.n_fe_dropped > 0
+    for fit in (logit, subsample, lpm):
+        row = fit.scales.set_index("covariate").loc["gop_share_2024"]
+        assert (row["mean"], row["sd"]) == pytest.approx(tuple(full))

@@ -85,7 +85,8 @@ def resolve_scales(
 
     ``standardize=True`` standardizes every covariate, an iterable only those named, ``False``
     none. Scales come from ``scales`` where given (a table from :func:`standardization_scales`
-    or a mapping name -> (mean, sd)), otherwise from ``sample`` (the estimation sample).
+    or a mapping name -> (mean, sd)), otherwise from ``sample`` (the rows the caller passes:
+    the analysis sample, before any fixed-effect level is dropped).
     """
     if standardize is True:
         chosen = list(covariates)
@@ -107,7 +108,7 @@ def resolve_scales(
             mean, sd, source = *given[name], "given"
         else:
             x = sample[name].to_numpy(dtype=float)
-            mean, sd, source = x.mean(), x.std(ddof=1), "estimation sample"
+            mean, sd, source = x.mean(), x.std(ddof=1), "analysis sample"
         if not np.isfinite(sd) or sd <= 0:
             raise ValueError(f"covariate {name!r} has no variation to standardize by")
         rows.append({"covariate": name, "mean": mean, "sd": sd, "source": source})

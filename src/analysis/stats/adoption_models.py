@@ -52,6 +52,7 @@ RESULT_COLUMNS = [
     "n",
     "n_dropped",
     "n_fe_dropped",
+    "fe_dropped_levels",
     "n_clusters",
 ]
 COEFFICIENT_COLUMNS = [*SPEC_COLUMNS, "term", "term_type", *RESULT_COLUMNS]
@@ -233,13 +234,16 @@ def fit_binary_model(
     cluster and weights columns (the rest counted in ``n_dropped``); for logit/probit/cloglog
     with fixed effects, levels whose outcome is all 0 or all 1 are then dropped (listed in
     ``dropped_levels``, rows in ``n_fe_dropped``; the LPM keeps them). Standardization
-    (z-scores, sd with ddof=1) uses this final estimation sample unless ``spec.scales`` gives
-    (mean, sd). Weights are rescaled to mean 1 (LPM: WLS; GLMs: ``var_weights``).
+    (z-scores, sd with ddof=1) uses every complete row of ``df`` *before* the states
+    ``spec.excluded`` leaves out and the levels a GLM drops, unless ``spec.scales`` gives
+    (mean, sd): so a logit with state FE, an LPM and a subsample fitted on the same data share
+    one scale, and a column of a table never silently changes its unit. Weights are rescaled to mean 1 (LPM: WLS; GLMs: ``var_weights``).
     Standard errors: ``"cluster"`` (CR1, by ``cluster``), ``"robust"`` (LPM HC1, GLMs HC0)
     or ``"nonrobust"``. Intervals and p-values in the tables are normal-based.
     """
     spec = spec or ModelSpec()
     estimator, se, cluster, weights = spec.estimator, spec.se, spec.cluster, spec.weights
+    analysis_sample = df
     df = spec.sample(df)
     covariates = list(covariates)
     fixed_effects = list(spec.fixed_effects)
@@ -252,7 +256,8 @@ def fit_binary_model(
         sample, dropped_levels = _drop_nonvarying_levels(sample, outcome, fixed_effects)
     if sample.empty or sample[outcome].nunique() < 2:
         raise ValueError(f"outcome {outcome!r} does not vary in the estimation sample")
-    scale_table = resolve_scales(sample, covariates, spec.standardize, spec.scales)
+    scale_rows, _ = complete_cases(analysis_sample, used)
+    scale_table = resolve_scales(scale_rows, covariates, spec.standardize, spec.scales)
     design, _ = build_design(sample, covariates, fixed_effects, scale_table)
     rank = np.linalg.matrix_rank(design.to_numpy())
     if rank < design.shape[1]:
@@ -281,6 +286,8 @@ def fit_binary_model(
         "n": len(sample),
         "n_dropped": n_dropped,
         "n_fe_dropped": n_complete - len(sample),
+        # Disclosed with the estimates: which fixed-effect levels a GLM left out.
+        "fe_dropped_levels": "; ".join(dropped_levels),
         "n_clusters": int(np.unique(groups).size) if groups is not None else np.nan,
     }
     terms = list(design.columns)
@@ -333,7 +340,7 @@ def fit_adoption_model(
     any :class:`ModelSpec` field, and ``state_fe=True`` for dummies of the state column
     (reference: first state alphabetically). Binary GLMs with state FE drop states where
     every county (or none) adopted, which are listed in ``dropped_levels`` (use the LPM to
-    keep them). Covariates are z-scored on the estimation sample by default, so coefficients
+    keep them). Covariates are z-scored on the analysis sample (every complete row passed in) by default, so coefficients
     are per SD. ``marginal_effects`` holds average marginal effects (probability per SD).
     See :func:`fit_binary_model` for details.
     """

@@ -112,7 +112,18 @@ def signing_lags(history: pd.DataFrame) -> pd.DataFrame:
     first = first[first["snapshot_date"] >= WORKBOOK_ERA_START]
     lags = first[["agreement_key", "state", "model", "agency_type", "snapshot_date", "signed"]]
     lags = lags.rename(columns={"snapshot_date": "first_seen"})
-    lags = lags.assign(lag_days=(lags["first_seen"] - lags["signed"]).dt.days)
+    # The snapshot before the first listing bounds what the lag can resolve: an agreement
+    # signed after it could not have been seen earlier, whatever ICE's delay.
+    dates = pd.Series(sorted(ts["snapshot_date"].unique()))
+    previous = dates.shift(1).set_axis(dates.to_numpy())
+    lags = lags.assign(
+        lag_days=(lags["first_seen"] - lags["signed"]).dt.days,
+        previous_snapshot=lags["first_seen"].map(previous),
+    )
+    lags = lags.assign(
+        snapshot_gap_days=(lags["first_seen"] - lags["previous_snapshot"]).dt.days,
+        signed_before_previous_snapshot=lags["signed"] < lags["previous_snapshot"],
+    )
     return lags.dropna(subset=["lag_days"]).reset_index(drop=True)
 
 
