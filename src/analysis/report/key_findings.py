@@ -22,9 +22,17 @@ from analysis.report.findings import (
     format_interval,
     format_p,
     format_value,
+    read_key_findings,
 )
 
 PP = 100  # model effects are shown in percentage points per SD
+# The headlines every run must produce (the issue's list; pages may show more).
+REQUIRED_IDS = (
+    "agreements", "states", "residents_covered_share", "hispanic_residents_covered_share",
+    "foreign_born_residents_covered_share", "counties_with_county_agency_agreement",
+    "gop_share_ame_pooled", "gop_share_ame_within_state", "hispanic_share_ame_within_state",
+    "mandate_effect", "neighbour_adoption_hazard_ratio", "exits",
+)  # fmt: skip
 COVERAGE_GROUPS = {
     "all": ("residents_covered_share", "US residents"),
     "hispanic": ("hispanic_residents_covered_share", "Hispanic residents"),
@@ -239,6 +247,11 @@ def write_key_findings(findings: list, path: Path) -> Path:
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(json.dumps(ordered, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
     return path
+
+
+def read_back(path: Path) -> list:
+    """The findings file as written, checked field by field."""
+    return read_key_findings(path)
 
 
 def finding_text(item: dict) -> str:

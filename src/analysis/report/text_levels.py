@@ -103,13 +103,13 @@ def outcome_levels_explanation(
         "with the number of agencies. *Any agency in the county* turns on whether any "
         "small-town police department signed, which ties it to how many agencies a county has "
         "(more departments, more chances that one signed). The "
-        f"{label} effect under each outcome: {pp(pooled[PRIMARY_OUTCOME])} per SD for a "
+        f"{label} association under each outcome: {pp(pooled[PRIMARY_OUTCOME])} per SD for a "
         f"county-level agency, {pp(pooled['any_agreement'])} for any agency and "
         f"{pp(pooled['municipal_agency_agreement'])} for a municipal agency across counties "
         f"({estimator.upper()}); within states {pp(within[PRIMARY_OUTCOME])}, "
         f"{pp(within['any_agreement'])} and {pp(within['municipal_agency_agreement'])}. "
-        f"Across counties the density effect is {comparison}. These are associations, not "
-        "effects of density."
+        f"Across counties the density association is {comparison}. These are associations: "
+        "denser counties have more departments that could sign, whatever they would choose."
     )
 
 
