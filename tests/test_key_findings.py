@@ -9,10 +9,18 @@ from analysis.report import key_findings as kf
 from analysis.report.findings import FIELDS, read_key_findings
 
 REQUIRED_IDS = {
-    "agreements", "states", "residents_covered_share", "hispanic_residents_covered_share",
-    "foreign_born_residents_covered_share", "counties_with_county_agency_agreement",
-    "gop_share_ame_pooled", "gop_share_ame_within_state", "hispanic_share_ame_within_state",
-    "mandate_effect", "neighbour_adoption_hazard_ratio", "exits",
+    "agreements",
+    "states",
+    "residents_covered_share",
+    "hispanic_residents_covered_share",
+    "foreign_born_residents_covered_share",
+    "counties_with_county_agency_agreement",
+    "gop_share_ame_pooled",
+    "gop_share_ame_within_state",
+    "hispanic_share_ame_within_state",
+    "mandate_effect",
+    "neighbour_adoption_hazard_ratio",
+    "exits",
 }  # fmt: skip (the issue's list, typed here on purpose: the module must not shrink it)
 
 
@@ -130,3 +138,15 @@ def test_duplicate_ids_are_refused(tmp_path):
     item = kf.finding("x", "X", 1, "count")
     with pytest.raises(ValueError, match="duplicate"):
         kf.write_key_findings([item, item], tmp_path / "k.json")
+
+
+def test_the_readme_block_is_replaced_between_its_markers(tmp_path):
+    write_tables(tmp_path)
+    findings = kf.collect_key_findings(tmp_path)
+    readme = f"# Title\n\n{kf.README_START}\nSTALE BLOCK\n{kf.README_END}\n\nMore.\n"
+    new = kf.replace_readme_section(readme, findings)
+    assert new.startswith("# Title\n\n") and new.endswith("\n\nMore.\n") and "STALE BLOCK" not in new
+    assert "1,797" in new and "24.5%" in new and "2026-05-11" in new
+    assert kf.replace_readme_section(new, findings) == new
+    with pytest.raises(ValueError, match="no key-findings block"):
+        kf.replace_readme_section("# no block\n", findings)

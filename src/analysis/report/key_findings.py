@@ -271,3 +271,25 @@ def finding_text(item: dict) -> str:
 def findings_markdown(findings: list) -> str:
     """The findings as a Markdown list: **label**: value (interval); p-values with methods."""
     return "\n".join(f"- **{f['label']}**: {finding_text(f)}" for f in findings)
+
+
+README_START = "<!-- key-findings:start (written by `analysis findings --update-readme`) -->"
+README_END = "<!-- key-findings:end -->"
+
+
+def readme_section(findings: list) -> str:
+    """The README's headline block: the snapshot, then each finding as the pages show it."""
+    date = findings[0]["snapshot_date"] if findings else "no run"
+    body = findings_markdown(findings)
+    return (
+        f"{README_START}\nFrom `reports/tables/key_findings.json`, ICE snapshot of {date}:\n\n"
+        f"{body}\n{README_END}"
+    )
+
+
+def replace_readme_section(readme: str, findings: list) -> str:
+    """``readme`` with its headline block replaced (an error if the markers are missing)."""
+    start, end = readme.find(README_START), readme.find(README_END)
+    if start == -1 or end == -1 or end < start:
+        raise ValueError("README.md has no key-findings block (its start and end markers)")
+    return readme[:start] + readme_section(findings) + readme[end + len(README_END) :]

@@ -20,6 +20,7 @@ from analysis.stats.adoption_models import (
     fit_adoption_model,
     fit_adoption_models,
     fit_binary_model,
+    sample_effects,
 )
 from analysis.stats.binned import binned_adoption_rates
 from analysis.stats.correlation import correlation_table
@@ -83,6 +84,7 @@ __all__ = [
     "out_of_sample_forecast",
     "percentile_interval",
     "quantile_groups",
+    "sample_effects",
     "specification_curve",
     "standardization_scales",
     "within_strata_permutation_test",

@@ -237,7 +237,8 @@ def fit_binary_model(
     (z-scores, sd with ddof=1) uses every complete row of ``df`` *before* the states
     ``spec.excluded`` leaves out and the levels a GLM drops, unless ``spec.scales`` gives
     (mean, sd): so a logit with state FE, an LPM and a subsample fitted on the same data share
-    one scale, and a column of a table never silently changes its unit. Weights are rescaled to mean 1 (LPM: WLS; GLMs: ``var_weights``).
+    one scale, and a column of a table never silently changes its unit. Weights are
+    rescaled to mean 1 (LPM: WLS; GLMs: ``var_weights``).
     Standard errors: ``"cluster"`` (CR1, by ``cluster``), ``"robust"`` (LPM HC1, GLMs HC0)
     or ``"nonrobust"``. Intervals and p-values in the tables are normal-based.
     """
@@ -340,8 +341,9 @@ def fit_adoption_model(
     any :class:`ModelSpec` field, and ``state_fe=True`` for dummies of the state column
     (reference: first state alphabetically). Binary GLMs with state FE drop states where
     every county (or none) adopted, which are listed in ``dropped_levels`` (use the LPM to
-    keep them). Covariates are z-scored on the analysis sample (every complete row passed in) by default, so coefficients
-    are per SD. ``marginal_effects`` holds average marginal effects (probability per SD).
+    keep them). Covariates are z-scored on the analysis sample (every complete row passed
+    in) by default, so coefficients are per SD. ``marginal_effects`` holds average marginal
+    effects (probability per SD).
     See :func:`fit_binary_model` for details.
     """
     return fit_binary_model(df, outcome, covariates, ModelSpec.of(spec, **choices))
@@ -396,5 +398,23 @@ def bivariate_effects(
             state_fe=spec.state_fe
         )
         for name in covariates
+    ]
+    return pd.concat(frames, ignore_index=True)
+
+
+def sample_effects(
+    samples: Mapping[str, pd.DataFrame],
+    outcome: str,
+    covariates: Sequence[str],
+    **grid: Any,
+) -> pd.DataFrame:
+    """The marginal effects of :func:`fit_adoption_models` (``grid``: its keyword choices) on
+    each named sample, stacked with ``sample`` (the name) and ``adopted`` (counties with the
+    outcome in it): the robustness table of a model across samples."""
+    frames = [
+        fit_adoption_models(frame, [outcome], covariates, **grid).marginal_effects.assign(
+            sample=label, adopted=int(frame[outcome].sum())
+        )
+        for label, frame in samples.items()
     ]
     return pd.concat(frames, ignore_index=True)
