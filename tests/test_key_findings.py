@@ -145,7 +145,9 @@ def test_the_readme_block_is_replaced_between_its_markers(tmp_path):
     findings = kf.collect_key_findings(tmp_path)
     readme = f"# Title\n\n{kf.README_START}\nSTALE BLOCK\n{kf.README_END}\n\nMore.\n"
     new = kf.replace_readme_section(readme, findings)
-    assert new.startswith("# Title\n\n") and new.endswith("\n\nMore.\n") and "STALE BLOCK" not in new
+    assert (
+        new.startswith("# Title\n\n") and new.endswith("\n\nMore.\n") and "STALE BLOCK" not in new
+    )
     assert "1,797" in new and "24.5%" in new and "2026-05-11" in new
     assert kf.replace_readme_section(new, findings) == new
     with pytest.raises(ValueError, match="no key-findings block"):
