@@ -59,4 +59,16 @@ def ci_cells(table: pd.DataFrame, digits: int = 3, scale: float = 1.0) -> list[s
     return [fmt_ci(r.estimate, r.ci_low, r.ci_high, digits, scale) for r in table.itertuples()]
 
 
+def inference_table(inference: pd.DataFrame, labels: dict, scale: float) -> pd.DataFrame:
+    """Per covariate (rows in ``labels`` order): the estimate with its interval and the
+    conventional and wild-bootstrap p-values, pooled and within states, as display text."""
+    columns = {}
+    for fe, name in [(False, "across counties"), (True, "within states")]:
+        part = inference[inference.state_fe == fe].set_index("term").reindex(list(labels))
+        columns[f"{name}: pp per SD (95% CI)"] = ci_cells(part, 1, scale)
+        columns[f"{name}: p, clustered"] = [f"{p:.3g}" for p in part.p_value]
+        columns[f"{name}: p, wild bootstrap"] = [f"{p:.3g}" for p in part.p_value_few_cluster]
+    return pd.DataFrame(columns, index=pd.Index(list(labels.values()), name="covariate"))
+
+
 # --- end of estimates

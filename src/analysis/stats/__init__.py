@@ -31,6 +31,7 @@ from analysis.stats.forecast import (
     auc_interval,
     brier_score,
     calibration_table,
+    forecast_comparison,
     out_of_sample_forecast,
 )
 from analysis.stats.hazard import fit_cloglog_hazard
@@ -77,6 +78,7 @@ __all__ = [
     "fit_binary_model",
     "fit_cloglog_hazard",
     "fixed_effects_comparison",
+    "forecast_comparison",
     "kaplan_meier",
     "neighbor_edges",
     "neighbors_from_geometry",

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -176,3 +176,29 @@ def out_of_sample_forecast(
     )
     calibration = calibration_table(observed, predicted, n_bins=n_bins, alpha=alpha)
     return Forecast(predictions, metrics, calibration, model)
+
+
+def forecast_comparison(
+    df: pd.DataFrame,
+    train_outcome: str,
+    test_outcome: str,
+    covariates: Sequence[str],
+    models: Mapping[str, bool],
+    *,
+    n_bins: int = 10,
+) -> tuple[dict[str, Forecast], pd.DataFrame, pd.DataFrame]:
+    """:func:`out_of_sample_forecast` of each model (``models``: label -> state FE), and its
+    metrics and calibration tables stacked with a ``model`` column."""
+    forecasts = {
+        label: out_of_sample_forecast(
+            df, train_outcome, test_outcome, covariates, n_bins=n_bins, state_fe=state_fe
+        )
+        for label, state_fe in models.items()
+    }
+    metrics = pd.concat(
+        [f.metrics.assign(model=label) for label, f in forecasts.items()], ignore_index=True
+    )
+    calibration = pd.concat(
+        [f.calibration.assign(model=label) for label, f in forecasts.items()], ignore_index=True
+    )
+    return forecasts, metrics, calibration

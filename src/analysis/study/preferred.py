@@ -25,21 +25,21 @@ class PreferredSpecification:
     """The headline model: ``outcome`` (a key of ``variables.OUTCOMES``) on ``covariates``
     (z-scored over all counties), estimated by ``estimator``, pooled and with state fixed
     effects, errors clustered by ``cluster``, few-cluster p-values from a wild cluster
-    bootstrap with ``bootstrap_reps`` draws and ``bootstrap_weights`` weights."""
+    bootstrap with ``bootstrap_reps`` draws (its weights chosen by the number of clusters:
+    :func:`analysis.stats.few_cluster.bootstrap_weights`)."""
 
     outcome: str
     estimator: str
     covariates: tuple[str, ...]
     cluster: str
     bootstrap_reps: int
-    bootstrap_weights: str
 
     def describe(self) -> str:
         return (
             f"{self.estimator.upper()} of '{variables.OUTCOMES[self.outcome]}' on "
             f"{len(self.covariates)} county covariates (z-scores over all counties), errors "
-            f"clustered by {self.cluster}, wild cluster bootstrap ({self.bootstrap_reps:,} draws, "
-            f"{self.bootstrap_weights} weights, null imposed)"
+            f"clustered by {self.cluster}, wild cluster restricted bootstrap "
+            f"({self.bootstrap_reps:,} draws)"
         )
 
 
@@ -59,7 +59,6 @@ def preferred_specification(params_file: Path | None = None) -> PreferredSpecifi
         covariates=tuple(names),
         cluster=block.get("cluster", "state"),
         bootstrap_reps=int(block.get("bootstrap_reps", 999)),
-        bootstrap_weights=block.get("bootstrap_weights", "rademacher"),
     )
     problems = []
     if spec.outcome not in variables.OUTCOMES:
@@ -69,8 +68,6 @@ def preferred_specification(params_file: Path | None = None) -> PreferredSpecifi
     unknown = sorted(set(names) - set(variables.COVARIATE_LABELS))
     if unknown:
         problems.append(f"unknown covariates {unknown}")
-    if spec.bootstrap_weights not in ("rademacher", "webb"):
-        problems.append(f"bootstrap_weights {spec.bootstrap_weights!r}: rademacher or webb")
     if problems:
         raise UserError(f"{params_file}: preferred_specification: " + "; ".join(problems))
     return spec
