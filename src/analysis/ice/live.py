@@ -5,7 +5,8 @@ built from a date: the landing page is read and every spreadsheet link that name
 "participating" or "pending" list is taken: ``.xlsx`` links and, since 2026, ICE's
 ``/file-download/download/public/<id>`` links without an extension, whose file name comes from
 the ``Content-Disposition`` header. ICE has linked no pending list since February 2026: a page
-without one is a note, not a failure (a page without a participating list is one). The snapshot is dated by retrieval (UTC), saved under
+without one is a note, not a failure (a page without a participating list is one). The
+snapshot is dated by retrieval (UTC), saved under
 ``data/raw/ice_287g/latest/`` and recorded, with its URL and hash, in ``LATEST.csv`` there
 (read back by :mod:`analysis.ice.index`). LATEST.csv is rewritten whole through a temporary file,
 so an interrupted fetch leaves the previous record intact.
@@ -125,8 +126,8 @@ def spreadsheet_links(html: str, base_url: str) -> list[tuple[str, str]]:
         url = urljoin(base_url, href)
         path = unquote(urlparse(url).path).lower()
         text, attrs, before = text.lower(), attrs.lower(), before.lower()
-        if path.endswith((".pdf", ".doc", ".docx", ".htm", ".html")):
-            continue
+        if path.endswith((".pdf", ".doc", ".docx", ".htm", ".html")) or "pdf" in f"{text} {attrs}":
+            continue  # a document, not a list
         haystack = f"{path} {text} {attrs}"
         if not (path.endswith(".xlsx") or any(h in haystack for h in SPREADSHEET_HINTS)):
             continue
@@ -424,6 +425,14 @@ def add_snapshot(
     day, source = snapshot_date_for(path, snapshot_date, now.date())
     echo(f"snapshot date {day}: from {source}")
     problem = schema_drift(path, str(path), word, raw_dir, echo)
+    if not problem and sheet.unmapped_columns and list_kind is None:
+        # The list is known only from the columns here (a download's link names it), and an
+        # unknown column may be a renamed one: SIGNED renamed reads as a pending list.
+        problem = (
+            f"{path}: unrecognized column(s) {', '.join(map(repr, sheet.unmapped_columns))} "
+            f"in a sheet that reads as a {word} list; if it is one, pass --list {word} to "
+            "accept it with the new column(s) unread, as `fetch --latest-ice` does"
+        )
     if problem:
         letters = _letters(path, sheet.sheet_name, sheet.header_row)
         where = ", ".join(f"{name!r} in column {letter}" for name, letter in letters.items())
