@@ -138,6 +138,9 @@ def changes_html(log: ChangeLog, *, scope: str = "the latest ICE snapshot") -> s
     title = f"What changed in ICE's 287(g) list of {_date(c.latest)}"
     exit_row = lambda r: "exit" if r.get("change") == "exit" else None  # noqa: E731
     removed = _labelled(c.removed)
+    # One snapshot: no earlier list, so no "before" or "change" columns.
+    compared = {"before": _date(c.previous)} if c.previous is not None else {}
+    change = {"change": "Change"} if c.previous is not None else {}
     sections = [
         ("Exits by state", table(
             c.exits_by_state, {"state": "State", "exits": "Agreements that exited",
@@ -174,12 +177,11 @@ def changes_html(log: ChangeLog, *, scope: str = "the latest ICE snapshot") -> s
              "last_seen_before": "Last listed before"},
             empty="No agreement reappeared after an absence.")),
         ("Agreements by state", table(
-            c.by_state, {"state": "State", "before": _date(c.previous) or "before",
-                         "now": _date(c.latest), "change": "Change"},
+            c.by_state, {"state": "State", **compared, "now": _date(c.latest), **change},
             empty="No agreements.")),
         ("Agreements by model", table(
-            _labelled(c.by_model), {"model": "Model", "before": _date(c.previous) or "before",
-                                    "now": _date(c.latest), "change": "Change"},
+            _labelled(c.by_model), {"model": "Model", **compared, "now": _date(c.latest),
+                                    **change},
             empty="No agreements.")),
         ("History of changes, one row per snapshot", table(
             log.history.iloc[::-1], {

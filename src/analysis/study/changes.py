@@ -95,7 +95,7 @@ class _Step:
 def _classify(listed: dict, dates: list, at: int, lineage: dict[str, dict]) -> _Step:
     latest = dates[at]
     now = listed[latest]
-    before = listed[dates[at - 1]] if at > 0 else {}
+    before = listed[dates[at - 1]] if at > 0 else now  # the first snapshot: no changes
     added_keys = sorted(set(now) - set(before))
     removed_keys = sorted(set(before) - set(now))
     last_before: dict[str, pd.Timestamp] = {}
@@ -181,9 +181,9 @@ def compare(listed: dict, dates: list, at: int, lineage: dict[str, dict]) -> Com
         previous=dates[at - 1] if at > 0 else None,
         latest=dates[at],
         agreements=len(now),
-        agreements_before=len(before),
+        agreements_before=len(before) if at > 0 else 0,
         agencies=len(agencies_now),
-        agencies_before=len(agencies_before),
+        agencies_before=len(agencies_before) if at > 0 else 0,
         added=_sorted(added),
         removed=_sorted(removed),
         renamed=_sorted(renamed),
