@@ -1,5 +1,5 @@
-"""``analysis snapshot-summary`` and ``analysis diff``: review an ICE 287(g) spreadsheet the day
-ICE posts it."""
+"""``analysis snapshot-summary``, ``analysis diff`` and ``analysis add-snapshot``: review an ICE
+287(g) spreadsheet the day ICE posts it, and add one obtained by hand to the history."""
 
 from __future__ import annotations
 
@@ -55,6 +55,31 @@ def register(sub: argparse._SubParsersAction) -> None:
     diff.add_argument("--json", action="store_true", help="print JSON instead of tables")
     diff.set_defaults(handler=run_diff)
 
+    add = sub.add_parser(
+        "add-snapshot",
+        help="add an ICE spreadsheet obtained by hand to data/raw/ice_287g/latest/",
+        description=(
+            "Add an ICE 287(g) spreadsheet obtained by hand (from a colleague, or saved from a "
+            "browser) exactly as `fetch --latest-ice` adds a download: read and checked for "
+            "schema drift, hashed, copied into data/raw/ice_287g/latest/ and recorded in "
+            "LATEST.csv. The next `analysis build` and `analysis run` include it. Adding the "
+            "same file twice changes nothing."
+        ),
+    )
+    add.add_argument("path", type=Path, help="an .xlsx file")
+    add.add_argument(
+        "--date",
+        type=_date,
+        help="snapshot date (YYYY-MM-DD); default: the MMDDYYYY date in ICE's file name when "
+        "the sheet's SIGNED dates allow it, else today (the command says which)",
+    )
+    add.add_argument(
+        "--list",
+        choices=("participating", "pending"),
+        help="the list you expect; an error if the sheet's columns say otherwise",
+    )
+    add.set_defaults(handler=run_add)
+
 
 def _load(path: Path, explicit: date | None):
     from analysis.errors import UserError
@@ -80,4 +105,11 @@ def run_diff(args: argparse.Namespace) -> int:
 
     result = diff_snapshots(_load(args.old, args.old_date), _load(args.new, args.new_date))
     print(to_json(result) if args.json else format_diff(result))
+    return 0
+
+
+def run_add(args: argparse.Namespace) -> int:
+    from analysis.ice.live import add_snapshot
+
+    add_snapshot(args.path, snapshot_date=args.date, list_kind=args.list)
     return 0

@@ -1,8 +1,12 @@
-"""Download today's ICE 287(g) spreadsheets from ICE's landing page.
+"""Download today's ICE 287(g) spreadsheets from ICE's landing page, or add one obtained by hand.
 
 ICE's file names carry wrong dates and unstable suffixes (see shared docs), so the URL is never
-built from a date: the landing page is read and every ``.xlsx`` link that mentions
-"participating" or "pending" is taken. The snapshot is dated by retrieval (UTC), saved under
+built from a date: the landing page is read and every spreadsheet link that names the
+"participating" or "pending" list is taken: ``.xlsx`` links and, since 2026, ICE's
+``/file-download/download/public/<id>`` links without an extension, whose file name comes from
+the ``Content-Disposition`` header. ICE has linked no pending list since February 2026: a page
+without one is a note, not a failure (a page without a participating list is one). The
+snapshot is dated by retrieval (UTC), saved under
 ``data/raw/ice_287g/latest/`` and recorded, with its URL and hash, in ``LATEST.csv`` there
 (read back by :mod:`analysis.ice.index`). LATEST.csv is rewritten whole through a temporary file,
 so an interrupted fetch leaves the previous record intact.
@@ -12,6 +16,11 @@ the latest known snapshot of the same list (archived or fetched earlier, when it
 data/raw; else the newest documented schema). A missing or renamed column stops the fetch before
 anything is recorded: the file is kept under ``latest/rejected/`` for inspection, nothing is
 added to ``LATEST.csv``, and processed data are never touched. A new extra column only warns.
+
+:func:`add_snapshot` (``analysis add-snapshot``) takes a spreadsheet obtained by hand (from a
+colleague, or saved from a browser) through the same checks into the same folder and record. Its
+date is ``--date``, else the MMDDYYYY date of ICE's file name when the sheet's SIGNED dates allow
+it, else today; the same bytes added twice are recorded once.
 """
 
 from __future__ import annotations
@@ -19,14 +28,16 @@ from __future__ import annotations
 import csv
 import os
 import re
+import shutil
 from collections.abc import Callable
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime, timedelta
 from html.parser import HTMLParser
 from pathlib import Path
 from urllib.parse import unquote, urljoin, urlparse
 
 from analysis import paths
-from analysis.fetch import FetchError, download, sha256_file
+from analysis.errors import UserError
+from analysis.fetch import FetchError, download, load_catalog, sha256_file
 from analysis.ice.index import (
     LATEST_DIR,
     LATEST_INDEX,
@@ -34,9 +45,11 @@ from analysis.ice.index import (
     LIVE_HEADER,
     SnapshotFile,
     live_row,
+    live_snapshots,
     snapshot_files,
 )
 from analysis.ice.read import COLUMNS, IceSheetError, read_sheet
+from analysis.ice.snapshot import load_file
 
 ICE_LANDING = "https://www.ice.gov/identify-and-arrest/287g"
 LIST_WORDS = ("participating", "pending")
@@ -49,26 +62,57 @@ NEWEST_SCHEMA = {
 }
 
 
+# A link is to a spreadsheet when its path ends in .xlsx, when it is one of ICE's file-download
+# links (``/file-download/download/public/<id>``, no extension since 2026), or when its type,
+# text or title says so. Which list it is comes from its href, text, title or aria-label, else
+# from the page text between the previous link and this one (a heading, "Participating agencies:").
+SPREADSHEET_HINTS = ("/file-download/", "spreadsheet", "xlsx", "excel", "download")
+CONTEXT_CHARS = 160
+
+
 class _Links(HTMLParser):
     def __init__(self) -> None:
         super().__init__()
-        self.links: list[tuple[str, str]] = []
+        # (href, link text, attribute text, text just before the link in its block)
+        self.links: list[tuple[str, str, str, str]] = []
         self._href: str | None = None
+        self._attrs = ""
         self._text: list[str] = []
+        self._before = ""  # page text since the previous link (its last CONTEXT_CHARS)
 
     def handle_starttag(self, tag, attrs):
         if tag == "a":
-            self._href = dict(attrs).get("href")
+            values = dict(attrs)
+            self._href = values.get("href")
+            self._attrs = " ".join(
+                values.get(k) or "" for k in ("title", "aria-label", "type", "download")
+            )
             self._text = []
 
     def handle_data(self, data):
         if self._href is not None:
             self._text.append(data)
+        else:
+            self._before = (self._before + data)[-CONTEXT_CHARS:]
 
     def handle_endtag(self, tag):
         if tag == "a" and self._href is not None:
-            self.links.append((self._href, " ".join("".join(self._text).split())))
+            text = " ".join("".join(self._text).split())
+            self.links.append((self._href, text, self._attrs, " ".join(self._before.split())))
             self._href = None
+            self._before = ""
+
+
+def _list_word(*texts: str) -> str | None:
+    """The list a link names: the first text that names one decides; within the context text
+    (the last argument) the word nearest the link wins."""
+    for text in texts[:-1]:
+        found = [w for w in LIST_WORDS if w in text]
+        if len(found) == 1:
+            return found[0]
+    context = texts[-1]
+    positions = {w: context.rfind(w) for w in LIST_WORDS if w in context}
+    return max(positions, key=positions.get) if positions else None
 
 
 def spreadsheet_links(html: str, base_url: str) -> list[tuple[str, str]]:
@@ -76,13 +120,18 @@ def spreadsheet_links(html: str, base_url: str) -> list[tuple[str, str]]:
     parser = _Links()
     parser.feed(html)
     found: list[tuple[str, str]] = []
-    for href, text in parser.links:
-        url = urljoin(base_url, href)
-        path = urlparse(url).path.lower()
-        haystack = f"{path} {text.lower()}"
-        if not (path.endswith(".xlsx") or "download" in haystack):
+    for href, text, attrs, before in parser.links:
+        if not href or href.startswith(("#", "mailto:", "javascript:")):
             continue
-        word = next((w for w in LIST_WORDS if w in haystack), None)
+        url = urljoin(base_url, href)
+        path = unquote(urlparse(url).path).lower()
+        text, attrs, before = text.lower(), attrs.lower(), before.lower()
+        if path.endswith((".pdf", ".doc", ".docx", ".htm", ".html")) or "pdf" in f"{text} {attrs}":
+            continue  # a document, not a list
+        haystack = f"{path} {text} {attrs}"
+        if not (path.endswith(".xlsx") or any(h in haystack for h in SPREADSHEET_HINTS)):
+            continue
+        word = _list_word(path, text, attrs, before)
         if word and url not in [u for u, _ in found]:
             found.append((url, word))
     return found
@@ -125,6 +174,17 @@ def fetch_latest_ice(
         raise FetchError(
             f"{landing_url}: no participating or pending .xlsx link found; ICE may have changed "
             "the page. Nothing was downloaded."
+        )
+    words = {word for _url, word in links}
+    if "participating" not in words:
+        raise FetchError(
+            f"{landing_url}: no participating-agencies spreadsheet link found (only "
+            f"{', '.join(sorted(words))}); ICE may have changed the page. Nothing was downloaded."
+        )
+    if "pending" not in words:
+        echo(
+            f"note: {landing_url} links no pending-agencies list (ICE has published none since "
+            "February 2026); only the participating list is fetched"
         )
     out_dir = raw_dir / LATEST_DIR
     out_dir.mkdir(parents=True, exist_ok=True)
@@ -269,3 +329,152 @@ def _record(snapshots: list[SnapshotFile], index: Path) -> None:
         os.replace(tmp, index)
     finally:
         tmp.unlink(missing_ok=True)
+
+
+# ---------------------------------------------------------------------------------------------
+# A spreadsheet obtained by hand: `analysis add-snapshot`
+
+HAND_ADDED = "added by hand (analysis add-snapshot)"
+_NAME_DATE = re.compile(r"(?<!\d)(\d{2})(\d{2})(\d{4})(?!\d)")  # ICE's MMDDYYYY
+
+
+def date_in_file_name(name: str) -> date | None:
+    """The MMDDYYYY date in ICE's file name (``participatingAgencies05112026am.xlsx``), or None
+    when there is none or it is not a calendar date (ICE's digit typos)."""
+    match = _NAME_DATE.search(name)
+    if not match:
+        return None
+    month, day, year = (int(g) for g in match.groups())
+    try:
+        return date(year, month, day)
+    except ValueError:
+        return None
+
+
+def snapshot_date_for(path: Path, explicit: date | None, today: date) -> tuple[date, str]:
+    """The date of a hand-added sheet and where it came from: ``--date``; else the date in ICE's
+    file name, unless the sheet lists an agreement SIGNED more than a day after it or it is in
+    the future (ICE's file-name dates are often wrong); else today."""
+    if explicit is not None:
+        return explicit, "--date"
+    named = date_in_file_name(path.name)
+    if named is None:
+        return today, f"today (no MMDDYYYY date in the file name {path.name!r})"
+    signed = [r["signed"] for r in load_file(path, today).clean if r["signed"] is not None]
+    newest = max(signed, default=None)
+    if named > today:
+        why = f"the date {named} in the file name {path.name!r} is in the future"
+    elif newest is not None and newest > named + timedelta(days=1):
+        why = f"the file name {path.name!r} says {named}, but an agreement is SIGNED {newest}"
+    else:
+        return named, f"ICE's file name {path.name!r}"
+    return today, f"today ({why}; pass --date to set it)"
+
+
+def _letters(path: Path, sheet_name: str, header_row: int) -> dict[str, str]:
+    """Header name (upper-cased) -> column letter on the header row of the data sheet."""
+    import openpyxl
+    from openpyxl.utils import get_column_letter
+
+    wb = openpyxl.load_workbook(path, read_only=True)
+    try:
+        row = next(wb[sheet_name].iter_rows(min_row=header_row, max_row=header_row), ())
+        return {
+            " ".join(str(c.value).split()).upper(): get_column_letter(i)
+            for i, c in enumerate(row, start=1)
+            if c.value is not None and str(c.value).strip()
+        }
+    finally:
+        wb.close()
+
+
+def add_snapshot(
+    path: Path,
+    *,
+    snapshot_date: date | None = None,
+    list_kind: str | None = None,
+    raw_dir: Path | None = None,
+    now: datetime | None = None,
+    echo: Callable[[str], None] = print,
+) -> SnapshotFile | None:
+    """Add an ICE spreadsheet obtained by hand as ``fetch --latest-ice`` adds a download: read
+    and checked for schema drift, hashed, copied into ``data/raw/ice_287g/latest/`` and recorded
+    in LATEST.csv. None (and a message) when the same bytes are already recorded."""
+    now = now or datetime.now(UTC)
+    raw_dir = raw_dir or paths.RAW
+    path = Path(path)
+    if not path.is_file():
+        raise UserError(f"{path}: no such file")
+    sheet = read_sheet(path)  # IceSheetError names the file, sheet, header row and columns
+    word = sheet.list_kind
+    if list_kind is not None and list_kind != word:
+        has = "has no SIGNED column" if word == "pending" else "has a SIGNED column"
+        raise UserError(
+            f"{path}: --list {list_kind}, but sheet {sheet.sheet_name!r} (header row "
+            f"{sheet.header_row}) {has}, so it is a {word} list; ICE once swapped the two files"
+        )
+    digest = sha256_file(path)
+    for known in live_snapshots(raw_dir):
+        if known.sha256 == digest:
+            echo(f"{path}: already added as {known.file} ({known.snapshot_date}); nothing changed")
+            return None
+    archived = {e.sha256: e.path for e in load_catalog()}.get(digest)
+    if archived is not None:
+        echo(f"{path}: identical to the archived snapshot {archived}; nothing changed")
+        return None
+    day, source = snapshot_date_for(path, snapshot_date, now.date())
+    echo(f"snapshot date {day}: from {source}")
+    problem = schema_drift(path, str(path), word, raw_dir, echo)
+    if not problem and sheet.unmapped_columns and list_kind is None:
+        # The list is known only from the columns here (a download's link names it), and an
+        # unknown column may be a renamed one: SIGNED renamed reads as a pending list.
+        problem = (
+            f"{path}: unrecognized column(s) {', '.join(map(repr, sheet.unmapped_columns))} "
+            f"in a sheet that reads as a {word} list; if it is one, pass --list {word} to "
+            "accept it with the new column(s) unread, as `fetch --latest-ice` does"
+        )
+    if problem:
+        letters = _letters(path, sheet.sheet_name, sheet.header_row)
+        where = ", ".join(f"{name!r} in column {letter}" for name, letter in letters.items())
+        raise UserError(
+            f"{problem}\n  Sheet {sheet.sheet_name!r}, header row {sheet.header_row}: {where}.\n"
+            "  Nothing was copied or recorded. If ICE really changed its columns, teach "
+            "analysis.ice.read (COLUMNS, ERAS) the new schema first."
+        )
+    loaded = load_file(path, day, str(path))
+    for row in loaded.quarantined:
+        echo(
+            f"warning: {path}: row {row['sheet_row']}, column {row['columns']}: {row['detail']}; "
+            "the row will be quarantined (listed in ice_quarantine), not dropped silently"
+        )
+    out_dir = raw_dir / LATEST_DIR
+    out_dir.mkdir(parents=True, exist_ok=True)
+    target, n = out_dir / f"{word}_{day}.xlsx", 1
+    while target.exists():
+        n += 1
+        target = out_dir / f"{word}_{day}_{n}.xlsx"
+    tmp = out_dir / f".{word}.add.part.xlsx"
+    try:
+        shutil.copyfile(path, tmp)
+        if sha256_file(tmp) != digest:
+            raise UserError(f"{path}: the copy in {out_dir} differs from the file; try again")
+        os.replace(tmp, target)
+    finally:
+        tmp.unlink(missing_ok=True)
+    snap = SnapshotFile(
+        file=str(target.relative_to(raw_dir)),
+        snapshot_date=day,
+        source=LIVE,
+        list_catalog=word,
+        origin=f"{HAND_ADDED} from {path.name}",
+        original_name=path.name,
+        sha256=digest,
+        bytes=target.stat().st_size,
+        retrieved_utc=now.strftime("%Y-%m-%dT%H:%M:%SZ"),
+    )
+    _record([snap], raw_dir / LATEST_INDEX)
+    echo(
+        f"added {path} -> {snap.file} ({word}, {len(loaded.clean):,} agreement rows, sha256 "
+        f"{digest[:12]}…); `analysis build` then `analysis run` take it in"
+    )
+    return snap

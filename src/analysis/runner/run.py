@@ -328,6 +328,7 @@ def run_notebooks(
 
     ordered = [results[s.name] for s in specs if s.name in results]
     write_index(specs, ordered, layout, as_of)
+    write_changes(layout, as_of, echo)
     return ordered
 
 
@@ -369,3 +370,22 @@ def write_index(
         ),
         encoding="utf-8",
     )
+
+
+def write_changes(layout: Layout, as_of: str | None, echo: Callable[[str], None] = print) -> None:
+    """``changes.html``: the latest ICE snapshot (up to ``as_of``) against the one before, from
+    the processed ICE tables; without them (no ``analysis build`` yet) it says so and skips."""
+    from analysis.io import read_table
+    from analysis.site.changes import changes_html
+    from analysis.study.changes import change_log
+
+    try:
+        history, agreements = read_table("agreements_history"), read_table("agreements")
+    except FileNotFoundError as exc:
+        echo(f"[run] changes.html not written: {exc}")
+        return
+    log = change_log(history, agreements, as_of)
+    scope = f"the ICE snapshot of {as_of}" if as_of else "the latest ICE snapshot"
+    layout.html.mkdir(parents=True, exist_ok=True)
+    (layout.html / "changes.html").write_text(changes_html(log, scope=scope), encoding="utf-8")
+    echo(f"[run] changes.html: {log.latest.latest:%Y-%m-%d} against the snapshot before")
