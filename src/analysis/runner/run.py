@@ -375,6 +375,17 @@ def write_index(
 def write_changes(layout: Layout, as_of: str | None, echo: Callable[[str], None] = print) -> None:
     """``changes.html``: the latest ICE snapshot (up to ``as_of``) against the one before, from
     the processed ICE tables; without them (no ``analysis build`` yet) it says so and skips."""
+
+    # Skipped when its inputs and code are those of the page on disk, so a no-op run stays fast.
+    sources = [paths.PROCESSED / f"{t}.parquet" for t in ("agreements_history", "agreements")]
+    code = [Path(__file__).parents[1] / p for p in ("site/changes.py", "study/changes.py")]
+    digest = hashlib.sha256(str(as_of).encode())
+    for file in sources + code:
+        digest.update(file.read_bytes() if file.is_file() else b"missing")
+    stamp, page = layout.state / "changes.sha256", layout.html / "changes.html"
+    if page.is_file() and stamp.is_file() and stamp.read_text() == digest.hexdigest():
+        return
+
     from analysis.io import read_table
     from analysis.site.changes import changes_html
     from analysis.study.changes import change_log
@@ -387,5 +398,7 @@ def write_changes(layout: Layout, as_of: str | None, echo: Callable[[str], None]
     log = change_log(history, agreements, as_of)
     scope = f"the ICE snapshot of {as_of}" if as_of else "the latest ICE snapshot"
     layout.html.mkdir(parents=True, exist_ok=True)
-    (layout.html / "changes.html").write_text(changes_html(log, scope=scope), encoding="utf-8")
+    page.write_text(changes_html(log, scope=scope), encoding="utf-8")
+    layout.state.mkdir(parents=True, exist_ok=True)
+    stamp.write_text(digest.hexdigest())
     echo(f"[run] changes.html: {log.latest.latest:%Y-%m-%d} against the snapshot before")
