@@ -327,7 +327,7 @@ def run_notebooks(
             pool.shutdown(wait=True, cancel_futures=True)
 
     ordered = [results[s.name] for s in specs if s.name in results]
-    write_index(specs, ordered, layout, as_of)
+    write_index(specs, ordered, layout, as_of, echo)
     return ordered
 
 
@@ -343,29 +343,24 @@ def stop_workers(pool: ProcessPoolExecutor | None) -> None:
 
 
 def write_index(
-    specs: list[NotebookSpec], results: list[RunResult], layout: Layout, as_of: str | None
+    specs: list[NotebookSpec],
+    results: list[RunResult],
+    layout: Layout,
+    as_of: str | None,
+    echo: Callable[[str], None] = print,
 ) -> None:
-    from analysis.runner.index_page import index_html
+    """The site after the notebooks (:func:`analysis.site.build.build_site`): the front page
+    linking every rendered report (a report that failed or was skipped is named, not linked),
+    methods, downloads and the state pages. The data pages are built when the run's notebooks
+    read the processed tables (a run list without them, as in the runner's tests, gets the
+    front page only)."""
+    from analysis.runner.index_page import report_links
+    from analysis.site.build import build_site
 
-    status = {r.name: r.status for r in results}
-    entries = []
-    for spec in specs:
-        if not (layout.html / f"{spec.name}.html").exists() and spec.name not in status:
-            continue
-        state = status.get(spec.name, "unchanged")
-        shown = "failed" if state in ("failed", "skipped") else "ok"
-        entries.append(
-            {"href": f"{spec.name}.html", "title": spec.title, "summary": spec.summary,
-             "status": shown}
-        )  # fmt: skip
-    scope = f"as of the ICE snapshot of {as_of}" if as_of else "as of the latest ICE snapshot"
-    layout.html.mkdir(parents=True, exist_ok=True)
-    (layout.html / "index.html").write_text(
-        index_html(
-            "The 287(g) atlas: reports",
-            f"How ICE's 287(g) program expanded, where, and who adopts; {scope}. "
-            "Every number is computed from public data in the run that produced these pages.",
-            entries,
-        ),
-        encoding="utf-8",
-    )
+    uses_processed = any(i.startswith("data/processed/") for s in specs for i in s.inputs)
+    result = build_site(
+        layout.html, reports=report_links(specs, results, layout.html), tables_dir=layout.tables,
+        state_dir=layout.state, as_of=as_of,
+        processed_dir=None if uses_processed else layout.state / "no-processed-tables",
+    )  # fmt: skip
+    echo(result.summary())
