@@ -62,9 +62,17 @@ def _latest_on_or_before(history: pd.DataFrame, as_of: str | None) -> pd.Timesta
     return dates.max()
 
 
-def build_site(site: Path, *, reports: list[front.ReportLink], tables_dir: Path,
-               state_dir: Path, as_of: str | None = None, processed_dir: Path | None = None,
-               raw_dir: Path | None = None, title: str = "The 287(g) atlas") -> SiteResult:  # fmt: skip
+def build_site(
+    site: Path,
+    *,
+    reports: list[front.ReportLink],
+    tables_dir: Path,
+    state_dir: Path,
+    as_of: str | None = None,
+    processed_dir: Path | None = None,
+    raw_dir: Path | None = None,
+    title: str = "The 287(g) atlas",
+) -> SiteResult:
     """Write the site into ``site`` (``reports/html``). ``tables_dir`` holds the run's
     ``key_findings.json``; ``state_dir`` the cache fingerprint of the state pages. Without
     processed tables only the front page is written (and says so). The state pages describe

@@ -36,7 +36,11 @@ def finding_parts(finding: dict) -> dict[str, str]:
     }
 
 
-def findings_section(findings: list[dict] | None, path_text: str) -> str:
+def findings_section(
+    findings: list[dict] | None, path_text: str, titles: dict[str, str] | None = None
+) -> str:
+    """The findings as cards; ``titles``: report title by notebook name, for the links."""
+    titles = titles or {}
     if findings is None:
         return (f'<p class="note">The key findings file (<code>{html.escape(path_text)}</code>) '
                 "has not been written: run the summary report (<code>analysis run</code>) to "
@@ -49,6 +53,7 @@ def findings_section(findings: list[dict] | None, path_text: str) -> str:
         extra = " ".join(x for x in (parts["interval"], parts["p"]) if x)
         detail = "; ".join(str(f[k]) for k in ("method", "sample") if f.get(k))
         source = html.escape(str(f["notebook"]))
+        source_title = html.escape(titles.get(str(f["notebook"]), str(f["notebook"])))
         items.append(
             f'<li id="finding-{html.escape(str(f["id"]), quote=True)}">'
             f"<div>{html.escape(str(f['label']))}</div>"
@@ -56,7 +61,7 @@ def findings_section(findings: list[dict] | None, path_text: str) -> str:
             + (f'<div class="detail">{html.escape(extra)}</div>' if extra else "")
             + f'<div class="detail">{html.escape(detail)} (snapshot '
             f'<span class="date">{html.escape(str(f["snapshot_date"]))}</span>; '
-            f'<a href="{source}.html">{source}</a>)</div></li>'
+            f'<a href="{source}.html">{source_title}</a>)</div></li>'
         )
     return '<ul class="findings">\n' + "\n".join(items) + "\n</ul>"
 
@@ -79,20 +84,24 @@ def front_page(*, title: str, scope: str, snapshot: str | None, findings: list[d
     from analysis.site.page import NAV, page
 
     nav = NAV if nav is None else nav
+    titles = {r.href.removesuffix(".html"): r.title for r in reports}
     changes = ('<li><a href="changes.html">What changed</a> between the latest ICE list and the '
                "one before.</li>") if ("changes.html", "Changes") in nav else (
                "<li>The change log (changes.html) was not written in this run.</li>")  # fmt: skip
 
-    date = (f'The latest ICE list in these pages is of <span class="date">{html.escape(snapshot)}'
-            "</span>.") if snapshot else "No processed ICE tables were found for this run."  # fmt: skip
+    date = "No processed ICE tables were found for this run."
+    if snapshot:
+        date = f'The latest ICE list in these pages is of <span class="date">{snapshot}</span>.'
+
     states = (f'<a href="states/index.html">{n_states:,} state pages</a>: each state\'s '
               "agreements over time, county map, laws and agencies with their documents."
               if n_states else "State pages are built for the default run only.")  # fmt: skip
     body = f"""<h1>{html.escape(title)}</h1>
-<p class="lede">How ICE's 287(g) program expanded, where, and which counties adopt; {html.escape(scope)}.
-{date} Every number is computed from public data in the run that produced these pages.</p>
+<p class="lede">How ICE's 287(g) program expanded, where, and which counties adopt;
+{html.escape(scope)}. {date} Every number is computed from public data in the run that
+produced these pages.</p>
 <h2>Key findings</h2>
-{findings_section(findings, findings_path)}
+{findings_section(findings, findings_path, titles)}
 <h2>Explore</h2>
 <ul>
 <li>{states}</li>

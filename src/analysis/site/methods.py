@@ -126,9 +126,10 @@ under one of three models: the Jail Enforcement Model (JEM), the Warrant Service
 ended the Task Force Model in 2012. Executive Order 14159 of 20 January 2025 directed DHS to
 authorise 287(g) agreements to the maximum extent permitted by law, and ICE revived the Task
 Force Model in February 2025.</p>
-<p>On the last ICE list before the order in the time series (<span class="date">{c["before_date"]}</span>)
-there were {c["before_n"]} agreements in {c["before_states"]} states, {c["before_tfm"]} of them
-under the Task Force Model; on the latest (<span class="date">{c["latest_date"]}</span>),
+<p>On the last ICE list before the order in the time series
+(<span class="date">{c["before_date"]}</span>) there were {c["before_n"]} agreements in
+{c["before_states"]} states, {c["before_tfm"]} of them under the Task Force Model; on the
+latest (<span class="date">{c["latest_date"]}</span>),
 {c["latest_n"]} agreements in {c["latest_states"]} states, {c["latest_tfm"]} under the Task Force
 Model.</p>
 <h2 id="methods">How the tables are built</h2>

@@ -50,6 +50,7 @@ figcaption { color: var(--muted); font-size: .9rem; }
 .states { columns: 14rem; padding-left: 1.2rem; }
 table.dataTable td, table.dataTable th { text-align: left; }
 table.dataTable td.dt-type-numeric, table.dataTable th.dt-type-numeric { text-align: right; }
+table.dataTable td.date, table.dataTable th.date { white-space: nowrap; text-align: left; }
 """
 
 

@@ -17,6 +17,8 @@ from analysis.site import cells, state_data, state_figures
 from analysis.site.page import NAV, page
 
 ASSET = "assets/itables.js"
+DATE_TARGETS = [6, 7, 8]
+"""The date columns of the agency table (signed, first and last listed): kept on one line."""
 LAW_COLUMNS = ["instrument", "policy_type", "applies_to", "year", "signed_date",
                "effective_date", "deadline_date", "prohibition_date", "verification"]  # fmt: skip
 
@@ -77,13 +79,14 @@ def agency_table(agreements: pd.DataFrame, table_id: str) -> str:
         agency_rows(agreements), connected=False, table_id=table_id, allow_html=True,
         maxBytes=0, maxRows=0, maxColumns=0, scrollX=True, pageLength=25, showIndex=False,
         classes="display compact", order=[],
+        columnDefs=[{"targets": DATE_TARGETS, "className": "date"}],
     )  # fmt: skip
 
 
 def laws_section(laws: pd.DataFrame, state_name: str) -> str:
     if laws.empty:
         return f"<p>The project's table of state laws records no law for {state_name}.</p>"
-    shown = laws[LAW_COLUMNS].copy()
+    shown = laws[LAW_COLUMNS].astype({"year": str})
     return cells.html_table(shown) + (
         '<p class="lede">Verification: <em>primary text read</em>, <em>secondary report</em> or '
         "<em>unverified</em>; dates the sources do not give are left empty. Details and sources "
@@ -160,11 +163,11 @@ def write_state_pages(tables: state_data.SiteTables, shapes, site: Path, nav=NAV
         counts = state_data.model_timeline(tables.history, state)
         own = shapes[shapes["state_usps"] == state].reset_index(drop=True)
         classes = state_data.county_classes(tables.agencies, fips, own["fips"])
+        timeline, county_map = folder / f"{state}_timeline.png", folder / f"{state}_counties.png"
         alts = {
-            "timeline": state_figures.timeline_figure(counts, name, folder / f"{state}_timeline.png"),
-            "map": state_figures.county_map_figure(own, classes, name, latest,
-                                                   folder / f"{state}_counties.png"),
-        }  # fmt: skip
+            "timeline": state_figures.timeline_figure(counts, name, timeline),
+            "map": state_figures.county_map_figure(own, classes, name, latest, county_map),
+        }
         laws = state_data.state_laws(tables.state_policies, state)
         (folder / f"{state}.html").write_text(
             state_page(state, name, agreements, laws, alts, latest, nav), encoding="utf-8"
