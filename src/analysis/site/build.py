@@ -51,7 +51,7 @@ def states_fingerprint(processed: Path, raw_dir: Path) -> str:
     files += sorted((Path(__file__).parents[1] / "geo").glob("*.py"))
     for path in files:
         digest.update(path.name.encode())
-        digest.update(path.read_bytes())
+        digest.update(path.read_bytes() if path.exists() else b"<missing>")
     return digest.hexdigest()
 
 

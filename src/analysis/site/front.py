@@ -39,7 +39,8 @@ def finding_parts(finding: dict) -> dict[str, str]:
 def findings_section(
     findings: list[dict] | None, path_text: str, titles: dict[str, str] | None = None
 ) -> str:
-    """The findings as cards; ``titles``: report title by notebook name, for the links."""
+    """The findings as cards; ``titles``: the title of each rendered report by notebook name
+    (a finding links to its report only when that report rendered)."""
     titles = titles or {}
     if findings is None:
         return (f'<p class="note">The key findings file (<code>{html.escape(path_text)}</code>) '
@@ -53,7 +54,8 @@ def findings_section(
         extra = " ".join(x for x in (parts["interval"], parts["p"]) if x)
         detail = "; ".join(str(f[k]) for k in ("method", "sample") if f.get(k))
         source = html.escape(str(f["notebook"]))
-        source_title = html.escape(titles.get(str(f["notebook"]), str(f["notebook"])))
+        title = titles.get(str(f["notebook"]))
+        link = f'<a href="{source}.html">{html.escape(title)}</a>' if title else source
         items.append(
             f'<li id="finding-{html.escape(str(f["id"]), quote=True)}">'
             f"<div>{html.escape(str(f['label']))}</div>"
@@ -61,7 +63,7 @@ def findings_section(
             + (f'<div class="detail">{html.escape(extra)}</div>' if extra else "")
             + f'<div class="detail">{html.escape(detail)} (snapshot '
             f'<span class="date">{html.escape(str(f["snapshot_date"]))}</span>; '
-            f'<a href="{source}.html">{source_title}</a>)</div></li>'
+            f"{link})</div></li>"
         )
     return '<ul class="findings">\n' + "\n".join(items) + "\n</ul>"
 
@@ -84,7 +86,7 @@ def front_page(*, title: str, scope: str, snapshot: str | None, findings: list[d
     from analysis.site.page import NAV, page
 
     nav = NAV if nav is None else nav
-    titles = {r.href.removesuffix(".html"): r.title for r in reports}
+    titles = {r.href.removesuffix(".html"): r.title for r in reports if not r.failed}
     changes = ('<li><a href="changes.html">What changed</a> between the latest ICE list and the '
                "one before.</li>") if ("changes.html", "Changes") in nav else (
                "<li>The change log (changes.html) was not written in this run.</li>")  # fmt: skip
