@@ -130,3 +130,14 @@ def test_state_pages_are_cached_until_an_input_changes(built, tmp_path):
                        state_dir=tmp_path / "state", processed_dir=tmp_path / "processed",
                        raw_dir=tmp_path / "raw")  # fmt: skip
     assert not again.states_rebuilt and again.states == ["TX", "WY"]
+
+
+FORBIDDEN = ("effect of", "effects of", "impact", "causes", "caused", "compelled", "leads to",
+             "led to", "drives", "driven by", "because of", "holding the other")  # fmt: skip
+
+
+def test_pages_word_associations_as_associations(built):
+    site, _ = built
+    for path in pages(site):
+        text = re.sub(r"<[^>]+>", " ", path.read_text(encoding="utf-8")).lower()
+        assert not [w for w in FORBIDDEN if w in text], path

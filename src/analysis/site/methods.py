@@ -42,9 +42,9 @@ def _pct(part: int, whole: int) -> str:
 
 
 def context_numbers(tables: SiteTables, latest: pd.Timestamp) -> dict[str, str]:
-    """Agreements on the last list before the executive order and on ``latest``, with TFM."""
-    series = tables.history[tables.history["in_time_series"].astype(bool)]
-    series = series[~series["is_territory"].astype(bool)]
+    """Agreements in the states on the last list before the executive order (any archived
+    file, also one whose content repeats an earlier list) and on ``latest``, with TFM."""
+    series = tables.history[~tables.history["is_territory"].astype(bool)]
     before = series.loc[series["snapshot_date"] < EO_DATE, "snapshot_date"].max()
     out = {}
     for key, date in (("before", before), ("latest", latest)):
@@ -126,7 +126,7 @@ under one of three models: the Jail Enforcement Model (JEM), the Warrant Service
 ended the Task Force Model in 2012. Executive Order 14159 of 20 January 2025 directed DHS to
 authorise 287(g) agreements to the maximum extent permitted by law, and ICE revived the Task
 Force Model in February 2025.</p>
-<p>On the last ICE list before the order in the time series
+<p>On the last archived ICE list before the order
 (<span class="date">{c["before_date"]}</span>) there were {c["before_n"]} agreements in
 {c["before_states"]} states, {c["before_tfm"]} of them under the Task Force Model; on the
 latest (<span class="date">{c["latest_date"]}</span>),
@@ -140,7 +140,7 @@ county and given its jurisdiction (county, municipality, state or other). Of the
 agencies, {p["ice_county"]} were placed from ICE's own county column, {p["by_name"]} from the
 county, city or town in their name, and {p["manual"]} by a reviewed manual entry. County
 characteristics come from Census, ACS, USDA and election files. The reports describe
-associations conditional on state, never causes.</p>
+associations between county characteristics and adoption, conditional on state.</p>
 <h2 id="limitations">Main limitations</h2>
 <ul>
 <li><strong>Placement by matching.</strong> Counties are found by matching names, not from an

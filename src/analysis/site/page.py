@@ -19,7 +19,7 @@ STYLE = """
 * { box-sizing: border-box; }
 body { font-family: system-ui, -apple-system, "Segoe UI", sans-serif; color: var(--ink);
        line-height: 1.5; margin: 0; }
-main, header nav { max-width: 64rem; margin: 0 auto; padding: 0 1rem; }
+main, header nav { max-width: 72rem; margin: 0 auto; padding: 0 1rem; }
 header { border-bottom: 1px solid var(--rule); background: #f6f6f6; }
 header nav { display: flex; flex-wrap: wrap; gap: .25rem 1.2rem; padding: .6rem 1rem; }
 header nav a { color: var(--accent); text-decoration: none; font-weight: 600; }

@@ -101,7 +101,8 @@ def state_page(state: str, state_name: str, agreements: pd.DataFrame, laws: pd.D
     gone = len(agreements) - len(active)
     body = f"""<h1>{html.escape(state_name)}</h1>
 <p class="lede">{len(agreements):,} agreements of {agreements["agency_key"].nunique():,} agencies
-listed at any snapshot; {len(active):,} on the latest list ({pd.Timestamp(latest):%Y-%m-%d}),
+listed at any snapshot; {len(active):,} on the latest list
+(<span class="date">{pd.Timestamp(latest):%Y-%m-%d}</span>),
 {gone:,} no longer listed.</p>
 <h2>Agreements over time</h2>
 <figure><img src="{state}_timeline.png" alt="{html.escape(alts["timeline"], quote=True)}"
