@@ -141,3 +141,16 @@ def test_pages_word_associations_as_associations(built):
     for path in pages(site):
         text = re.sub(r"<[^>]+>", " ", path.read_text(encoding="utf-8")).lower()
         assert not [w for w in FORBIDDEN if w in text], path
+
+
+def test_two_builds_are_byte_identical(built, tmp_path):
+    site, _ = built
+    other = tmp_path / "again" / "html"
+    other.mkdir(parents=True)
+    (other / "20_expansion.html").write_text("<html></html>")
+    build_site(other, reports=REPORTS, tables_dir=tmp_path / "reports" / "tables",
+               state_dir=tmp_path / "again" / "state", processed_dir=tmp_path / "processed",
+               raw_dir=tmp_path / "raw")  # fmt: skip
+    first = {p.relative_to(site): p.read_bytes() for p in site.rglob("*") if p.is_file()}
+    second = {p.relative_to(other): p.read_bytes() for p in other.rglob("*") if p.is_file()}
+    assert first == second

@@ -24,3 +24,19 @@ def report_links(specs, results, html_dir: Path) -> list[ReportLink]:
         failed = FAILED.get(state, "" if rendered else "not rendered")
         links.append(ReportLink(f"{spec.name}.html", spec.title, spec.summary, failed))
     return links
+
+
+def index_html(title: str, subtitle: str, entries: list[dict[str, str]]) -> str:
+    """The report list alone as a page (every text escaped): ``entries`` with ``href``,
+    ``title``, ``summary`` and ``status`` (``failed`` or ``skipped`` is shown; anything else
+    is a rendered report, linked). The run writes the full front page instead
+    (:func:`analysis.site.build.build_site`)."""
+    import html
+
+    from analysis.site.front import reports_section
+    from analysis.site.page import page
+
+    links = [ReportLink(e["href"], e["title"], e["summary"], FAILED.get(e["status"], ""))
+             for e in entries]  # fmt: skip
+    body = f"<h1>{html.escape(title)}</h1>\n<p>{html.escape(subtitle)}</p>\n"
+    return page(title, body + reports_section(links), current="index.html")

@@ -71,7 +71,7 @@ def build_site(
     as_of: str | None = None,
     processed_dir: Path | None = None,
     raw_dir: Path | None = None,
-    title: str = "The 287(g) atlas",
+    title: str = "The 287(g) atlas: reports",
 ) -> SiteResult:
     """Write the site into ``site`` (``reports/html``). ``tables_dir`` holds the run's
     ``key_findings.json``; ``state_dir`` the cache fingerprint of the state pages. Without
