@@ -38,7 +38,7 @@ def test_texas_page_counts_its_agreements_and_counties(site, raw_dir):
     agreements = io.read_table("agreements")
     tx = agreements[agreements["state"] == "TX"]
     page = (out / "states" / "TX.html").read_text(encoding="utf-8")
-    lede = f"{len(tx):,} agreements of {tx['agency_key'].nunique():,} agencies"
+    lede = f"{len(tx):,} agreements of\n{tx['agency_key'].nunique():,} agencies"
     assert lede in page
     n_counties = (county_list(raw_dir)["state_usps"] == "TX").sum()
     found = re.search(r"Map of Texas&#x27;s ([\d,]+) counties on [\d-]+: ([\d,]+) where .*?, "

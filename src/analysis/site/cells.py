@@ -42,6 +42,9 @@ LABELS = {
     "rows": "Rows",
     "description": "Description",
     "files": "Files",
+    "state": "State",
+    "agreements_ever": "Agreements at any snapshot",
+    "agreements_latest": "On the latest list",
 }
 """Column name → what the page shows (a column without an entry keeps its name, capitalised)."""
 
@@ -128,3 +131,8 @@ def for_display(df: pd.DataFrame) -> pd.DataFrame:
         {label(c): [text(v) for v in df[c].tolist()] for c in df.columns}, dtype=object
     )
     return shown
+
+
+def count(n: int, singular: str, plural: str | None = None) -> str:
+    """``1 agreement``, ``2,401 agreements``."""
+    return f"{n:,} {singular if n == 1 else plural or singular + 's'}"

@@ -15,6 +15,7 @@ from matplotlib.patches import Patch
 from analysis.report.outputs import PNG_METADATA
 from analysis.report.style import MODEL_COLORS, MODEL_NAMES, MODELS
 from analysis.site import state_data
+from analysis.site.cells import count
 
 CLASS_COLORS = {
     state_data.COUNTY_LEVEL: "#0072B2",
@@ -59,7 +60,7 @@ def timeline_figure(counts: pd.DataFrame, state_name: str, path: Path) -> str:
     return (
         f"Step chart of {state_name}'s agreements on each ICE list from {first:%Y-%m-%d} to "
         f"{last:%Y-%m-%d}, one line per model. On {last:%Y-%m-%d}: {parts}. Highest total: "
-        f"{int(peak.max()):,} agreements, first reached on {peak.idxmax():%Y-%m-%d}."
+        f"{count(int(peak.max()), 'agreement')}, first reached on {peak.idxmax():%Y-%m-%d}."
     )
 
 

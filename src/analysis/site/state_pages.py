@@ -100,7 +100,8 @@ def state_page(state: str, state_name: str, agreements: pd.DataFrame, laws: pd.D
     active = agreements[agreements["status"] == "active"]
     gone = len(agreements) - len(active)
     body = f"""<h1>{html.escape(state_name)}</h1>
-<p class="lede">{len(agreements):,} agreements of {agreements["agency_key"].nunique():,} agencies
+<p class="lede">{cells.count(len(agreements), "agreement")} of
+{cells.count(agreements["agency_key"].nunique(), "agency", "agencies")}
 listed at any snapshot; {len(active):,} on the latest list
 (<span class="date">{pd.Timestamp(latest):%Y-%m-%d}</span>),
 {gone:,} no longer listed.</p>
@@ -125,18 +126,20 @@ Documents link to the memorandum of agreement and addendum ICE lists (on ice.gov
 
 
 def states_index(rows: list[tuple[str, str, int, int]], latest, nav=NAV) -> str:
-    """``rows``: (USPS, name, agreements ever, agreements on the latest list)."""
-    items = "\n".join(
-        f'<li><a href="{usps}.html">{html.escape(name)}</a> '
-        f'<span class="lede">{ever:,} agreements ever; {now:,} on the latest list</span></li>'
-        for usps, name, ever, now in rows
+    """``rows``: (USPS, name, agreements ever, agreements on the latest list); listed by name."""
+    ordered = sorted(rows, key=lambda r: r[1])
+    table = pd.DataFrame(
+        {
+            "state": [f'<a href="{u}.html">{html.escape(n)}</a>' for u, n, _, _ in ordered],
+            "agreements_ever": [ever for _, _, ever, _ in ordered],
+            "agreements_latest": [now for _, _, _, now in ordered],
+        }
     )
     body = f"""<h1>States</h1>
 <p class="lede">Every state with a 287(g) agreement on any ICE list in the time series
-({len(rows):,} states); the latest list is of {pd.Timestamp(latest):%Y-%m-%d}.</p>
-<ul class="states">
-{items}
-</ul>"""
+({len(rows):,} states): agreements (agency and model) listed at any snapshot, and on the latest
+list (<span class="date">{pd.Timestamp(latest):%Y-%m-%d}</span>).</p>
+{cells.html_table(table, raw_html=("state",))}"""
     return page(
         "States with 287(g) agreements", body, depth=1, current="states/index.html", nav=nav
     )
