@@ -1,35 +1,42 @@
-"""The landing page of the reports. Kept apart from :mod:`analysis.runner.render` so a run
-with nothing to execute writes it without importing nbformat (whose schema validators take
-seconds to load)."""
+"""Which reports the front page lists, and how: every report of the run list that rendered
+(linked, with its summary), and those that failed or were skipped (named, with why). The page
+itself is written by :mod:`analysis.site.front`. Kept apart from :mod:`analysis.runner.render`
+so a run with nothing to execute writes it without importing nbformat."""
 
 from __future__ import annotations
 
-import html
+from pathlib import Path
+
+from analysis.site.front import ReportLink
+
+FAILED = {"failed": "failed in this run", "skipped": "not run: an upstream report failed"}
+
+
+def report_links(specs, results, html_dir: Path) -> list[ReportLink]:
+    """One link per report in run-list order; a report neither rendered nor run is left out."""
+    status = {r.name: r.status for r in results}
+    links = []
+    for spec in specs:
+        state = status.get(spec.name, "unchanged")
+        rendered = (html_dir / f"{spec.name}.html").exists()
+        if not rendered and spec.name not in status:
+            continue
+        failed = FAILED.get(state, "" if rendered else "not rendered")
+        links.append(ReportLink(f"{spec.name}.html", spec.title, spec.summary, failed))
+    return links
 
 
 def index_html(title: str, subtitle: str, entries: list[dict[str, str]]) -> str:
-    """The landing page linking every report with its one-line summary (all text escaped)."""
-    rows = "\n".join(
-        '<li><a href="{href}">{title}</a> <span class="status {status}">{status}</span>'
-        "<p>{summary}</p></li>".format(**{k: html.escape(v) for k, v in e.items()})
-        for e in entries
-    )
-    return f"""<!DOCTYPE html>
-<html lang="en"><head><meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1.0">
-<title>{html.escape(title)}</title>
-<style>
-body {{ font-family: system-ui, sans-serif; max-width: 52rem; margin: 2rem auto; padding: 0 1rem;
-       color: #1b1b1b; line-height: 1.5; }}
-li {{ margin: 0 0 1rem 0; }} li p {{ margin: .2rem 0 0 0; color: #444; }}
-.status {{ font-size: .8rem; padding: 0 .4rem; border-radius: .3rem; background: #e6f2e6; }}
-.status.failed, .status.skipped {{ background: #f8dcdc; }}
-</style></head>
-<body><main>
-<h1>{html.escape(title)}</h1>
-<p>{html.escape(subtitle)}</p>
-<nav><h2>Reports</h2><ol>
-{rows}
-</ol></nav>
-</main></body></html>
-"""
+    """The report list alone as a page (every text escaped): ``entries`` with ``href``,
+    ``title``, ``summary`` and ``status`` (``failed`` or ``skipped`` is shown; anything else
+    is a rendered report, linked). The run writes the full front page instead
+    (:func:`analysis.site.build.build_site`)."""
+    import html
+
+    from analysis.site.front import reports_section
+    from analysis.site.page import page
+
+    links = [ReportLink(e["href"], e["title"], e["summary"], FAILED.get(e["status"], ""))
+             for e in entries]  # fmt: skip
+    body = f"<h1>{html.escape(title)}</h1>\n<p>{html.escape(subtitle)}</p>\n"
+    return page(title, body + reports_section(links), current="index.html")

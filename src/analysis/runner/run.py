@@ -327,8 +327,9 @@ def run_notebooks(
             pool.shutdown(wait=True, cancel_futures=True)
 
     ordered = [results[s.name] for s in specs if s.name in results]
-    write_index(specs, ordered, layout, as_of)
+    # The change log first: the front page links it only if it exists.
     write_changes(layout, as_of, echo)
+    write_index(specs, ordered, layout, as_of, echo)
     return ordered
 
 
@@ -344,61 +345,20 @@ def stop_workers(pool: ProcessPoolExecutor | None) -> None:
 
 
 def write_index(
-    specs: list[NotebookSpec], results: list[RunResult], layout: Layout, as_of: str | None
+    specs: list[NotebookSpec],
+    results: list[RunResult],
+    layout: Layout,
+    as_of: str | None,
+    echo: Callable[[str], None] = print,
 ) -> None:
-    from analysis.runner.index_page import index_html
+    """The site after the notebooks (:func:`analysis.site.build.build_site`): the front page
+    linking every rendered report (a report that failed or was skipped is named, not linked),
+    methods, downloads and the state pages. The data pages are built when the run's notebooks
+    read the processed tables (a run list without them, as in the runner's tests, gets the
+    front page only)."""
+    from analysis.runner.index_page import report_links
+    from analysis.site.build import build_site
 
-    status = {r.name: r.status for r in results}
-    entries = []
-    for spec in specs:
-        if not (layout.html / f"{spec.name}.html").exists() and spec.name not in status:
-            continue
-        state = status.get(spec.name, "unchanged")
-        shown = "failed" if state in ("failed", "skipped") else "ok"
-        entries.append(
-            {"href": f"{spec.name}.html", "title": spec.title, "summary": spec.summary,
-             "status": shown}
-        )  # fmt: skip
-    scope = f"as of the ICE snapshot of {as_of}" if as_of else "as of the latest ICE snapshot"
-    layout.html.mkdir(parents=True, exist_ok=True)
-    (layout.html / "index.html").write_text(
-        index_html(
-            "The 287(g) atlas: reports",
-            f"How ICE's 287(g) program expanded, where, and who adopts; {scope}. "
-            "Every number is computed from public data in the run that produced these pages.",
-            entries,
-        ),
-        encoding="utf-8",
-    )
-
-
-def write_changes(layout: Layout, as_of: str | None, echo: Callable[[str], None] = print) -> None:
-    """``changes.html``: the latest ICE snapshot (up to ``as_of``) against the one before, from
-    the processed ICE tables; without them (no ``analysis build`` yet) it says so and skips."""
-
-    # Skipped when its inputs and code are those of the page on disk, so a no-op run stays fast.
-    sources = [paths.PROCESSED / f"{t}.parquet" for t in ("agreements_history", "agreements")]
-    code = [Path(__file__).parents[1] / p for p in ("site/changes.py", "study/changes.py")]
-    digest = hashlib.sha256(str(as_of).encode())
-    for file in sources + code:
-        digest.update(file.read_bytes() if file.is_file() else b"missing")
-    stamp, page = layout.state / "changes.sha256", layout.html / "changes.html"
-    if page.is_file() and stamp.is_file() and stamp.read_text() == digest.hexdigest():
-        return
-
-    from analysis.io import read_table
-    from analysis.site.changes import changes_html
-    from analysis.study.changes import change_log
-
-    try:
-        history, agreements = read_table("agreements_history"), read_table("agreements")
-    except FileNotFoundError as exc:
-        echo(f"[run] changes.html not written: {exc}")
-        return
-    log = change_log(history, agreements, as_of)
-    scope = f"the ICE snapshot of {as_of}" if as_of else "the latest ICE snapshot"
-    layout.html.mkdir(parents=True, exist_ok=True)
-    page.write_text(changes_html(log, scope=scope), encoding="utf-8")
-    layout.state.mkdir(parents=True, exist_ok=True)
-    stamp.write_text(digest.hexdigest())
-    echo(f"[run] changes.html: {log.latest.latest:%Y-%m-%d} against the snapshot before")
+    # The change log first: the front page links it only if it exists.
+    write_changes(layout, as_of, echo)
+    write_index(specs, ordered, layout, as_of, echo)

@@ -1,0 +1,111 @@
+"""What a state page shows, computed from the processed tables: the agreements of the state's
+agencies with their placement and documents, agreements per snapshot by model, the status of
+each county on the latest snapshot, and the state's laws."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import pandas as pd
+
+from analysis import io, paths
+from analysis.report.style import MODELS
+
+HISTORY_COLUMNS = ["snapshot_date", "agreement_key", "state", "model", "is_territory",
+                   "in_time_series", "moa_url", "addendum_url"]  # fmt: skip
+AGENCY_COLUMNS = ["agency_key", "county_fips", "county_name", "match_method",
+                  "jurisdiction_level", "jurisdiction_name", "status"]  # fmt: skip
+COUNTY_LEVEL = "county_agency"
+OTHER_AGENCY = "other_agency"
+NO_AGREEMENT = "none"
+COUNTY_CLASSES = (COUNTY_LEVEL, OTHER_AGENCY, NO_AGREEMENT)
+
+
+@dataclass(frozen=True)
+class SiteTables:
+    """The processed tables the state pages read, each read once for all states."""
+
+    agreements: pd.DataFrame
+    agencies: pd.DataFrame
+    history: pd.DataFrame
+    state_policies: pd.DataFrame
+
+    @classmethod
+    def read(cls, processed_dir: Path | None = None) -> SiteTables:
+        history = pd.read_parquet(
+            (processed_dir or paths.PROCESSED) / "agreements_history.parquet",
+            columns=HISTORY_COLUMNS,
+        )
+        return cls(
+            agreements=io.read_table("agreements", processed_dir),
+            agencies=io.read_table("agencies", processed_dir),
+            history=history,
+            state_policies=io.read_table("state_policies", processed_dir),
+        )
+
+    @property
+    def latest(self) -> pd.Timestamp:
+        return self.history["snapshot_date"].max()
+
+
+def states_with_agreements(tables: SiteTables) -> list[str]:
+    """USPS codes of the states (not territories) with an agreement on any snapshot."""
+    rows = tables.history[~tables.history["is_territory"].astype(bool)]
+    return sorted(rows["state"].dropna().unique().tolist())
+
+
+def latest_documents(history: pd.DataFrame) -> pd.DataFrame:
+    """Per agreement, the MOA and addendum URLs of the latest snapshot that lists one."""
+    out = {}
+    ordered = history.sort_values(["agreement_key", "snapshot_date"], kind="stable")
+    for column in ("moa_url", "addendum_url"):
+        rows = ordered.dropna(subset=[column]).drop_duplicates("agreement_key", keep="last")
+        out[column] = rows.set_index("agreement_key")[column]
+    return pd.DataFrame(out)
+
+
+def state_agreements(tables: SiteTables, state: str, documents: pd.DataFrame) -> pd.DataFrame:
+    """The state's agreements (one row per agency and model), with the agency's jurisdiction,
+    county and placement method and the agreement's documents; sorted by agency and model."""
+    rows = tables.agreements[tables.agreements["state"] == state]
+    placed = rows.merge(
+        tables.agencies[AGENCY_COLUMNS].rename(columns={"status": "agency_status"}),
+        on="agency_key", how="left", validate="many_to_one",
+    )  # fmt: skip
+    missing = placed["agency_status"].isna()
+    if missing.any():
+        key = placed.loc[missing, "agreement_key"].iloc[0]
+        raise ValueError(f"agreements.parquet: agreement {key!r} has no row in agencies.parquet")
+    placed = placed.join(documents, on="agreement_key")
+    return placed.sort_values(["agency", "model"], kind="stable").reset_index(drop=True)
+
+
+def model_timeline(history: pd.DataFrame, state: str) -> pd.DataFrame:
+    """Agreements of the state on every time-series snapshot (zero where it had none), one
+    column per model, indexed by snapshot date."""
+    series = history[history["in_time_series"].astype(bool)]
+    dates = pd.Index(sorted(series["snapshot_date"].unique()), name="snapshot_date")
+    rows = series[series["state"] == state]
+    counts = rows.pivot_table(index="snapshot_date", columns="model", values="agreement_key",
+                              aggfunc="size", fill_value=0)  # fmt: skip
+    return counts.reindex(index=dates, columns=MODELS, fill_value=0).fillna(0).astype(int)
+
+
+def county_classes(agencies: pd.DataFrame, state_fips: str, counties: pd.Series) -> pd.Series:
+    """Each county of the state (``counties``: FIPS) on the latest snapshot:
+    ``county_agency`` (an agency whose jurisdiction is the county holds an agreement),
+    ``other_agency`` (only municipal or other agencies placed in it do) or ``none``."""
+    active = agencies[(agencies["status"] == "active") & agencies["county_fips"].notna()]
+    active = active[active["county_fips"].str[:2] == state_fips]
+    county_level = set(active.loc[active["jurisdiction_level"] == "county", "county_fips"])
+    any_agency = set(active["county_fips"])
+    classes = [COUNTY_LEVEL if f in county_level else OTHER_AGENCY if f in any_agency
+               else NO_AGREEMENT for f in counties]  # fmt: skip
+    return pd.Series(classes, index=counties.to_numpy(), name="class")
+
+
+def state_laws(policies: pd.DataFrame, state: str) -> pd.DataFrame:
+    """The state's rows of ``state_policies``, by year."""
+    rows = policies[policies["state_usps"] == state]
+    return rows.sort_values(["year", "policy_id"], kind="stable").reset_index(drop=True)
