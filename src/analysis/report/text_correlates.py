@@ -33,23 +33,50 @@ def correlation_summary(
     """How many covariates pass the state-clustered tests at ``q < q_level``, pooled and
     within states, against the count an independence t-test would give, and what to
     conclude."""
-    pooled = corr[corr.pooled_q_value < q_level]
-    within = corr[corr.within_q_value < q_level]
+    passes_pooled = corr.pooled_q_value < q_level
+    passes_within = corr.within_q_value < q_level
     iid = int((corr.iid_q_value < q_level).sum())
-    both = corr[(corr.pooled_q_value < q_level) & (corr.within_q_value < q_level)]
     total = len(corr)
+    groups = [
+        (passes_pooled & passes_within, "go with adoption both across counties and within states"),
+        (
+            passes_pooled & ~passes_within,
+            "go with adoption across counties only: they describe differences between states "
+            "(state law, state politics) more than a pattern among a state's counties",
+        ),
+        (
+            ~passes_pooled & passes_within,
+            "go with adoption only among counties of the same state: the national comparison "
+            "is too noisy, or cancels out, across states",
+        ),
+        (
+            ~passes_pooled & ~passes_within,
+            "show no association that the clustered tests can tell from noise",
+        ),
+    ]
+    lines = [f"- {_names(corr[mask], labels)} {text}." for mask, text in groups if mask.any()]
     return (
-        f"**{len(pooled)} of {total} covariates are associated with adoption at q < {q_level:g} "
-        f"across counties, and {len(within)} of {total} within states**, by the state-clustered "
-        f"tests (an independence t-test would call {iid} of {total} significant: it treats "
-        f"counties of one state as independent). Across counties: {_names(pooled, labels)}. "
-        f"Within states: {_names(within, labels)}. "
-        f"What to conclude: only the covariates that pass both ({_names(both, labels)}) go with "
-        "adoption both between and within states; a covariate that passes only across counties "
-        "describes differences between states (state law, state politics) more than a pattern "
-        "among a state's counties. These are associations of one covariate at a time, not "
-        "estimates conditional on the others."
+        f"**{int(passes_pooled.sum())} of {total} covariates are associated with adoption at "
+        f"q < {q_level:g} across counties, and {int(passes_within.sum())} of {total} within "
+        f"states**, by the state-clustered tests (an independence t-test would call {iid} of "
+        f"{total} significant across counties: it treats counties of one state as independent). "
+        "What to conclude, one covariate at a time (not conditional on the others):\n\n"
+        + "\n".join(lines)
     )
+
+
+DISPLAY_COLUMNS = {
+    "pooled_pp_per_sd": "pooled (pp per SD)",
+    "pooled_ci_low": "pooled CI low",
+    "pooled_ci_high": "pooled CI high",
+    "pooled_q_value": "pooled q",
+    "within_pp_per_sd": "within (pp per SD)",
+    "within_ci_low": "within CI low",
+    "within_ci_high": "within CI high",
+    "within_q_value": "within q",
+    "r": "r (descriptive)",
+    "r_within": "r within (descriptive)",
+}
 
 
 def size_summary(size_table: pd.DataFrame) -> str:
