@@ -56,9 +56,7 @@ def run_stage(atlas, n_permutations: int, seed: int) -> dict[str, float]:
     neighbors = timed("neighbors_from_geometry", lambda: S.neighbors_from_geometry(atlas.geometry))
     timed(
         "correlation_table",
-        lambda: S.correlation_table(
-            counties, "any_agreement", simulate.COVARIATES, n_permutations=n_permutations, seed=seed
-        ),
+        lambda: S.correlation_table(counties, "any_agreement", simulate.COVARIATES),
     )
     timed(
         "adoption_models (32 fits)",

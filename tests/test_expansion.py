@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 import pytest
 
+from analysis.report import text_checkpoints
 from analysis.report import text_expansion as text
 from analysis.study import expansion
 
@@ -158,6 +160,9 @@ def test_exit_sentences_use_the_same_counts(lives):
     )
 
 
+HEADER = "snapshot_date,list,measure,expected,tolerance,kind,source,source_url\n"
+
+
 def test_as_of_and_checkpoints(history, tmp_path):
     early = expansion.restrict_as_of(history, "2025-02-28")
     assert early["snapshot_date"].max() == pd.Timestamp("2025-02-28")
@@ -165,14 +170,68 @@ def test_as_of_and_checkpoints(history, tmp_path):
         expansion.restrict_as_of(history, "2020-01-01")
     expected = tmp_path / "checkpoints.csv"
     expected.write_text(
-        "snapshot_date,list,measure,expected,source\n"
-        "2025-02-28,participating,rows,3,test\n"
-        "2025-02-28,participating,states,2,test\n"
-        "2025-03-31,participating,model:TFM,2,test\n"
+        HEADER + "2025-02-28,participating,rows,3,0,published,Outlet A,https://a.example\n"
+        "2025-02-28,participating,states,2,0,independent recount,A second reader,\n"
+        "2025-02-28,participating,rows,4,1,published,Outlet B,\n"
+        "2025-02-28,participating,rows,5,1,published,Outlet C,\n"
+        "2025-02-20,participating,rows,9,0,published,Outlet D,\n"
+        "2025-03-31,participating,model:TFM,2,0,published,Outlet E,\n"
     )
     table = expansion.checkpoint_table(early, history.iloc[:0], expected)
-    assert table["observed"].tolist() == [3, 1]  # the 2025-03-31 row is beyond the as-of date
-    assert table["pass"].tolist() == [True, False]
+    assert list(table.columns) == expansion.CHECKPOINT_COLUMNS
+    # the 2025-03-31 row is beyond the as-of date; 2025-02-20 has no sheet
+    assert table["observed"].tolist()[:4] == [3, 1, 3, 3] and np.isnan(table["observed"][4])
+    assert table["status"].tolist() == [
+        "exact",
+        "outside tolerance",
+        "within tolerance",
+        "outside tolerance",
+        "no sheet on this date",
+    ]
+    assert table["pass"].tolist()[:4] == [True, False, True, False]
+    assert pd.isna(table["pass"][4])
+    assert table["difference"].tolist()[:4] == [0, -1, -1, -2]
+    assert table["kind"].tolist()[:2] == ["published", "independent recount"]
+    assert table["source_url"][0] == "https://a.example"
+    text = text_checkpoints.checkpoint_summary(table)
+    assert text.startswith(
+        "**2 of 3 published figures reproduce (within their stated tolerance); "
+        "0 of 1 independent recounts agree.**"
+    )
+    assert "2025-02-28 rows: expected 4, the sheet gives 3 (within tolerance" in text
+    assert "1 expected figures cannot be checked here" in text and "2025-02-20" in text
+
+
+@pytest.mark.parametrize(
+    ("row", "message"),
+    [
+        ("2025-02-28,participating,rows,3,0,guessed,Outlet,", "column kind"),
+        ("2025-02-28,participating,rows,3,0,published,,", "column source: empty"),
+        (
+            "2025-02-28,participating,rows,3,0,published,shared/docs/ice-287g-data.md §9,",
+            "column source: an internal note",
+        ),
+        ("2025-02-28,participating,rows,3,-1,published,Outlet,", "column tolerance"),
+        ("2025-02-28,participating,rows,many,0,published,Outlet,", "column expected"),
+    ],
+)
+def test_bad_checkpoint_rows_are_named(tmp_path, row, message):
+    path = tmp_path / "checkpoints.csv"
+    path.write_text(HEADER + row + "\n")
+    with pytest.raises(ValueError, match=f"row 2, {message}"):
+        expansion.read_checkpoints(path)
+
+
+def test_committed_checkpoints_are_labelled_and_cite_public_sources():
+    table = expansion.read_checkpoints()
+    assert set(table["kind"]) == set(expansion.CHECKPOINT_KINDS)
+    published = table[table["kind"] == "published"]
+    assert len(published) >= 20
+    # the mid-June, mid-August, January 2026 and February 2026 figures are in
+    months = set(published["snapshot_date"].dt.strftime("%Y-%m"))
+    assert {"2025-06", "2025-08", "2026-01", "2026-02"} <= months
+    tfm = published[(published["measure"] == "model:TFM") & (published["expected"] == 434)]
+    assert tfm["tolerance"].tolist() == [10]
 
 
 def test_counts_on_takes_the_last_snapshot_on_or_before(history):
@@ -323,3 +382,14 @@ def test_disappearances_follow_as_of_by_the_date_gone():
         "class",
     ]
     assert expansion.disappearances(agreements)["class"].tolist() == ["exit", "renamed"]
+
+
+def test_checkpoint_checks_ignore_figures_without_a_sheet():
+    table = pd.DataFrame(
+        {
+            "kind": ["published", "published", "independent recount"],
+            "pass": pd.array([True, pd.NA, False], dtype="boolean"),
+        }
+    )
+    checks = text_checkpoints.checkpoint_checks(table)
+    assert list(checks.values()) == [True, False]

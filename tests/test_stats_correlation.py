@@ -1,16 +1,20 @@
-"""The correlation atlas: Pearson and clustered-LPM numbers against scipy/statsmodels, the
-within-state permutation column, q-values, drop counts and determinism."""
+"""The correlation atlas: Pearson r (descriptive) against scipy, the state-clustered slopes
+(pooled and within states) against pyfixest, q-values, drop counts."""
 
 from __future__ import annotations
 
 import numpy as np
 import pandas as pd
+import pyfixest as pf
 import pytest
-import statsmodels.api as sm
 from scipy import stats
 
 from analysis.stats import simulate
-from analysis.stats.correlation import CORRELATION_COLUMNS, correlation_table
+from analysis.stats.correlation import (
+    CORRELATION_COLUMNS,
+    clustered_slope_tests,
+    correlation_table,
+)
 from analysis.stats.multiple_testing import bh_qvalues
 
 COVARIATES = ["gop_share_2024", "hispanic_share", "log_density", "median_income"]
@@ -25,90 +29,111 @@ def counties():
     return table.assign(any_agreement=y)
 
 
-def test_pearson_matches_scipy(counties):
-    table = correlation_table(counties, "any_agreement", COVARIATES, n_permutations=99)
+@pytest.fixture(scope="module")
+def table(counties):
+    return correlation_table(counties, "any_agreement", COVARIATES)
+
+
+def test_pearson_is_descriptive_and_matches_scipy(counties, table):
     assert list(table.columns) == CORRELATION_COLUMNS
     for row in table.itertuples():
         sample = counties[["any_agreement", row.covariate]].dropna()
         result = stats.pearsonr(sample.any_agreement, sample[row.covariate])
         interval = result.confidence_interval(0.95)
-        assert row.estimate == pytest.approx(result.statistic, rel=1e-10)
-        assert row.p_value == pytest.approx(result.pvalue, rel=1e-8)
-        assert (row.ci_low, row.ci_high) == pytest.approx((interval.low, interval.high), rel=1e-8)
+        assert row.r == pytest.approx(result.statistic, rel=1e-10)
+        assert row.iid_p_value == pytest.approx(result.pvalue, rel=1e-8)
+        assert (row.r_ci_low, row.r_ci_high) == pytest.approx(
+            (interval.low, interval.high), rel=1e-8
+        )
         assert row.n == len(sample)
         assert row.n_dropped == len(counties) - len(sample)
 
 
-def test_lpm_cluster_matches_statsmodels(counties):
-    table = correlation_table(
-        counties, "any_agreement", COVARIATES, method="lpm_cluster", n_permutations=99
-    )
+@pytest.mark.parametrize("within", [False, True])
+def test_clustered_slopes_match_pyfixest(counties, table, within):
+    label = "within" if within else "pooled"
     for row in table.itertuples():
         sample = counties[["any_agreement", row.covariate, "state"]].dropna()
         x = sample[row.covariate]
-        exog = sm.add_constant((x - x.mean()) / x.std(ddof=1))
-        fit = sm.OLS(sample.any_agreement, exog).fit(
-            cov_type="cluster", cov_kwds={"groups": pd.factorize(sample.state)[0]}
+        frame = pd.DataFrame(
+            {"y": sample.any_agreement, "z": (x - x.mean()) / x.std(ddof=1), "g": sample.state}
         )
-        assert row.estimate == pytest.approx(fit.params.iloc[1], rel=1e-10)
-        assert row.std_error == pytest.approx(fit.bse.iloc[1], rel=1e-10)
-        assert row.p_value == pytest.approx(fit.pvalues.iloc[1], rel=1e-8)
-        assert row.ci_low == pytest.approx(fit.conf_int().iloc[1, 0], rel=1e-10)
+        fit = pf.feols("y ~ z | g" if within else "y ~ z", data=frame, vcov={"CRV3": "g"})
+        tidy = fit.tidy().loc["z"]
+        assert getattr(row, f"{label}_pp_per_sd") == pytest.approx(100 * tidy.Estimate, rel=1e-9)
+        assert getattr(row, f"{label}_se") == pytest.approx(100 * tidy["Std. Error"], rel=1e-9)
+        assert getattr(row, f"{label}_p_value") == pytest.approx(tidy["Pr(>|t|)"], rel=1e-7)
+        assert getattr(row, f"{label}_ci_low") == pytest.approx(100 * tidy["2.5%"], rel=1e-9)
 
 
-def test_q_values_are_bh_of_the_column(counties):
-    table = correlation_table(counties, "any_agreement", COVARIATES, n_permutations=99)
-    np.testing.assert_allclose(table.q_value, bh_qvalues(table.p_value))
-    np.testing.assert_allclose(table.perm_q_value, bh_qvalues(table.perm_p_value))
+def test_within_drops_singleton_clusters_as_pyfixest_does():
+    rng = np.random.default_rng(3)
+    g = np.r_[np.repeat(np.arange(12), 15), 12]  # cluster 12 has one row
+    x = rng.normal(size=g.size) + 0.1 * g
+    y = (rng.random(g.size) < 0.3).astype(float)
+    fit = pf.feols("y ~ x | g", data=pd.DataFrame({"y": y, "x": x, "g": g}), vcov={"CRV3": "g"})
+    mine = clustered_slope_tests(y, x, g, within=True)
+    assert mine["n"] == 180 and mine["n_clusters"] == 12
+    assert mine["std_error"] == pytest.approx(fit.tidy().loc["x", "Std. Error"], rel=1e-9)
+    assert mine["p_value"] == pytest.approx(fit.tidy().loc["x", "Pr(>|t|)"], rel=1e-7)
 
 
-def test_permutation_column_is_identical_for_the_same_seed(counties):
-    first = correlation_table(counties, "any_agreement", COVARIATES, n_permutations=500, seed=8)
-    again = correlation_table(counties, "any_agreement", COVARIATES, n_permutations=500, seed=8)
-    pd.testing.assert_frame_equal(first, again)
-    assert (first.perm_p_value >= 1 / 501).all() and (first.perm_p_value <= 1).all()
+def test_vectorized_columns_equal_one_at_a_time():
+    rng = np.random.default_rng(4)
+    g = np.repeat(np.arange(10), 30)
+    y = (rng.random((300, 3)) < 0.4).astype(float)
+    x = rng.normal(size=(300, 3))
+    together = clustered_slope_tests(y, x, g, within=False)
+    for k in range(3):
+        alone = clustered_slope_tests(y[:, k], x[:, k], g, within=False)
+        assert together["p_value"][k] == pytest.approx(alone["p_value"], rel=1e-12)
+
+
+def test_q_values_are_bh_of_each_column(table):
+    for label in ("pooled", "within", "iid"):
+        np.testing.assert_allclose(table[f"{label}_q_value"], bh_qvalues(table[f"{label}_p_value"]))
 
 
 def test_between_state_association_is_not_a_within_state_one():
     """Adoption and the covariate share only a state component: the pooled correlation is
-    strong, the within-state one near 0 and its permutation p-value not small."""
+    strong, the within-state slope near 0 and not significant."""
     rng = np.random.default_rng(5)
     states = np.repeat([f"S{k:02d}" for k in range(30)], 40)
     state_level = np.repeat(rng.normal(size=30), 40)
     x = state_level + rng.normal(scale=0.5, size=states.size)
     y = (rng.random(states.size) < 1 / (1 + np.exp(-2.5 * state_level))).astype(float)
     frame = pd.DataFrame({"state": states, "y": y, "x": x})
-    row = correlation_table(frame, "y", ["x"], n_permutations=2_000, seed=1).iloc[0]
-    assert row.estimate > 0.4 and row.p_value < 1e-10
-    assert abs(row.within_estimate) < 0.06
-    assert row.perm_p_value > 0.05
+    row = correlation_table(frame, "y", ["x"]).iloc[0]
+    assert row.r > 0.4 and row.pooled_p_value < 1e-6
+    assert abs(row.r_within) < 0.06
+    assert row.within_p_value > 0.05
 
 
 def test_missing_outcome_or_state_counts_as_dropped(counties):
     table = counties.copy()
     table.loc[table.index[:3], "any_agreement"] = np.nan
     table.loc[table.index[3:5], "state"] = None
-    result = correlation_table(table, "any_agreement", ["gop_share_2024"], n_permutations=9)
+    result = correlation_table(table, "any_agreement", ["gop_share_2024"])
     assert result.n_dropped.iloc[0] == 5 and result.n.iloc[0] == len(table) - 5
 
 
 def test_constant_covariate_gives_missing_numbers_not_an_error(counties):
     table = counties.assign(flat=1.0)
-    row = correlation_table(table, "any_agreement", ["flat"], n_permutations=9).iloc[0]
-    assert np.isnan(row.estimate) and np.isnan(row.perm_p_value)
+    row = correlation_table(table, "any_agreement", ["flat"]).iloc[0]
+    assert np.isnan(row.r) and np.isnan(row.pooled_p_value) and np.isnan(row.within_q_value)
 
 
 def test_recovers_known_correlation_and_slope():
-    """P(adopt) = 0.4 + 0.1 z with z standard normal: the LPM slope per SD is 0.1 and the
+    """P(adopt) = 0.4 + 0.1 z with z standard normal: the LPM slope is 10 pp per SD and the
     population point-biserial r = 0.1 / sqrt(0.4 * 0.6) = 0.204. 20,000 counties: the slope
-    within 0.006 and r within 0.015 (about 3 standard errors)."""
+    within 0.6 pp and r within 0.015 (about 3 standard errors)."""
     rng = np.random.default_rng(9)
     n = 20_000
     z = np.clip(rng.normal(size=n), -3.5, 3.5)
     y = (rng.random(n) < 0.4 + 0.1 * z).astype(float)
     frame = pd.DataFrame({"state": rng.integers(0, 50, n).astype(str), "y": y, "x": 3 * z + 1})
-    pearson = correlation_table(frame, "y", ["x"], n_permutations=99).iloc[0]
-    slope = correlation_table(frame, "y", ["x"], method="lpm_cluster", n_permutations=99).iloc[0]
-    assert abs(slope.estimate - 0.1) < 0.006
-    assert abs(pearson.estimate - 0.1 / np.sqrt(0.24)) < 0.015
-    assert pearson.ci_low < 0.1 / np.sqrt(0.24) < pearson.ci_high
+    row = correlation_table(frame, "y", ["x"]).iloc[0]
+    assert abs(row.pooled_pp_per_sd - 10) < 0.6 and abs(row.within_pp_per_sd - 10) < 0.6
+    assert abs(row.r - 0.1 / np.sqrt(0.24)) < 0.015
+    assert row.r_ci_low < 0.1 / np.sqrt(0.24) < row.r_ci_high
+    assert row.n_clusters == 50

@@ -33,7 +33,7 @@ def _svg(fig) -> bytes:
 
 def test_every_plot_draws_and_repeats_byte_for_byte(atlas):
     counties = atlas.counties
-    table = S.correlation_table(counties, "any_agreement", simulate.COVARIATES, n_permutations=50)
+    table = S.correlation_table(counties, "any_agreement", simulate.COVARIATES)
     built = S.build_adoption_panel(atlas.first_adoption, atlas.months, atlas.neighbors)
     durations = built.durations.merge(counties[["fips", "gop_share_2024"]], on="fips")
     durations["tercile"] = S.quantile_groups(durations.gop_share_2024)
@@ -63,7 +63,9 @@ def test_every_plot_draws_and_repeats_byte_for_byte(atlas):
 
     def draw():
         return [
-            plots.forest_plot(table, label="covariate"),
+            plots.forest_plot(
+                table, label="covariate", estimate="r", low="r_ci_low", high="r_ci_high"
+            ),
             plots.forest_plot(effects, group="outcome", group_order=["tfm", "any_agreement"]),
             plots.binned_rate_plot(
                 S.binned_adoption_rates(counties, "any_agreement", "gop_share_2024")

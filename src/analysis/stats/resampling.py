@@ -48,6 +48,11 @@ def within_strata_permutation_test(
     """Two-sided permutation p-values for the within-stratum association of ``y`` with each
     column of ``x``, shuffling ``y`` inside strata.
 
+    Valid only when the units of a stratum are exchangeable. Counties are not: with spatially
+    smooth covariate and outcome this test rejects independent noise far more often than its
+    level (:mod:`analysis.stats.size` measures it on the county adjacency), so the correlation
+    atlas no longer uses it; it is kept to measure that.
+
     The statistic for column ``k`` is ``T_k = sum_i y_i (x_ik - mean of x_k in i's stratum)``,
     the within-stratum covariance up to a constant factor. Shuffling inside strata keeps each
     stratum's outcome count fixed, so any between-stratum association is held constant and

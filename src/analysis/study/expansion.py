@@ -8,8 +8,10 @@ Units are always named: *agreements* are rows (agency x model), *agencies* are d
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from analysis import paths
@@ -160,13 +162,42 @@ def pending_pipeline(pending: pd.DataFrame, history: pd.DataFrame) -> pd.DataFra
 
 
 CHECKPOINTS = paths.MANUAL / "public_checkpoints.csv"
+CHECKPOINT_KINDS = ("published", "independent recount")
+CHECKPOINT_INPUT_COLUMNS = [
+    "snapshot_date",
+    "list",
+    "measure",
+    "expected",
+    "tolerance",
+    "kind",
+    "source",
+    "source_url",
+]
+CHECKPOINT_COLUMNS = [
+    "snapshot_date",
+    "list",
+    "measure",
+    "kind",
+    "expected",
+    "tolerance",
+    "observed",
+    "difference",
+    "status",
+    "pass",
+    "source",
+    "source_url",
+]
+# A reader cannot open these: internal notes are not a source.
+_INTERNAL_SOURCE = re.compile(r"(shared/docs|\.md\b|§|/work/|data/manual)")
 
 
 def observed_measure(
     history: pd.DataFrame, pending: pd.DataFrame, date: pd.Timestamp, list_: str, measure: str
 ) -> float:
-    """The value of a checkpoint measure ("rows", "states", "model:TFM", "type:County",
-    "state:FL", "agencies") computed from the tables."""
+    """The value of a checkpoint measure computed from the tables: "rows", "agencies",
+    "states" (territories excluded), "model:TFM", "type:County", "state:FL", "share:FL" (the
+    state's percentage of the rows) or "signed_in:2025" (rows with a signing date in that
+    year)."""
     frame = history if list_ == "participating" else pending
     snap = frame[frame["snapshot_date"] == date]
     if snap.empty:
@@ -184,25 +215,79 @@ def observed_measure(
         return int((snap["agency_type"] == value).sum())
     if kind == "state":
         return int((snap["state"] == value).sum())
+    if kind == "share":
+        return 100 * float((snap["state"] == value).mean())
+    if kind == "signed_in":
+        return int((pd.to_datetime(snap["signed"]).dt.year == int(value)).sum())
     raise ValueError(f"unknown checkpoint measure {measure!r}")
+
+
+def read_checkpoints(path: Path | None = None) -> pd.DataFrame:
+    """The checkpoint file, checked: every column present, ``kind`` one of
+    :data:`CHECKPOINT_KINDS`, a non-negative ``tolerance``, a source for every row and no
+    internal note cited as one. Errors name the file, the row and the column."""
+    path = path or CHECKPOINTS
+    table = pd.read_csv(path, dtype={"source_url": "string"}, keep_default_na=False)
+    missing = [c for c in CHECKPOINT_INPUT_COLUMNS if c not in table.columns]
+    if missing:
+        raise ValueError(f"{path}: missing column(s) {missing}")
+    for i, row in table.iterrows():
+        where = f"{path}, row {i + 2}"
+        if row["kind"] not in CHECKPOINT_KINDS:
+            raise ValueError(f"{where}, column kind: {row['kind']!r} not in {CHECKPOINT_KINDS}")
+        if not str(row["source"]).strip():
+            raise ValueError(f"{where}, column source: empty")
+        for column in ("source", "source_url"):
+            if _INTERNAL_SOURCE.search(str(row[column])):
+                raise ValueError(f"{where}, column {column}: an internal note is not a source")
+    for column in ("expected", "tolerance"):
+        values = pd.to_numeric(table[column], errors="coerce")
+        bad = values.isna() | (values < 0) if column == "tolerance" else values.isna()
+        if bad.any():
+            raise ValueError(f"{path}, row {int(bad.idxmax()) + 2}, column {column}: not a number")
+        table[column] = values.astype(float)
+    table["snapshot_date"] = pd.to_datetime(table["snapshot_date"])
+    return table[CHECKPOINT_INPUT_COLUMNS]
 
 
 def checkpoint_table(
     history: pd.DataFrame, pending: pd.DataFrame, checkpoints: Path | None = None
 ) -> pd.DataFrame:
-    """Published figures (data/manual/public_checkpoints.csv) against what this run computes."""
-    expected = pd.read_csv(checkpoints or CHECKPOINTS, dtype={"expected": "int64"})
-    expected["snapshot_date"] = pd.to_datetime(expected["snapshot_date"])
-    # An as-of run checks only the checkpoints it can see.
+    """Published figures and independent recounts (data/manual/public_checkpoints.csv)
+    against what this run computes, every difference shown.
+
+    ``status``: "exact", "within tolerance" (``|observed - expected| <= tolerance``, the
+    tolerance the source's precision allows), "outside tolerance", or "no sheet on this date"
+    when the catalog has no archived list of that date (``observed`` missing; ``pass`` is
+    missing too, neither a pass nor a failure). An as-of run checks only the checkpoints it
+    can see. Columns :data:`CHECKPOINT_COLUMNS`."""
+    expected = read_checkpoints(checkpoints)
     expected = expected[expected["snapshot_date"] <= history["snapshot_date"].max()]
-    observed = [
-        observed_measure(history, pending, r.snapshot_date, r.list, r.measure)
-        for r in expected.itertuples()
-    ]
-    out = expected.assign(observed=observed)
-    out["observed"] = out["observed"].astype("int64")
-    out["pass"] = out["observed"] == out["expected"]
-    return out
+    observed = []
+    for r in expected.itertuples():
+        frame = history if r.list == "participating" else pending
+        has_sheet = (frame["snapshot_date"] == r.snapshot_date).any()
+        observed.append(
+            observed_measure(history, pending, r.snapshot_date, r.list, r.measure)
+            if has_sheet
+            else np.nan
+        )
+    out = expected.assign(observed=np.asarray(observed, dtype=float))
+    out["difference"] = out["observed"] - out["expected"]
+    gap = out["difference"].abs()
+    out["status"] = np.select(
+        [out["observed"].isna(), gap < 1e-9, gap <= out["tolerance"] + 1e-9],
+        ["no sheet on this date", "exact", "within tolerance"],
+        "outside tolerance",
+    )
+    out["pass"] = pd.array(
+        [
+            pd.NA if s == "no sheet on this date" else s != "outside tolerance"
+            for s in out["status"]
+        ],
+        dtype="boolean",
+    )
+    return out[CHECKPOINT_COLUMNS].reset_index(drop=True)
 
 
 def load(as_of: str | None = None) -> dict[str, pd.DataFrame]:
