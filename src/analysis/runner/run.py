@@ -359,6 +359,42 @@ def write_index(
     from analysis.runner.index_page import report_links
     from analysis.site.build import build_site
 
-    # The change log first: the front page links it only if it exists.
-    write_changes(layout, as_of, echo)
-    write_index(specs, ordered, layout, as_of, echo)
+    uses_processed = any(i.startswith("data/processed/") for s in specs for i in s.inputs)
+    result = build_site(
+        layout.html, reports=report_links(specs, results, layout.html), tables_dir=layout.tables,
+        state_dir=layout.state, as_of=as_of,
+        processed_dir=None if uses_processed else layout.state / "no-processed-tables",
+    )  # fmt: skip
+    echo(result.summary())
+
+
+def write_changes(layout: Layout, as_of: str | None, echo: Callable[[str], None] = print) -> None:
+    """``changes.html``: the latest ICE snapshot (up to ``as_of``) against the one before, from
+    the processed ICE tables; without them (no ``analysis build`` yet) it says so and skips."""
+
+    # Skipped when its inputs and code are those of the page on disk, so a no-op run stays fast.
+    sources = [paths.PROCESSED / f"{t}.parquet" for t in ("agreements_history", "agreements")]
+    code = [Path(__file__).parents[1] / p for p in ("site/changes.py", "study/changes.py")]
+    digest = hashlib.sha256(str(as_of).encode())
+    for file in sources + code:
+        digest.update(file.read_bytes() if file.is_file() else b"missing")
+    stamp, page = layout.state / "changes.sha256", layout.html / "changes.html"
+    if page.is_file() and stamp.is_file() and stamp.read_text() == digest.hexdigest():
+        return
+
+    from analysis.io import read_table
+    from analysis.site.changes import changes_html
+    from analysis.study.changes import change_log
+
+    try:
+        history, agreements = read_table("agreements_history"), read_table("agreements")
+    except FileNotFoundError as exc:
+        echo(f"[run] changes.html not written: {exc}")
+        return
+    log = change_log(history, agreements, as_of)
+    scope = f"the ICE snapshot of {as_of}" if as_of else "the latest ICE snapshot"
+    layout.html.mkdir(parents=True, exist_ok=True)
+    page.write_text(changes_html(log, scope=scope), encoding="utf-8")
+    layout.state.mkdir(parents=True, exist_ok=True)
+    stamp.write_text(digest.hexdigest())
+    echo(f"[run] changes.html: {log.latest.latest:%Y-%m-%d} against the snapshot before")
