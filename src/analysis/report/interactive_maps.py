@@ -164,3 +164,19 @@ def show_choropleth(chart, div_id: str, description: str):
     from IPython.display import HTML
 
     return HTML(embed_html(chart, div_id, description))
+
+
+def county_table(hover: pd.DataFrame, counties) -> pd.DataFrame:
+    """The counties of the map that have an agreement, as a table for the reader: county,
+    state, agreements, models, agencies (with their models) and the first signing date."""
+    names = counties[["fips", "county_name_full", "state_usps"]]
+    table = hover.merge(names, left_on="county_fips", right_on="fips", how="left",
+                        validate="one_to_one")  # fmt: skip
+    if table["county_name_full"].isna().any():
+        missing = table.loc[table["county_name_full"].isna(), "county_fips"].tolist()
+        raise ValueError(f"counties with agreements missing from the county shapes: {missing}")
+    return table.rename(
+        columns={"county_name_full": "county", "state_usps": "state", "agency_list": "agencies"}
+    )[  # fmt: skip
+        ["county", "state", "county_fips", "agreements", "models", "agencies", "first_signed"]
+    ].sort_values(["state", "county"], ignore_index=True)

@@ -30,6 +30,7 @@ LABELS = {
     "files": "Files",
     "fips": "County FIPS",
     "first_seen": "First listed",
+    "first_signed": "First signed",
     "folder": "Source folder",
     "gone_at": "Gone at",
     "in_time_series": "In time series",
