@@ -136,11 +136,11 @@ def test_choropleth_tooltip_data_and_inline_bundle():
     assert hover.to_dict("records") == [{
         "county_fips": "01001", "agreements": 2, "models": "JEM, TFM",
         "first_signed": pd.Timestamp("2019-07-01"), "agency_list": "Sheriff (JEM, TFM)",
-        "category": im.SEVERAL,
+        "category": im.WITH_TFM,
     }]  # fmt: skip
     chart = im.county_choropleth(counties, states, hover, title="t")
     values = chart.to_dict()["layer"][0]["data"]["values"]
-    assert [v["properties"]["category"] for v in values] == [im.SEVERAL, im.NO_AGREEMENT]
+    assert [v["properties"]["category"] for v in values] == [im.WITH_TFM, im.NO_AGREEMENT]
     assert values[0]["properties"]["first_signed"] == "2019-07-01"
     html = im.embed_html(chart, "m", "a <map>")
     assert 'aria-label="a &lt;map&gt;"' in html and "window.vegaEmbed" in html

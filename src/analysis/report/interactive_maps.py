@@ -19,8 +19,11 @@ import pandas as pd
 from analysis.report.style import MODEL_COLORS, MUTED
 
 NO_AGREEMENT = "no agreement"
-SEVERAL = "several models"
-CATEGORY_COLORS = {**MODEL_COLORS, SEVERAL: "#CC79A7", NO_AGREEMENT: "#EEEEEE"}
+WITH_TFM = "Task Force Model (with or without jail models)"
+JAIL_ONLY = "jail models only (JEM and/or WSO)"
+CATEGORY_COLORS = {WITH_TFM: MODEL_COLORS["TFM"], JAIL_ONLY: MODEL_COLORS["JEM"],
+                   NO_AGREEMENT: "#E8E8E8"}  # fmt: skip
+"""The static map's categories and colours (``report.maps.model_map``)."""
 
 
 def county_hover(placed: pd.DataFrame) -> pd.DataFrame:
@@ -43,9 +46,7 @@ def county_hover(placed: pd.DataFrame) -> pd.DataFrame:
             "agency_list": per_agency.groupby("county_fips")["text"].agg("; ".join),
         }
     )
-    table["category"] = [
-        models if "," not in models else SEVERAL for models in table["models"]
-    ]  # fmt: skip
+    table["category"] = [WITH_TFM if "TFM" in m.split(", ") else JAIL_ONLY for m in table["models"]]
     return table.reset_index()
 
 
@@ -101,7 +102,8 @@ def _features(counties, hover: pd.DataFrame, tolerance: float, grid: float) -> l
 
 def county_choropleth(counties, states, hover: pd.DataFrame, *, title: str,
                       tolerance: float = 1.0, grid: float = 1.0):  # fmt: skip
-    """The Altair chart: counties coloured by the models of their agreements, state borders on
+    """The Altair chart: counties coloured as on the static map (a Task Force Model agreement,
+    else jail models only), state borders on
     top, a tooltip with the county, its agencies and models and the first signing date."""
     import altair as alt
 
@@ -116,7 +118,7 @@ def county_choropleth(counties, states, hover: pd.DataFrame, *, title: str,
         "properties.category:N",
         title="287(g) models",
         scale=alt.Scale(domain=order, range=[CATEGORY_COLORS[c] for c in order]),
-        legend=alt.Legend(orient="bottom", columns=3),
+        legend=alt.Legend(orient="bottom", direction="vertical", labelLimit=360),
     )
     tooltip = [
         alt.Tooltip("properties.county:N", title="County"),

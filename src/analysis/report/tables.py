@@ -169,6 +169,7 @@ def interactive_table(df: pd.DataFrame, *, table_id: str, caption: str | None = 
         showIndex=False,
         caption=caption,
         pageLength=page_length,
+        lengthMenu=sorted({10, 25, 50, 100, page_length}),
         classes="display compact",
         layout=LAYOUT,
         columnDefs=[
