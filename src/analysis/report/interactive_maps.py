@@ -122,14 +122,19 @@ def county_choropleth(counties, states, hover: pd.DataFrame, *, title: str,
     )
     tooltip = [
         alt.Tooltip("properties.county:N", title="County"),
-        alt.Tooltip("properties.agreements:Q", title="Agreements"),
-        alt.Tooltip("properties.models:N", title="Models"),
-        alt.Tooltip("properties.agencies:N", title="Agencies"),
-        alt.Tooltip("properties.first_signed:N", title="First signed"),
+        alt.Tooltip("agreements:Q", title="Agreements"),
+        alt.Tooltip("models:N", title="Models"),
+        alt.Tooltip("agencies:N", title="Agencies"),
+        alt.Tooltip("first_signed:N", title="First signed"),
     ]
+    # A county without an agreement carries only its name and category (a smaller page);
+    # its tooltip fields are filled in the browser.
+    defaults = {"agreements": "0", "models": "'none'", "agencies": "'none'", "first_signed": "'–'"}
+    filled = {k: f"datum.properties.{k} || {v}" for k, v in defaults.items()}
     projection = {"type": "identity", "reflectY": True}
     base = (
         alt.Chart(alt.Data(values=features))
+        .transform_calculate(**filled)
         .mark_geoshape(stroke="white", strokeWidth=0.15)
         .encode(color=fill, tooltip=tooltip)
         .project(**projection)
