@@ -20,3 +20,18 @@ def raw_dir():
     if missing:
         pytest.skip(f"no ANALYSIS_MIRROR and {len(missing)} raw files not fetched")
     return paths.RAW
+
+
+@pytest.fixture(scope="session")
+def reports(raw_dir):
+    """The whole pipeline once per test session (as ``make reproduce`` after fetching): the
+    processed tables built, every notebook executed and rendered into reports/html.
+    Shared by test_reports.py and test_browser.py."""
+    from analysis.cli import main
+    from analysis.runner.run import run_notebooks
+
+    assert main(["build"]) == 0
+    results = run_notebooks(echo=print)
+    failed = [f"{r.name}: {r.message}" for r in results if r.status in ("failed", "skipped")]
+    assert failed == []
+    return paths.REPORTS

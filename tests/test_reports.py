@@ -1,7 +1,8 @@
 """The full pipeline on the real data: build, execute every notebook, check the HTML in Chromium.
 
 Marked ``mirror``: it needs the real raw files (CI sets ANALYSIS_MIRROR). The session fixture
-runs the same steps as ``make reproduce`` after fetching.
+(``reports``, in conftest.py, shared with
+test_browser.py) runs the same steps as ``make reproduce`` after fetching.
 """
 
 from __future__ import annotations
@@ -15,7 +16,6 @@ import tempfile
 import nbformat
 import pytest
 
-from analysis import paths
 from analysis.runner.render import error_outputs
 from analysis.runner.run import load_params, run_notebooks
 
@@ -26,17 +26,6 @@ CHROMIUM_FLAGS = [
     "--disable-background-networking", "--disable-component-update", "--disable-sync",
     "--hide-scrollbars", "--window-size=1200,1600",
 ]  # fmt: skip
-
-
-@pytest.fixture(scope="session")
-def reports(raw_dir):
-    from analysis.cli import main
-
-    assert main(["build"]) == 0
-    results = run_notebooks(echo=print)
-    failed = [f"{r.name}: {r.message}" for r in results if r.status in ("failed", "skipped")]
-    assert failed == []
-    return paths.REPORTS
 
 
 def chromium() -> str:

@@ -8,7 +8,7 @@ names notebooks use most are re-exported here, so ``from analysis import report`
 """
 
 from analysis.report.outputs import PNG_METADATA, ReportOutputs, outputs
-from analysis.report.tables import table_html
+from analysis.report.tables import interactive_table, table_html
 from analysis.report.text import esc, fmt_date, fmt_int, fmt_pct
 
 __all__ = [
@@ -18,6 +18,7 @@ __all__ = [
     "fmt_date",
     "fmt_int",
     "fmt_pct",
+    "interactive_table",
     "outputs",
     "table_html",
 ]

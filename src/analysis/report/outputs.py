@@ -1,4 +1,9 @@
-"""Where a run's figures and tables go, and how they are saved reproducibly."""
+"""Where a run's figures and tables go, and how they are saved reproducibly.
+
+A saved figure is also shown, once, with its alternative text (its titles, axis labels and
+caption: :func:`figure_alt`) in the image's metadata; the report renderer writes it as the
+image's ``alt`` attribute.
+"""
 
 from __future__ import annotations
 
@@ -11,6 +16,36 @@ from analysis import paths
 
 # PNG metadata without software version or date, so figure files are reproducible.
 PNG_METADATA = {"Software": None}
+
+
+def _texts(items) -> list[str]:
+    seen: list[str] = []
+    for item in items:
+        text = " ".join(item.get_text().split()) if item is not None else ""
+        if text and text not in seen:
+            seen.append(text)
+    return seen
+
+
+def figure_alt(fig) -> str:
+    """A figure's alternative text: its title (the suptitle, else the panel titles), what its
+    axes show, and its caption (any other text placed on the figure)."""
+    suptitle = getattr(fig, "_suptitle", None)
+    panels = [ax for ax in fig.axes if ax.get_visible() and ax.axison]
+    titles = _texts([suptitle]) or _texts(ax.title for ax in panels)
+    parts = []
+    if titles:
+        head = titles[0] if len(titles) == 1 else f"{len(titles)} panels: " + "; ".join(titles)
+        parts.append(head.rstrip(".") + ".")
+    xs, ys = _texts(ax.xaxis.label for ax in panels), _texts(ax.yaxis.label for ax in panels)
+    if xs or ys:
+        axes = [f"horizontal axis: {', '.join(xs)}"] * bool(xs) + [
+            f"vertical axis: {', '.join(ys)}"
+        ] * bool(ys)
+        parts.append("; ".join(axes).capitalize() + ".")
+    caption = _texts(t for t in fig.texts if t is not suptitle)
+    parts += [c if c.endswith(".") else c + "." for c in caption]
+    return " ".join(parts) or "Figure without a title."
 
 
 @dataclass(frozen=True)
@@ -26,14 +61,33 @@ class ReportOutputs:
         return self.root / "tables"
 
     # Both return None, so a call ending a notebook cell prints nothing.
-    def save_figure(self, fig, name: str) -> None:
-        """Save ``fig`` as ``figures/<name>.png`` (name after what the reader sees)."""
+    def save_figure(self, fig, name: str, alt: str | None = None) -> None:
+        """Save ``fig`` as ``figures/<name>.png`` (name after what the reader sees); in a
+        notebook, also show it with ``alt`` (default :func:`figure_alt`) as its alternative
+        text and close it, so a following ``plt.show()`` does not show it a second time."""
         self.figures.mkdir(parents=True, exist_ok=True)
         fig.savefig(self.figures / f"{name}.png", format="png", metadata=PNG_METADATA)
+        show_with_alt(fig, alt or figure_alt(fig))
 
     def save_table(self, df: pd.DataFrame, name: str, index: bool = False) -> None:
         self.tables.mkdir(parents=True, exist_ok=True)
         df.to_csv(self.tables / f"{name}.csv", index=index, lineterminator="\n")
+
+
+def show_with_alt(fig, alt: str) -> None:
+    """Display ``fig`` in the running notebook with ``alt`` in its PNG metadata, then close it;
+    outside IPython, do nothing."""
+    try:
+        from IPython import get_ipython
+    except ImportError:  # pragma: no cover - IPython is a dependency of the notebooks
+        return
+    if get_ipython() is None:
+        return
+    import matplotlib.pyplot as plt
+    from IPython.display import display
+
+    display(fig, metadata={"image/png": {"alt": alt}})
+    plt.close(fig)
 
 
 def outputs(output_dir: str | Path | None) -> ReportOutputs:
