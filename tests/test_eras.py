@@ -58,11 +58,16 @@ def _era_counties():
 def test_era_frame_universe_and_outcomes():
     counties = _era_counties()
     years = {c: [False] * 3 for c in (f"y{y}" for y in range(2005, 2020))}
-    placed = pd.DataFrame({"county_fips": ["01003", "48005", "48007"], "level": ["county", "county", "municipal"]} | years)
+    placed = pd.DataFrame(
+        {"county_fips": ["01003", "48005", "48007"], "level": ["county", "county", "municipal"]}
+        | years
+    )
     placed.loc[0, "y2008"] = True  # 2005-12 only
     placed.loc[1, "y2018"] = True  # 2017-19 only
     placed.loc[2, "y2008"] = True  # municipal: not a county-level agency
-    first, second, current = (eras.era_frame(e, counties, placed, "county_agency_agreement") for e in eras.ERAS)
+    first, second, current = (
+        eras.era_frame(e, counties, placed, "county_agency_agreement") for e in eras.ERAS
+    )
     assert set(first.state) == {"AL", "TX"}  # AK and CT have no county sheriffs
     assert dict(zip(first.fips, first.adopted, strict=True))["01003"] == 1
     assert first.adopted.sum() == 1 and second.adopted.sum() == 1

@@ -10,9 +10,19 @@ import pytest
 from analysis.covariates import wapo_panel as w
 
 HEADER = [
-    "Sheriff", "State", "County", "ori", "Unnamed", "bsu", "FIPS", "SUBSET", "ignore",
-    "Joined after 2018? (Y/N)", *w.YEAR_COLUMNS, "NOTES",
-]  # fmt: skip
+    "Sheriff",
+    "State",
+    "County",
+    "ori",
+    "Unnamed",
+    "bsu",
+    "FIPS",
+    "SUBSET",
+    "ignore",
+    "Joined after 2018? (Y/N)",
+    *w.YEAR_COLUMNS,
+    "NOTES",
+]
 
 
 def _row(state, agency, years=(), fips=None, sheriff=None):

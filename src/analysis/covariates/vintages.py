@@ -38,36 +38,47 @@ MEDSL_COUNTS = ["romney12", "obama12", "total_population", "hispanic_acs2016"]
 
 VINTAGES = {
     "gop_share_2012": ("MEDSL election context 2018: romney12, obama12", "2012 election"),
-    "hispanic_share_census2010": ("USDA ERS Atlas 2018: HispanicNum2010 / TotalPop2010", "Census 2010"),
+    "hispanic_share_census2010": (
+        "USDA ERS Atlas 2018: HispanicNum2010 / TotalPop2010",
+        "Census 2010",
+    ),
     "hispanic_growth_log_2000_2010": (
         "USDA ERS Atlas 2018: HispanicNum2010, HispanicPopChangeRate0010",
         "Census 2000 to 2010",
     ),
     "log_population_density_2010": (
-        "USDA ERS Atlas 2018: TotalPop2010 / LandAreaSQMiles2010", "Census 2010"
+        "USDA ERS Atlas 2018: TotalPop2010 / LandAreaSQMiles2010",
+        "Census 2010",
     ),
     "hispanic_share_acs2016": (
-        "MEDSL election context 2018: hispanic_pct x total_population", "ACS 2012-16"
+        "MEDSL election context 2018: hispanic_pct x total_population",
+        "ACS 2012-16",
     ),
     "log_population_density_2016": (
-        "USDA ERS Atlas 2018: TotalPopEst2016 / LandAreaSQMiles2010", "PEP 2016, land 2010"
+        "USDA ERS Atlas 2018: TotalPopEst2016 / LandAreaSQMiles2010",
+        "PEP 2016, land 2010",
     ),
-}  # fmt: skip
+}
 """Column -> (source file and fields, vintage)."""
 
 
 def _atlas_2018(ctx: SourceContext) -> pd.DataFrame:
     path = require(PEOPLE_2018, ctx.raw_dir)
     raw = pd.read_csv(
-        path, encoding="latin-1", dtype={"FIPS": str}, usecols=["FIPS", *ATLAS_COUNTS, HISPANIC_CHANGE_0010]
+        path,
+        encoding="latin-1",
+        dtype={"FIPS": str},
+        usecols=["FIPS", *ATLAS_COUNTS, HISPANIC_CHANGE_0010],
     ).rename(columns=ATLAS_COUNTS)
     rate = raw.pop(HISPANIC_CHANGE_0010)
     # -100 % (Blaine NE: no Hispanic resident in 2010) leaves the 2000 count unknown.
     lost = rate <= -100
     ctx.ledger.add(
-        PEOPLE_2018, "hispanic_2000_unknown", lost.sum(),
+        PEOPLE_2018,
+        "hispanic_2000_unknown",
+        lost.sum(),
         f"{HISPANIC_CHANGE_0010} -100: {', '.join(raw.FIPS[lost])}",
-    )  # fmt: skip
+    )
     rate = rate.where(~lost)
     # A count, so merged codes (Bedford city) add up like the others.
     raw["hispanic_2000"] = (raw["hispanic_2010"] / (1 + rate / 100)).round()
@@ -77,7 +88,9 @@ def _atlas_2018(ctx: SourceContext) -> pd.DataFrame:
 
 def _medsl(ctx: SourceContext) -> pd.DataFrame:
     path = require(MEDSL, ctx.raw_dir)
-    raw = pd.read_csv(path, usecols=["state", "fips", "romney12", "obama12", "total_population", "hispanic_pct"])
+    raw = pd.read_csv(
+        path, usecols=["state", "fips", "romney12", "obama12", "total_population", "hispanic_pct"]
+    )
     raw["hispanic_acs2016"] = raw["hispanic_pct"] / 100 * raw["total_population"]
     raw = raw.drop(columns="hispanic_pct")
     raw["fips"] = as_fips(raw["fips"])
@@ -88,7 +101,9 @@ def _medsl(ctx: SourceContext) -> pd.DataFrame:
     frame = ctx.take(raw[~is_kc], "fips", MEDSL, MEDSL_COUNTS, count_columns=tuple(MEDSL_COUNTS))
     at = frame["fips"] == county
     for column in ("romney12", "obama12"):
-        frame.loc[at, column] += float(kansas_city[column]) if pd.notna(kansas_city[column]) else 0.0
+        frame.loc[at, column] += (
+            float(kansas_city[column]) if pd.notna(kansas_city[column]) else 0.0
+        )
     return frame
 
 
@@ -103,7 +118,9 @@ def earlier_vintages(ctx: SourceContext) -> pd.DataFrame:
     out = pd.DataFrame(index=index)
     out["gop_share_2012"] = two_party_share(medsl["romney12"], medsl["obama12"])
     out["hispanic_share_census2010"] = ratio(atlas["hispanic_2010"], atlas["population_2010"])
-    out["hispanic_growth_log_2000_2010"] = log_growth(atlas["hispanic_2010"], atlas["hispanic_2000"])
+    out["hispanic_growth_log_2000_2010"] = log_growth(
+        atlas["hispanic_2010"], atlas["hispanic_2000"]
+    )
     out["log_population_density_2010"] = np.log(ratio(atlas["population_2010"], land))
     out["hispanic_share_acs2016"] = ratio(medsl["hispanic_acs2016"], medsl["total_population"])
     out["log_population_density_2016"] = np.log(ratio(atlas["population_pep2016"], land))

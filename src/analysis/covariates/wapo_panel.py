@@ -58,9 +58,16 @@ SPELLING = {"SHERRIFS": "SHERIFF'S", "SHERIIFF": "SHERIFF"}
 _BARE_COUNTY = re.compile(r"^[A-Z .'-]+ (COUNTY|PARISH)$")
 
 ROW_COLUMNS = [
-    "excel_row", "section", "agency", "state", "state_inferred", "ori", "fips_panel",
-    *YEAR_COLUMNS, "notes",
-]  # fmt: skip
+    "excel_row",
+    "section",
+    "agency",
+    "state",
+    "state_inferred",
+    "ori",
+    "fips_panel",
+    *YEAR_COLUMNS,
+    "notes",
+]
 
 
 class WapoPanelError(ValueError):
@@ -91,7 +98,9 @@ def _flag(value, path: Path, row: int, column: str) -> bool:
         return False
     if text.upper() == "X":
         return True
-    raise WapoPanelError(f"{path.name}: row {row}, column {column}: expected 'X' or blank, got {text!r}")
+    raise WapoPanelError(
+        f"{path.name}: row {row}, column {column}: expected 'X' or blank, got {text!r}"
+    )
 
 
 def _fips(value) -> str | None:
@@ -131,13 +140,21 @@ def read_wapo_panel(path: str | Path) -> WapoPanel:
         if state_text and state_text.upper() == SECTION_HEADER:
             section = "ended"
             quarantine.append(
-                {"excel_row": excel_row, "reason": "section header", "text": " | ".join(c for c in cells if c)}
+                {
+                    "excel_row": excel_row,
+                    "reason": "section header",
+                    "text": " | ".join(c for c in cells if c),
+                }
             )
             continue
         flags = {c: _flag(line[col[c]], path, excel_row, c) for c in YEAR_COLUMNS}
         if agency is None:
             quarantine.append(
-                {"excel_row": excel_row, "reason": "no agency name (County blank)", "text": " | ".join(c for c in cells if c)}
+                {
+                    "excel_row": excel_row,
+                    "reason": "no agency name (County blank)",
+                    "text": " | ".join(c for c in cells if c),
+                }
             )
             continue
         try:
@@ -146,16 +163,27 @@ def read_wapo_panel(path: str | Path) -> WapoPanel:
             raise WapoPanelError(
                 f"{path.name}: row {excel_row}, column State: unknown state {state_text!r}"
             ) from None
-        records.append({
-            "excel_row": excel_row, "section": section, "agency": agency, "state": state,
-            "state_inferred": False, "ori": cells[col["ori"]],
-            "fips_panel": _fips(line[col["FIPS"]]), **flags,
-            "notes": cells[notes_col] if notes_col is not None else None,
-        })  # fmt: skip
+        records.append(
+            {
+                "excel_row": excel_row,
+                "section": section,
+                "agency": agency,
+                "state": state,
+                "state_inferred": False,
+                "ori": cells[col["ori"]],
+                "fips_panel": _fips(line[col["FIPS"]]),
+                **flags,
+                "notes": cells[notes_col] if notes_col is not None else None,
+            }
+        )
     rows = pd.DataFrame(records, columns=ROW_COLUMNS)
     rows, unresolved = _infer_states(rows)
     quarantine += [
-        {"excel_row": r.excel_row, "reason": "State blank and not the same above and below", "text": r.agency}
+        {
+            "excel_row": r.excel_row,
+            "reason": "State blank and not the same above and below",
+            "text": r.agency,
+        }
         for r in unresolved.itertuples()
     ]
     quarantine = pd.DataFrame(quarantine, columns=["excel_row", "reason", "text"])
@@ -222,15 +250,25 @@ def place_panel(panel: WapoPanel, crosswalks: Crosswalks) -> tuple[pd.DataFrame,
         loc = locate_agency(key, row.state, None, crosswalks=crosswalks)
         level, why = jurisdiction_level(key, row.state, agency_category(key), loc)
         placed = loc.match_method in PLACED and loc.county_fips is not None
-        out.append({
-            **row._asdict(), "located_name": key, "name_note": note,
-            "county_fips": loc.county_fips if placed else None,
-            "county_name": loc.county_name if placed else None,
-            "match_method": loc.match_method, "match_exact": loc.exact,
-            "level": level, "level_reason": why,
-            "fips_agrees": (row.fips_panel == loc.county_fips) if pd.notna(row.fips_panel) else pd.NA,
-            "reason": "" if placed else f"not placed in a county: {loc.match_method}; {loc.match_note}",
-        })  # fmt: skip
+        out.append(
+            {
+                **row._asdict(),
+                "located_name": key,
+                "name_note": note,
+                "county_fips": loc.county_fips if placed else None,
+                "county_name": loc.county_name if placed else None,
+                "match_method": loc.match_method,
+                "match_exact": loc.exact,
+                "level": level,
+                "level_reason": why,
+                "fips_agrees": (row.fips_panel == loc.county_fips)
+                if pd.notna(row.fips_panel)
+                else pd.NA,
+                "reason": ""
+                if placed
+                else f"not placed in a county: {loc.match_method}; {loc.match_note}",
+            }
+        )
     frame = pd.DataFrame(out)
     has_county = frame["county_fips"].notna()
     return (

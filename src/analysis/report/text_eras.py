@@ -10,7 +10,9 @@ from analysis.report.text import fmt_ci, fmt_date, fmt_int, fmt_p, fmt_pct
 ALPHA = 0.05
 
 
-def wapo_counts_note(counts: pd.DataFrame, accounting: pd.DataFrame, n_placed: int, n_unplaced: int) -> str:
+def wapo_counts_note(
+    counts: pd.DataFrame, accounting: pd.DataFrame, n_placed: int, n_unplaced: int
+) -> str:
     """One paragraph: the yearly counts against the published ones, and the row accounting."""
     ok = int(counts["matches"].sum())
     rows = dict(zip(accounting["outcome"], accounting["rows"], strict=True))
@@ -42,8 +44,13 @@ def era_summary(models: pd.DataFrame, era_order, reps: int) -> str:
     verdict = {}
     for era in era_order:
         rows = models[models["era"] == era].set_index("role")
-        part, share, growth = (rows.loc[r] for r in ("partisanship", "hispanic_share", "hispanic_growth"))
-        verdict[era] = {r: _supported(rows.loc[r]) for r in ("partisanship", "hispanic_share", "hispanic_growth")}
+        part, share, growth = (
+            rows.loc[r] for r in ("partisanship", "hispanic_share", "hispanic_growth")
+        )
+        verdict[era] = {
+            r: _supported(rows.loc[r])
+            for r in ("partisanship", "hispanic_share", "hispanic_growth")
+        }
         lines.append(
             f"- **{era}** ({fmt_int(part.n)} counties, {fmt_int(part.n_adopted)} with a "
             f"county-level agency taking part, {fmt_pct(part.outcome_mean)}): Republican share "

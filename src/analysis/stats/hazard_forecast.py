@@ -141,11 +141,16 @@ def simulate_period_hazard(
             ev = rng.random(n_units) < h
             idx = np.flatnonzero(at_risk)
             rows.append(
-                pd.DataFrame({
-                    "fips": idx.astype(str), "month": month, "period": name,
-                    "event": ev[idx].astype(int), "true_hazard": h[idx],
-                    **{f"x{j}": x[idx, j] for j in range(len(beta))},
-                })  # fmt: skip
+                pd.DataFrame(
+                    {
+                        "fips": idx.astype(str),
+                        "month": month,
+                        "period": name,
+                        "event": ev[idx].astype(int),
+                        "true_hazard": h[idx],
+                        **{f"x{j}": x[idx, j] for j in range(len(beta))},
+                    }
+                )
             )
             at_risk &= ~ev
             month += 1

@@ -19,9 +19,18 @@ import pyfixest as pf
 from analysis.stats._common import complete_cases, require_columns, z_critical
 
 LPM_COLUMNS = [
-    "term", "estimate_pp_per_sd", "std_error_pp", "ci_low_pp", "ci_high_pp", "p_value",
-    "p_wild", "n", "n_clusters", "n_dropped", "outcome_mean",
-]  # fmt: skip
+    "term",
+    "estimate_pp_per_sd",
+    "std_error_pp",
+    "ci_low_pp",
+    "ci_high_pp",
+    "p_value",
+    "p_wild",
+    "n",
+    "n_clusters",
+    "n_dropped",
+    "outcome_mean",
+]
 
 
 def zscores(frame: pd.DataFrame, names: Sequence[str]) -> pd.DataFrame:
@@ -67,11 +76,19 @@ def fit_lpm_wild(
                 reps=reps, param=term, weights_type="webb", impose_null=True, seed=seed
             )
             p_wild = float(boot["Pr(>|t|)"])
-        rows.append({
-            "term": term, "estimate_pp_per_sd": 100 * est, "std_error_pp": 100 * se,
-            "ci_low_pp": 100 * (est - z * se), "ci_high_pp": 100 * (est + z * se),
-            "p_value": float(tidy.loc[term, "Pr(>|t|)"]), "p_wild": p_wild,
-            "n": len(data), "n_clusters": data[cluster].nunique(), "n_dropped": dropped,
-            "outcome_mean": float(data[outcome].mean()),
-        })  # fmt: skip
+        rows.append(
+            {
+                "term": term,
+                "estimate_pp_per_sd": 100 * est,
+                "std_error_pp": 100 * se,
+                "ci_low_pp": 100 * (est - z * se),
+                "ci_high_pp": 100 * (est + z * se),
+                "p_value": float(tidy.loc[term, "Pr(>|t|)"]),
+                "p_wild": p_wild,
+                "n": len(data),
+                "n_clusters": data[cluster].nunique(),
+                "n_dropped": dropped,
+                "outcome_mean": float(data[outcome].mean()),
+            }
+        )
     return pd.DataFrame(rows, columns=LPM_COLUMNS)

@@ -45,10 +45,13 @@ NO_COUNTY_SHERIFF = {
 CURRENT_VINTAGES = {
     "gop_share_2024": ("tonmcg 2024 presidential results", "2024 election"),
     "hispanic_share": ("CDC/ATSDR SVI 2022: E_HISP / E_TOTPOP", "ACS 2018-22"),
-    "hispanic_growth_log_2010_2020": ("USDA ERS Atlas 2018 and 2023 Hispanic counts", "Census 2010 to 2020"),
+    "hispanic_growth_log_2010_2020": (
+        "USDA ERS Atlas 2018 and 2023 Hispanic counts",
+        "Census 2010 to 2020",
+    ),
     "log_population_density": ("Gazetteer 2023 land area; population ACS 2018-22", "2018-22"),
     "gop_share_2016": ("MEDSL election context 2018: trump16, clinton16", "2016 election"),
-}  # fmt: skip
+}
 
 
 @dataclass(frozen=True)
@@ -109,10 +112,16 @@ def vintage_table(eras=ERAS) -> pd.DataFrame:
         for role in ROLES:
             column = era.columns[role]
             source, vintage = known[column]
-            rows.append({
-                "era": era.label, "covariate": ROLE_LABELS[role], "column": column,
-                "source": source, "vintage": vintage, "timing": era.timing,
-            })  # fmt: skip
+            rows.append(
+                {
+                    "era": era.label,
+                    "covariate": ROLE_LABELS[role],
+                    "column": column,
+                    "source": source,
+                    "vintage": vintage,
+                    "timing": era.timing,
+                }
+            )
     return pd.DataFrame(rows)
 
 

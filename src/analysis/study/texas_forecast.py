@@ -46,8 +46,13 @@ STATE = "TX"
 POLICY_ID = "TX-2025-SB8"
 N_TEXAS_COUNTIES = 254
 FORECAST_COLUMNS = [
-    "fips", "county", "predicted_probability", "ci_low", "ci_high", "status_last_snapshot",
-]  # fmt: skip
+    "fips",
+    "county",
+    "predicted_probability",
+    "ci_low",
+    "ci_high",
+    "status_last_snapshot",
+]
 PERIODS = ("before signing", "signed, not in force", "in force")
 
 
@@ -61,11 +66,17 @@ def county_level_holders(tables: AdoptionTables, dates) -> pd.DataFrame:
     agencies = tables.agencies
     if agencies is None or "jurisdiction_level" not in agencies:
         raise ValueError("agencies.jurisdiction_level is needed for the county-level outcome")
-    county = agencies[(agencies["jurisdiction_level"] == "county") & agencies["county_fips"].notna()]
+    county = agencies[
+        (agencies["jurisdiction_level"] == "county") & agencies["county_fips"].notna()
+    ]
     rows = history[history["agency_key"].isin(county["agency_key"])]
     fips = rows["agency_key"].map(county.set_index("agency_key")["county_fips"].astype(str))
-    out = pd.DataFrame({"snapshot_date": pd.to_datetime(rows["snapshot_date"]), "county_fips": fips})
-    return out.drop_duplicates().sort_values(["snapshot_date", "county_fips"]).reset_index(drop=True)
+    out = pd.DataFrame(
+        {"snapshot_date": pd.to_datetime(rows["snapshot_date"]), "county_fips": fips}
+    )
+    return (
+        out.drop_duplicates().sort_values(["snapshot_date", "county_fips"]).reset_index(drop=True)
+    )
 
 
 def sb8_dates(state_policies: pd.DataFrame) -> dict[str, pd.Timestamp]:
@@ -85,7 +96,9 @@ def sb8_periods(months: pd.PeriodIndex, dates: dict[str, pd.Timestamp]) -> np.nd
     """The SB 8 period of each month: before the signing month, from it to the month before
     the effective date, from the effective month on."""
     signed, effective = pd.Period(dates["signed"], "M"), pd.Period(dates["effective"], "M")
-    return np.where(months < signed, PERIODS[0], np.where(months < effective, PERIODS[1], PERIODS[2]))
+    return np.where(
+        months < signed, PERIODS[0], np.where(months < effective, PERIODS[1], PERIODS[2])
+    )
 
 
 def months_to_deadline(last_snapshot: pd.Timestamp, deadline: pd.Timestamp) -> int:
@@ -127,13 +140,17 @@ def texas_data(as_of=None, covariates=(), *, tables: AdoptionTables | None = Non
     frame["prevalent"] = frame["first_date"] == scope.BASELINE_DATE
     frame["holds_last"] = frame["fips"].isin(now).astype(int)
     dates = sb8_dates(tables.state_policies)
-    months = pd.period_range(pd.Period(scope.BASELINE_DATE, "M") + 1, pd.Period(last, "M"), freq="M")
+    months = pd.period_range(
+        pd.Period(scope.BASELINE_DATE, "M") + 1, pd.Period(last, "M"), freq="M"
+    )
     periods = dict(zip(months, sb8_periods(months, dates), strict=True))
     rows = []
     for county in frame[~frame["prevalent"]].itertuples(index=False):
         for month in months:
             event = int(county.first_month == month) if pd.notna(county.first_month) else 0
-            rows.append({"fips": county.fips, "month": month, "period": periods[month], "event": event})
+            rows.append(
+                {"fips": county.fips, "month": month, "period": periods[month], "event": event}
+            )
             if event:
                 break
     panel = pd.DataFrame(rows).merge(frame[["fips", *covariates]], on="fips")
@@ -163,10 +180,16 @@ def forecast_table(
     sims = probability_by_horizon(fit, units, months, params=coefficient_draws(fit, draws, seed))
     low[risk.to_numpy()] = np.quantile(sims, alpha / 2, axis=0)
     high[risk.to_numpy()] = np.quantile(sims, 1 - alpha / 2, axis=0)
-    out = pd.DataFrame({
-        "fips": frame["fips"], "county": frame["county"], "predicted_probability": point,
-        "ci_low": low, "ci_high": high, "status_last_snapshot": frame["holds_last"],
-    })  # fmt: skip
+    out = pd.DataFrame(
+        {
+            "fips": frame["fips"],
+            "county": frame["county"],
+            "predicted_probability": point,
+            "ci_low": low,
+            "ci_high": high,
+            "status_last_snapshot": frame["holds_last"],
+        }
+    )
     return out.sort_values("fips").reset_index(drop=True)[FORECAST_COLUMNS]
 
 
@@ -179,9 +202,7 @@ class BackTest:
     months: int
 
 
-def back_test(
-    data: TexasData, covariates, *, fit_until="2025-12-31", n_bins: int = 5
-) -> BackTest:
+def back_test(data: TexasData, covariates, *, fit_until="2025-12-31", n_bins: int = 5) -> BackTest:
     """Fit on the months up to ``fit_until``, predict the status at the last snapshot: among
     the counties without an agreement at the last snapshot on or before ``fit_until`` (the
     honest test) and over all 254 (holders predicted 1)."""
@@ -192,18 +213,35 @@ def back_test(
     held_then = frame["first_month"].notna() & (frame["first_month"] <= cut_month)
     at_risk = ~held_then
     prob = np.ones(len(frame))
-    prob[at_risk.to_numpy()] = probability_by_horizon(fit, frame.loc[at_risk], months, period=fit.periods[-1])
-    predictions = pd.DataFrame(
-        {"fips": frame["fips"], "predicted_probability": prob, "observed": frame["holds_last"], "at_risk": at_risk}
+    prob[at_risk.to_numpy()] = probability_by_horizon(
+        fit, frame.loc[at_risk], months, period=fit.periods[-1]
     )
-    sets = {"counties without an agreement at the cut-off": predictions[at_risk], "all Texas counties": predictions}
-    metrics = pd.DataFrame([
-        {"evaluation_set": name, "n": len(s), "adopters": int(s.observed.sum()),
-         "auc": auc(s.observed, s.predicted_probability),
-         "brier_score": brier_score(s.observed, s.predicted_probability),
-         "mean_predicted": float(s.predicted_probability.mean()), "observed_rate": float(s.observed.mean())}
-        for name, s in sets.items()
-    ])  # fmt: skip
+    predictions = pd.DataFrame(
+        {
+            "fips": frame["fips"],
+            "predicted_probability": prob,
+            "observed": frame["holds_last"],
+            "at_risk": at_risk,
+        }
+    )
+    sets = {
+        "counties without an agreement at the cut-off": predictions[at_risk],
+        "all Texas counties": predictions,
+    }
+    metrics = pd.DataFrame(
+        [
+            {
+                "evaluation_set": name,
+                "n": len(s),
+                "adopters": int(s.observed.sum()),
+                "auc": auc(s.observed, s.predicted_probability),
+                "brier_score": brier_score(s.observed, s.predicted_probability),
+                "mean_predicted": float(s.predicted_probability.mean()),
+                "observed_rate": float(s.observed.mean()),
+            }
+            for name, s in sets.items()
+        ]
+    )
     honest = predictions[at_risk]
     calibration = calibration_table(honest.observed, honest.predicted_probability, n_bins=n_bins)
     return BackTest(predictions, metrics, calibration, pd.Timestamp(fit_until), months)
@@ -213,4 +251,6 @@ def counties_without_agreement(forecast: pd.DataFrame) -> pd.DataFrame:
     """The Texas counties (all sheriff-run, see the module note) with no county-level
     agreement at the last snapshot, most likely to sign first."""
     rows = forecast[forecast["status_last_snapshot"] == 0]
-    return rows.sort_values(["predicted_probability", "fips"], ascending=[False, True]).reset_index(drop=True)
+    return rows.sort_values(["predicted_probability", "fips"], ascending=[False, True]).reset_index(
+        drop=True
+    )
