@@ -73,6 +73,7 @@ def test_reads_rows_quarantine_and_accounting(panel_file):
     assert reasons[9].startswith("State blank")  # last row: no state below to agree with
     outcome = dict(zip(panel.accounting.outcome, panel.accounting.rows, strict=True))
     assert outcome == {"agency row": 5, "quarantined": 2, "blank": 1}
+    assert panel.n_lines == 8
 
 
 def test_yearly_counts_against_published(panel_file):

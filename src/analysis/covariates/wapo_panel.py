@@ -83,6 +83,7 @@ class WapoPanel:
     rows: pd.DataFrame
     quarantine: pd.DataFrame
     accounting: pd.DataFrame
+    n_lines: int = 0  # physical rows of the sheet below the header
 
 
 def _text(value) -> str | None:
@@ -194,7 +195,7 @@ def read_wapo_panel(path: str | Path) -> WapoPanel:
             {"outcome": "blank", "rows": counts["blank"]},
         ]
     )
-    return WapoPanel(rows.reset_index(drop=True), quarantine, accounting)
+    return WapoPanel(rows.reset_index(drop=True), quarantine, accounting, len(lines) - 1)
 
 
 def _infer_states(rows: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
