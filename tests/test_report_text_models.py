@@ -46,26 +46,6 @@ def test_correlates_intro_names_mandates_and_escapes():
     assert left_out.endswith("; they are left out here.")
 
 
-def test_correlation_summary_counts_and_quotes_gop():
-    corr = pd.DataFrame(
-        {
-            "covariate": ["gop_share_2024", "hispanic_share"],
-            "q_value": [0.01, 0.2],
-            "perm_q_value": [0.03, 0.04],
-            "estimate": [0.3, 0.1],
-            "ci_low": [0.25, 0.0],
-            "ci_high": [0.35, 0.2],
-            "within_estimate": [0.12, 0.0],
-            "perm_p_value": [1 / 101, 0.5],
-        }
-    )
-    text = tm.correlation_summary(corr, 100, seed=7)
-    assert text.startswith("1 of 2 covariates are associated") and "2 keep a within-state" in text
-    assert "r = 0.30 [0.25, 0.35] across counties and r = 0.12 within states" in text
-    assert "(p ≤ 0.0099 by permutation)" in text
-    assert "Republican" not in tm.correlation_summary(corr.iloc[1:], 100, seed=7)
-
-
 def test_sign_flips_and_literature_agreement():
     effects = pd.DataFrame(
         {

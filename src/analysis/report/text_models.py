@@ -12,7 +12,7 @@ from collections.abc import Mapping, Sequence
 import numpy as np
 import pandas as pd
 
-from analysis.report.text import esc, fmt_ci, fmt_date, fmt_int, fmt_p, fmt_pct
+from analysis.report.text import esc, fmt_ci, fmt_date, fmt_int, fmt_pct
 from analysis.study.variables import COVARIATE_LABELS, OUTCOMES
 
 PP = 100
@@ -52,27 +52,6 @@ def correlates_intro(
             for r in mandates.itertuples()
         )
         + ("; they are left out here." if mandates_left_out else ".")
-    )
-
-
-def correlation_summary(corr: pd.DataFrame, n_permutations: int, seed: int) -> str:
-    """How many covariates pass q < 0.05 across counties and within states, and the 2024
-    Republican share's correlations (when it is in the table)."""
-    floor = 1 / (n_permutations + 1)
-    gop = _row(corr, "covariate", "gop_share_2024")
-    return (
-        f"{(corr.q_value < 0.05).sum()} of {len(corr)} covariates are associated with adoption "
-        f"at q < 0.05 across counties; {(corr.perm_q_value < 0.05).sum()} keep a within-state "
-        f"association at permutation q < 0.05 ({fmt_int(n_permutations)} "
-        f"permutations, seed {seed})."
-        + (
-            f" The 2024 Republican share correlates at r = "
-            f"{fmt_ci(gop.estimate, gop.ci_low, gop.ci_high, 2)} across counties and "
-            f"r = {gop.within_estimate:.2f} within states "
-            f"({fmt_p(gop.perm_p_value, floor)} by permutation)."
-            if gop is not None
-            else ""
-        )
     )
 
 
