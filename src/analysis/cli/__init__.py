@@ -14,7 +14,7 @@ from analysis import __version__
 from analysis.errors import UserError
 
 # Modules in this package (analysis.cli), in the order `analysis --help` lists them.
-COMMANDS = ["fetch", "build", "run", "ice", "locate"]
+COMMANDS = ["fetch", "build", "run", "ice", "locate", "explore"]
 
 
 def build_parser() -> argparse.ArgumentParser:
