@@ -170,6 +170,7 @@ def canned_queries(conn: sqlite3.Connection) -> dict[str, dict]:
             "title": query["title"],
             "description_html": text,
             "params": params,
+            "hide_sql": True,
         }
     return out
 
