@@ -55,6 +55,12 @@ lab: env
 	$(BIN)/jupyter lab --notebook-dir=notebooks --MappingKernelManager.default_kernel_name=python3 \
 		$(LAB_AS_ROOT) $(LAB_ARGS)
 
+## Browse every processed table with Datasette on http://127.0.0.1:8001/atlas (EXPLORE_ARGS="--port N")
+explore: env
+	$(BIN)/analysis explore $(EXPLORE_ARGS)
+
+.PHONY: explore
+
 ## Delete derived outputs (data/processed, reports); never touches data/raw
 clean:
 	find data/processed -mindepth 1 ! -name .gitkeep -delete

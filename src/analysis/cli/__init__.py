@@ -14,7 +14,8 @@ from analysis import __version__
 from analysis.errors import UserError
 
 # Modules in this package (analysis.cli), in the order `analysis --help` lists them.
-COMMANDS = ["fetch", "build", "run", "findings", "ice", "locate"]
+
+COMMANDS = ["fetch", "build", "run", "findings", "explore", "ice", "locate"]
 
 
 def build_parser() -> argparse.ArgumentParser:
