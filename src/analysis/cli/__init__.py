@@ -14,7 +14,6 @@ from analysis import __version__
 from analysis.errors import UserError
 
 # Modules in this package (analysis.cli), in the order `analysis --help` lists them.
-
 COMMANDS = ["fetch", "build", "run", "findings", "explore", "ice", "locate"]
 
 
