@@ -27,7 +27,8 @@ def inference_intro(n_clusters: int) -> str:
         "for which the few-cluster methods exist. A state law is a state-level treatment, so "
         "what counts is how many states carry it, not how many counties: with state effects "
         "only the states whose law switches on inside the window identify it. Beside the "
-        f"conventional test (CRV1 errors clustered by state, {fmt_int(n_clusters)} states, t "
+        f"conventional test (CRV1 errors clustered by state: {fmt_int(n_clusters)} states in the "
+        "primary risk set; t "
         "with G − 1 degrees of freedom) each term gets a wild cluster restricted bootstrap "
         "(null imposed; Webb weights when at most 12 states carry the term) and randomization "
         "inference over states (the real laws' switch months given to randomly drawn states, "
@@ -77,7 +78,8 @@ def few_treated_caveat(table: pd.DataFrame) -> str:
         "passed the law (Texas, with 254 counties, is not a typical state). The "
         "randomization p-value comparing coefficients instead of t-statistics is in the "
         "table's `p_value_ri_coef`. A mandate state's adoption is compliance, not local "
-        "preference."
+        "preference; the prohibition term compares counties that state law forbids to sign "
+        "with the rest, so it mostly records that they did not sign."
     )
 
 
