@@ -6,7 +6,7 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from analysis.report import text_models
+from analysis.report import text_inference, text_models
 from analysis.study import adoption, timing
 from analysis.study.adoption import AdoptionTables
 
@@ -167,3 +167,78 @@ def test_mandate_timing_summary_lists_every_fit():
     assert "36,841 county-months" in lines[0]
     assert lines[1].startswith("- Effective date, all counties: hazard ratio 1.50")
     assert "associations" in lines[-1]
+
+
+def test_state_term_specs_leave_out_a_prohibition_no_state_switches():
+    inside = timing.adoption_panel(
+        NEIGHBORS, exclude_prohibited=False, tables=make_tables(policies("2025-04-15"))
+    ).panel
+    specs = {(s["term"], s["fixed_effects"]): s for s in timing.state_term_specs(inside, ["x"])}
+    assert len(specs) == 4
+    # Maryland's prohibition switches on in April 2025: identified with state effects.
+    assert specs[("prohibited", ("month", "state"))]["terms"] == ["x", "prohibited"]
+    # The mandate is tested in the primary risk set, without the prohibited county-months.
+    assert (specs[("mandate_in_force", ("month",))]["data"].prohibited == 0).all()
+    after = timing.adoption_panel(
+        NEIGHBORS, exclude_prohibited=False, tables=make_tables(policies("2026-07-01"))
+    ).panel
+    specs = {(s["term"], s["fixed_effects"]): s for s in timing.state_term_specs(after, ["x"])}
+    assert specs[("prohibited", ("month", "state"))]["terms"] == ["x"]
+    assert specs[("prohibited", ("month",))]["terms"] == ["x", "prohibited"]
+
+
+def inference_rows():
+    base = dict(ci_low=0.01, ci_high=0.09, n_clusters=45, ri_reps=200, p_value=1e-9)
+    return pd.DataFrame(
+        [
+            dict(base, term="mandate_in_force", model="LPM, month + state effects",
+                 estimate=0.05, p_value_few_cluster=0.10, p_value_ri=0.01,
+                 n_treated_clusters=2, treated_clusters="AR, TX", method="CRV1"),
+            dict(base, term="prohibited", model="LPM, month effects", estimate=-0.008,
+                 ci_low=-0.013, ci_high=-0.004, p_value_few_cluster=0.006, p_value_ri=0.015,
+                 n_treated_clusters=6, treated_clusters="CA, CO", method="CRV1"),
+            dict(base, term="prohibited", model="LPM, month + state effects", estimate=None,
+                 p_value_few_cluster=None, p_value_ri=None, n_treated_clusters=0,
+                 treated_clusters="", method="not identified: no state in which it varies"),
+        ]
+    )  # fmt: skip
+
+
+BANNED = ["effect of", "effects of", "impact", "causes", "caused", "compelled", "leads to",
+          "led to", "drives", "driven by", "because of", "holding the other"]  # fmt: skip
+
+
+def test_state_term_lines_follow_the_few_cluster_p_values():
+    lines = text_inference.state_term_lines(inference_rows()).splitlines()
+    assert lines[0].startswith("- **State mandate in force**, LPM, month + state effects: +5.0")
+    assert "conventional clustered p < 0.001, wild cluster bootstrap p = 0.100" in lines[0]
+    assert "randomization inference p = 0.010" in lines[0] and "2 of 45 states" in lines[0]
+    assert "(AR, TX)" in lines[0] and "cannot distinguish it from zero" in lines[0]
+    assert "distinguishable from zero under both few-cluster tests" in lines[1]
+    assert lines[2].endswith("not identified: no state in which it varies, so no estimate or test.")
+    caveat = text_inference.few_treated_caveat(inference_rows())
+    assert "As few as 2 states".lower() in caveat.lower()
+    intro = text_inference.inference_intro(45)
+    for text in [*lines, caveat, intro]:
+        assert not [w for w in BANNED if w in text.lower()], text
+
+
+def test_placebo_size_note_gives_the_measured_rejection_rate():
+    sizes = pd.DataFrame(
+        {
+            "term": ["mandate_in_force"],
+            "model": ["LPM, month + state effects"],
+            "rejection_rate": [0.295],
+            "ci_low": [0.236],
+            "ci_high": [0.362],
+            "n_valid": [200],
+            "alpha": [0.05],
+        }  # fmt: skip
+    )
+    note = text_inference.placebo_size_note(sizes)
+    assert "rejects in **29.5%** of 200 placebo draws (95% interval 23.6%–36.2%)" in note
+    assert "5.9 times as often" in note and "10–20" not in note
+    held = text_inference.placebo_size_note(sizes.assign(rejection_rate=0.06))
+    assert "holds roughly its size" in held
+    with pytest.raises(ValueError, match="no placebo"):
+        text_inference.placebo_size_note(sizes.iloc[:0])
