@@ -68,14 +68,13 @@ def write_tables(folder):
         "table70_mandate_inference": pd.DataFrame(
             {
                 "term": ["mandate_in_force"],
-                "hazard_ratio": [2.1],
-                "hr_ci_low": [1.12],
-                "hr_ci_high": [3.94],
-                "p_value": [0.02],
-                "method": ["cloglog, CRV1"],
+                "model": ["LPM, month effects"],
                 "p_value_few_cluster": [0.3],
                 "method_few_cluster": ["WCR, Webb"],
-                "n_treated_clusters": [2],
+                "p_value_ri": [0.32],
+                "method_ri": ["RI over states"],
+                "n_treated_clusters": [4],
+                "treated_clusters": ["AR, FL, GA, TX"],
                 "n_clusters": [45],
             }
         ),  # fmt: skip
@@ -84,8 +83,8 @@ def write_tables(folder):
                 "model": ["cloglog, month effects"] * 2,
                 "term": ["mandate_in_force", "neighbors_in_state"],
                 "hazard_ratio": [2.1, 1.3],
-                "hr_ci_low": [1.1, 1.2],
-                "hr_ci_high": [3.9, 1.4],
+                "hr_ci_low": [1.12, 1.2],
+                "hr_ci_high": [3.94, 1.4],
                 "p_value": [0.02, 1e-5],
                 "se_type": ["cluster(state)"] * 2,
                 "n": [36841] * 2,
@@ -129,7 +128,9 @@ def test_text_shows_the_value_interval_and_both_p_values(tmp_path):
     by_id = {f["id"]: f for f in kf.collect_key_findings(tmp_path)}
     text = kf.finding_text(by_id["mandate_effect"])
     assert text.startswith("2.10 (95% CI 1.12–3.94)")
-    assert "p = 0.02 (cloglog, CRV1)" in text and "p = 0.30 (WCR, Webb)" in text
+    assert "p = 0.02 (cloglog, month effects, cluster(state))" in text
+    assert "p = 0.30 (WCR, Webb; on the LPM, month effects hazard)" in text
+    assert "p = 0.32 (RI over states)" in text
     markdown = kf.findings_markdown([by_id["residents_covered_share"]])
     assert markdown.startswith("- **Share of US residents") and "24.5%" in markdown
 

@@ -3,8 +3,9 @@
 ``reports/tables/key_findings.json`` is a list of findings, each a dict with ``id``, ``label``,
 ``value``, ``unit``, ``ci_low``, ``ci_high``, ``p_value``, ``method``, ``snapshot_date``,
 ``sample`` and ``notebook`` (state-level terms add ``p_value_few_cluster`` and
-``method_few_cluster``). Every page that shows a finding formats it with :func:`format_value`,
-so the same number reads the same everywhere and a test can look for it in each page.
+``method_few_cluster``, and randomization inference ``p_value_ri`` and ``method_ri``). Every
+page that shows a finding formats it with :func:`format_value`, so the same number reads the
+same everywhere and a test can look for it in each page.
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ from pathlib import Path
 UNITS = ("count", "share", "pp per SD", "hazard ratio", "odds ratio", "AUC", "days")
 FIELDS = ("id", "label", "value", "unit", "ci_low", "ci_high", "p_value", "method")
 FIELDS += ("snapshot_date", "sample", "notebook")
-FEW_CLUSTER_FIELDS = ("p_value_few_cluster", "method_few_cluster")
+FEW_CLUSTER_FIELDS = ("p_value_few_cluster", "method_few_cluster", "p_value_ri", "method_ri")
 KEY_FINDINGS_FILE = "key_findings.json"
 
 

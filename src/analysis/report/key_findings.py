@@ -176,23 +176,28 @@ def county_key_findings(sample: pd.DataFrame, inference: pd.DataFrame) -> list:
 
 
 def hazard_key_findings(mandate_inference: pd.DataFrame, hazard: pd.DataFrame, step: float) -> list:
-    """Report 70: the mandate hazard ratio (cloglog, month effects) with its few-cluster
-    p-values, and the in-state neighbour hazard ratio per ``step`` of neighbour share."""
-    date = None
-    primary = hazard[hazard.model == hazard.model.iloc[0]].set_index("term")
-    found = []
-    mandate = mandate_inference[mandate_inference.term == "mandate_in_force"].iloc[0]
-    found.append(
+    """Report 70: the mandate hazard ratio (cloglog, month effects, state-clustered) with the
+    few-cluster p-values of the same term in the linear-probability hazard on the same risk set
+    (wild cluster bootstrap and randomization inference over states), and the in-state
+    neighbour hazard ratio per ``step`` of neighbour share."""
+    primary_model = hazard.model.iloc[0]
+    primary = hazard[hazard.model == primary_model].set_index("term")
+    lpm = mandate_inference[mandate_inference.term == "mandate_in_force"].iloc[0]
+    mandate = primary.loc["mandate_in_force"]
+    found = [
         finding(
             "mandate_effect", "State mandate in force: hazard ratio of a county's first adoption",
             mandate.hazard_ratio, "hazard ratio", ci_low=mandate.hr_ci_low,
-            ci_high=mandate.hr_ci_high, p_value=mandate.p_value, method=mandate.method,
-            p_value_few_cluster=mandate.p_value_few_cluster,
-            method_few_cluster=mandate.method_few_cluster, snapshot_date=date,
-            sample=f"county-months at risk; {int(mandate.n_treated_clusters)} mandate states "
-            f"of {int(mandate.n_clusters)}", notebook="70_timing_diffusion_mandates",
+            ci_high=mandate.hr_ci_high, p_value=mandate.p_value,
+            method=f"{primary_model}, {mandate.se_type}",
+            p_value_few_cluster=lpm.p_value_few_cluster,
+            method_few_cluster=f"{lpm.method_few_cluster}; on the {lpm.model} hazard",
+            p_value_ri=lpm.p_value_ri, method_ri=lpm.method_ri,
+            sample=f"{int(mandate.n):,} county-months at risk; {int(lpm.n_treated_clusters)} "
+            f"mandate states ({lpm.treated_clusters}) of {int(lpm.n_clusters)}",
+            notebook="70_timing_diffusion_mandates",
         )
-    )  # fmt: skip
+    ]  # fmt: skip
     neighbours = primary.loc["neighbors_in_state"]
     found.append(
         finding(
@@ -200,8 +205,8 @@ def hazard_key_findings(mandate_inference: pd.DataFrame, hazard: pd.DataFrame, s
             f"Hazard ratio of first adoption per {PP * step:.0f} points more of the county's "
             "in-state neighbours already adopting", neighbours.hazard_ratio, "hazard ratio",
             ci_low=neighbours.hr_ci_low, ci_high=neighbours.hr_ci_high,
-            p_value=neighbours.p_value, method=f"{hazard.model.iloc[0]}, {neighbours.se_type}",
-            sample=f"{int(neighbours.n):,} county-months at risk", snapshot_date=date,
+            p_value=neighbours.p_value, method=f"{primary_model}, {neighbours.se_type}",
+            sample=f"{int(neighbours.n):,} county-months at risk",
             notebook="70_timing_diffusion_mandates",
         )
     )  # fmt: skip
@@ -265,6 +270,8 @@ def finding_text(item: dict) -> str:
         details.append(f"{format_p(item['p_value'])} ({item.get('method') or 'conventional'})")
     if item.get("p_value_few_cluster") is not None:
         details.append(f"{format_p(item['p_value_few_cluster'])} ({item['method_few_cluster']})")
+    if item.get("p_value_ri") is not None:
+        details.append(f"{format_p(item['p_value_ri'])} ({item['method_ri']})")
     return " ".join(parts) + (f"; {'; '.join(details)}" if details else "")
 
 
