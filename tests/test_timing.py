@@ -241,6 +241,6 @@ def test_placebo_size_note_gives_the_measured_rejection_rate():
     # The closing sentence is its own paragraph, not part of the last list item.
     assert "\n\nAt worst" in note
     held = text_inference.placebo_size_note(sizes.assign(rejection_rate=0.06))
-    assert "holds roughly its size" in held
+    assert "\n\nThe conventional test holds roughly its size" in held
     with pytest.raises(ValueError, match="no placebo"):
         text_inference.placebo_size_note(sizes.iloc[:0])
