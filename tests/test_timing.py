@@ -238,7 +238,9 @@ def test_placebo_size_note_gives_the_measured_rejection_rate():
     note = text_inference.placebo_size_note(sizes)
     assert "rejects in **29.5%** of 200 placebo draws (95% interval 23.6%–36.2%)" in note
     assert "5.9 times as often" in note and "10–20" not in note
+    # The closing sentence is its own paragraph, not part of the last list item.
+    assert "\n\nAt worst" in note
     held = text_inference.placebo_size_note(sizes.assign(rejection_rate=0.06))
-    assert "holds roughly its size" in held
+    assert "\n\nThe conventional test holds roughly its size" in held
     with pytest.raises(ValueError, match="no placebo"):
         text_inference.placebo_size_note(sizes.iloc[:0])

@@ -103,6 +103,7 @@ def placebo_size_note(sizes: pd.DataFrame) -> str:
         )
     worst = sizes.loc[sizes["rejection_rate"].idxmax()]
     ratio = worst.rejection_rate / worst.alpha
+    lines.append("")  # the verdict is a paragraph of its own, after the list
     lines.append(
         f"At worst the conventional test rejects a true null {ratio:.1f} "
         "times as often as it should, which is why the text follows the few-cluster p-values."
