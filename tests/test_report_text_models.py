@@ -177,9 +177,6 @@ def test_hazard_text():
     assert text[-1] == "- Republican share 2024 (per SD): 1.50 [1.20, 1.90]."
     switched = tm.hazard_summary(shown, ["m1", "m2"], ["TX"], [], 0.1)
     assert "(identified only from the switch in TX)." in switched
-    note = tm.few_clusters_note(40, ["FL", "GA", "TX"])
-    assert note.startswith("The standard errors are clustered by state (40 states")
-    assert "only 3 states (FL, GA, TX)" in note
 
 
 def test_risk_set_and_km_text():

@@ -281,22 +281,6 @@ def hazard_summary(
     )
 
 
-def few_clusters_note(n_clusters: int, mandate_states: Sequence[str]) -> str:
-    """Why the mandate term's clustered intervals are too narrow."""
-    return (
-        f"The standard errors are clustered by state ({n_clusters} states in the first model), "
-        f"but the mandate term is driven by only {len(mandate_states)} states "
-        f"({', '.join(esc(s) for s in mandate_states)}), two of them with the mandate in "
-        "force for the whole window, so it is close to a state-level contrast with very few "
-        "treated clusters. In simulations for this library, cluster-robust (CR1) standard errors "
-        "were about 10–20% too small in this few-treated-clusters setting, so the mandate "
-        "intervals above are too narrow, and the p-values too small, by roughly that much. Read "
-        "the mandate hazard ratio as descriptive; a wild-cluster bootstrap or randomization "
-        "inference over states would be the next step (not done here). Neighbour shares and "
-        "county covariates vary within states and are less affected."
-    )
-
-
 def km_final_lines(curves: Sequence[pd.DataFrame], last_month) -> str:
     """The last Kaplan-Meier value of each group of ``curves``, with its interval."""
     final = pd.concat(
