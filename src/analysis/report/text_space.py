@@ -130,7 +130,7 @@ def _direction(r) -> str:
 
 def exit_reason_text(exits: pd.DataFrame, panel: pd.DataFrame, reasons: tuple[str, str]) -> str:
     """How many agreements ended, and how many after a prohibition."""
-    after, other = reasons
+    after = reasons[0]
     n_after = int((exits["reason"] == after).sum())
     states_after = ", ".join(sorted(exits.loc[exits["reason"] == after, "state"].unique()))
     renamed = int(panel["outcome"].isin(["renamed", "uncertain"]).sum())
@@ -138,8 +138,8 @@ def exit_reason_text(exits: pd.DataFrame, panel: pd.DataFrame, reasons: tuple[st
     return (
         f"{fmt_int(len(exits))} agreements ended over {fmt_int(len(panel))} agreement-intervals "
         f"at risk: {n_after} after a state prohibition ({states_after}) and "
-        f"{fmt_int(len(exits) - n_after)} with no prohibition enacted ({esc(other)}: an "
-        "agency's or ICE's decision the lists do not explain). Not counted as exits: "
+        f"{fmt_int(len(exits) - n_after)} with no prohibition enacted (an agency's or "
+        "ICE's decision the lists do not explain). Not counted as exits: "
         f"{renamed} agreements "
         f"that left under a new key with a clear or possible successor, and {flicker} "
         "intervals in which an agreement was missing from one list and came back."
