@@ -21,6 +21,18 @@ import pandas as pd
 
 from analysis.stats.multiple_testing import bh_qvalues
 
+
+def _esda():
+    """``esda``, imported without tqdm's notice that Jupyter widgets are absent (the only
+    warning silenced: it is about the notebook environment, not the statistics)."""
+    import warnings
+
+    with warnings.catch_warnings():
+        warnings.filterwarnings("ignore", message="IProgress not found")
+        import esda
+    return esda
+
+
 QUADRANTS = {1: "high-high", 2: "low-high", 3: "low-low", 4: "high-low"}
 """esda's LISA quadrant codes: the county's value (high / low) and its neighbours' (high / low)."""
 NOT_SIGNIFICANT = "not significant"
@@ -123,8 +135,7 @@ def global_autocorrelation(
     from ``permutations`` conditional permutations seeded with ``seed``. A constant outcome
     (no county or every county adopted) has no Moran's I: the statistics are NaN.
     """
-    import esda
-
+    esda = _esda()
     y = _values(outcome, weights)
     n, n_adopted = len(y), int(y.sum())
     row = {"n_counties": n, "n_adopted": n_adopted, "share_adopted": y.mean(),
@@ -179,8 +190,7 @@ def local_clusters(
     :data:`NOT_SIGNIFICANT`. Units of ``all_ids`` outside the weights (islands) are added with
     cluster :data:`NO_NEIGHBOURS`.
     """
-    import esda
-
+    esda = _esda()
     y = _values(outcome, weights)
     local = esda.Moran_Local(y, weights.w, transformation="r", permutations=permutations,
                              seed=seed, keep_simulations=False)  # fmt: skip
