@@ -1,0 +1,97 @@
+"""Moran's I and join counts on a 3 x 3 queen lattice against values worked out by hand."""
+
+from __future__ import annotations
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import pytest
+from shapely.geometry import box
+
+from analysis.stats import spatial
+
+IDS = [f"{r}{c}" for r in range(3) for c in range(3)]
+# Adopted: the top-left corner, its right and lower neighbours (ids 00, 01, 10).
+Y = pd.Series([1, 1, 0, 1, 0, 0, 0, 0, 0], index=IDS)
+# Queen neighbours, written out by hand (row-major grid).
+HAND = {
+    "00": ["01", "10", "11"],
+    "01": ["00", "02", "10", "11", "12"],
+    "02": ["01", "11", "12"],
+    "10": ["00", "01", "11", "20", "21"],
+    "11": ["00", "01", "02", "10", "12", "20", "21", "22"],
+    "12": ["01", "02", "11", "21", "22"],
+    "20": ["10", "11", "21"],
+    "21": ["10", "11", "12", "20", "22"],
+    "22": ["11", "12", "21"],
+}
+
+
+def lattice(extra_island: bool = False):
+    cells = [box(c, -r, c + 1, -r + 1) for r in range(3) for c in range(3)]
+    ids = list(IDS)
+    if extra_island:
+        cells.append(box(10, 10, 11, 11))
+        ids.append("99")
+    return gpd.GeoDataFrame({"fips": ids}, geometry=cells)
+
+
+def test_queen_weights_match_the_hand_neighbours():
+    weights = spatial.queen_weights(lattice())
+    assert {k: sorted(v) for k, v in weights.w.neighbors.items()} == HAND
+    assert weights.n_joins == 20 and weights.islands == () and weights.n_components == 1
+
+
+def test_morans_i_and_join_counts_by_hand():
+    weights = spatial.queen_weights(lattice())
+    stats = spatial.global_autocorrelation(Y, weights, permutations=999, seed=3)
+    z = Y - Y.mean()
+    # Row-standardized: I = sum_i z_i * mean(z over neighbours of i) / sum z^2 (S0 = n).
+    hand_i = sum(z[i] * np.mean([z[j] for j in HAND[i]]) for i in IDS) / (z**2).sum()
+    assert hand_i == pytest.approx(179 / 720)
+    assert stats["morans_i"] == pytest.approx(hand_i)
+    assert stats["expected_i"] == pytest.approx(-1 / 8)
+    # Joins: 00-01, 00-10, 01-10 adopted-adopted; adopted degrees 3 + 5 + 5 = 13, minus 2 x 3.
+    assert (stats["join_bb"], stats["join_bw"], stats["join_ww"]) == (3, 7, 10)
+    # Under random labelling E[BB] = joins * k(k-1) / (n(n-1)) = 20 * 6 / 72.
+    assert stats["expected_bb"] == pytest.approx(20 * 6 / 72, abs=0.15)
+    assert 0 < stats["p_sim_bb"] <= 1 and 0 < stats["p_sim"] <= 1
+    again = spatial.global_autocorrelation(Y, weights, permutations=999, seed=3)
+    assert again == stats
+
+
+def test_a_strong_cluster_is_significant_and_a_checkerboard_negative():
+    weights = spatial.queen_weights(lattice())
+    half = pd.Series([1, 1, 1, 1, 1, 0, 0, 0, 0], index=IDS)
+    assert spatial.global_autocorrelation(half, weights, seed=1)["morans_i"] > 0
+    checker = pd.Series([1, 0, 1, 0, 1, 0, 1, 0, 1], index=IDS)
+    # Rook-alternating cells are queen neighbours through their corners: still below 0.
+    assert spatial.global_autocorrelation(checker, weights, seed=1)["morans_i"] < 0
+
+
+def test_islands_are_left_out_and_disclosed():
+    gdf = lattice(extra_island=True)
+    weights = spatial.queen_weights(gdf)
+    assert weights.islands == ("99",) and "99" not in weights.ids
+    y = pd.concat([Y, pd.Series({"99": 1})])
+    stats = spatial.global_autocorrelation(y, weights, seed=1)
+    assert stats["n_counties"] == 9 and stats["morans_i"] == pytest.approx(179 / 720)
+    lisa = spatial.local_clusters(y, weights, seed=1, all_ids=gdf.fips)
+    assert lisa.set_index("fips").at["99", "cluster"] == spatial.NO_NEIGHBOURS
+    assert lisa.set_index("fips").at["00", "quadrant"] == "high-high"
+
+
+def test_constant_outcome_and_missing_values():
+    weights = spatial.queen_weights(lattice())
+    assert np.isnan(spatial.global_autocorrelation(Y * 0, weights)["morans_i"])
+    with pytest.raises(ValueError, match="no value"):
+        spatial.global_autocorrelation(Y.drop("11"), weights)
+
+
+def test_by_snapshot_gives_one_row_per_date():
+    weights = spatial.queen_weights(lattice())
+    long = pd.concat(
+        [pd.DataFrame({"fips": IDS, "y": Y.to_numpy(), "snapshot_date": d}) for d in ("b", "a")]
+    )
+    table = spatial.autocorrelation_by_snapshot(long, weights, outcome="y", permutations=99)
+    assert table.snapshot_date.tolist() == ["a", "b"] and "morans_i" in table
