@@ -128,9 +128,11 @@ def test_text_shows_the_value_interval_and_both_p_values(tmp_path):
     by_id = {f["id"]: f for f in kf.collect_key_findings(tmp_path)}
     text = kf.finding_text(by_id["mandate_effect"])
     assert text.startswith("2.10 (95% CI 1.12–3.94)")
-    assert "p = 0.02 (cloglog, month effects, cluster(state))" in text
-    assert "p = 0.30 (WCR, Webb; on the LPM, month effects hazard)" in text
-    assert "p = 0.32 (RI over states)" in text
+    assert "p = 0.02, state-clustered; p = 0.30, wild cluster bootstrap" in text
+    assert "p = 0.32, randomization inference over states" in text
+    full = kf.finding_text(by_id["mandate_effect"], full_methods=True)
+    assert "p = 0.02, cloglog, month effects, cluster(state)" in full
+    assert "p = 0.30, WCR, Webb; on the LPM, month effects hazard" in full
     markdown = kf.findings_markdown([by_id["residents_covered_share"]])
     assert markdown.startswith("- **Share of US residents") and "24.5%" in markdown
 

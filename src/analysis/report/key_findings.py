@@ -259,19 +259,23 @@ def read_back(path: Path) -> list:
     return read_key_findings(path)
 
 
-def finding_text(item: dict) -> str:
-    """``value (interval), p`` of one finding, with the few-cluster p-value where there is one."""
+def finding_text(item: dict, *, full_methods: bool = False) -> str:
+    """``value (interval); p-values`` of one finding: the conventional p-value, then the
+    few-cluster ones where there are any, each named briefly (``full_methods``: the whole
+    method description, as in the key-findings table)."""
     parts = [format_value(item["value"], item["unit"])]
     interval = format_interval(item.get("ci_low"), item.get("ci_high"), item["unit"])
     if interval:
         parts.append(interval.replace("(", "(95% CI ", 1))
     details = []
-    if item.get("p_value") is not None:
-        details.append(f"{format_p(item['p_value'])} ({item.get('method') or 'conventional'})")
-    if item.get("p_value_few_cluster") is not None:
-        details.append(f"{format_p(item['p_value_few_cluster'])} ({item['method_few_cluster']})")
-    if item.get("p_value_ri") is not None:
-        details.append(f"{format_p(item['p_value_ri'])} ({item['method_ri']})")
+    for p_field, method_field, short in [
+        ("p_value", "method", "state-clustered"),
+        ("p_value_few_cluster", "method_few_cluster", "wild cluster bootstrap"),
+        ("p_value_ri", "method_ri", "randomization inference over states"),
+    ]:
+        if item.get(p_field) is not None:
+            name = item.get(method_field) if full_methods else short
+            details.append(f"{format_p(item[p_field])}, {name or short}")
     return " ".join(parts) + (f"; {'; '.join(details)}" if details else "")
 
 

@@ -107,7 +107,12 @@ def hispanic_synthesis(
             "its size depends on the specification."
         )
     else:
-        verdict = "What to conclude: the data show no reliable association with Hispanic share."
+        verdict = (
+            "What to conclude: neither the association across counties nor the one within "
+            "states survives the wild cluster bootstrap, so the data show no reliable "
+            "association with Hispanic share once the few large states that drive it are "
+            "allowed their own errors."
+        )
     return " ".join([*parts, verdict])
 
 
@@ -116,18 +121,20 @@ def mandates_and_diffusion(by_id: Mapping[str, Mapping]) -> str:
     few-cluster ones), and in-state diffusion."""
     mandate, neighbours = by_id["mandate_effect"], by_id["neighbour_adoption_hazard_ratio"]
     conventional, few = mandate.get("p_value"), mandate.get("p_value_few_cluster")
+    ri = (
+        f", randomization inference {format_p(mandate['p_value_ri'])}"
+        if mandate.get("p_value_ri") is not None
+        else ""
+    )
     if few is not None and few >= ALPHA:
         reading = (
             f"With conventional state-clustered errors it looks clear ({format_p(conventional)}),"
-            f" but the term rests on a few mandate states, and the few-cluster test "
-            f"({mandate['method_few_cluster']}: {format_p(few)}) cannot distinguish it from "
-            "no association. The report follows the few-cluster p-value."
+            " but the term rests on a few mandate states, and the few-cluster tests (wild "
+            f"cluster bootstrap {format_p(few)}{ri}) cannot distinguish it from no "
+            "association. The report follows the few-cluster p-values."
         )
     else:
-        reading = (
-            f"It holds under the few-cluster test ({mandate.get('method_few_cluster')}: "
-            f"{format_p(few)})."
-        )
+        reading = f"It holds under the wild cluster bootstrap ({format_p(few)})."
     return (
         f"**Mandates.** Counties in states whose law requires sheriffs to seek or hold an "
         f"agreement adopt sooner: hazard ratio **{_value(mandate)}** "
