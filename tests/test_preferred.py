@@ -9,7 +9,7 @@ def test_the_committed_params_name_the_preferred_model():
     spec = preferred_specification()
     assert spec.outcome == variables.PRIMARY_OUTCOME and spec.estimator == "lpm"
     assert spec.covariates == tuple(variables.MODEL_COVARIATES)
-    assert "wild cluster bootstrap" in spec.describe()
+    assert "wild cluster restricted bootstrap" in spec.describe()
 
 
 def test_bad_blocks_are_named(tmp_path):
