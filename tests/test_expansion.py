@@ -393,3 +393,19 @@ def test_checkpoint_checks_ignore_figures_without_a_sheet():
     )
     checks = text_checkpoints.checkpoint_checks(table)
     assert list(checks.values()) == [True, False]
+
+
+def test_signing_lags_know_the_snapshot_before_the_first_listing():
+    from analysis.study.expansion import signing_lags
+
+    dates = pd.to_datetime(["2025-03-31", "2025-04-30", "2025-05-31"])
+    history = pd.DataFrame(
+        {"agreement_key": ["a", "a", "b", "b", "c"], "snapshot_date": dates[[0, 1, 1, 2, 2]],
+         "signed": pd.to_datetime(["2025-03-20"] * 2 + ["2025-04-10"] * 2 + ["2025-01-05"]),
+         "state": "TX", "model": "TFM", "agency_type": "County", "in_time_series": True}
+    )  # fmt: skip
+    lags = signing_lags(history).set_index("agreement_key")
+    assert lags.loc["b", "lag_days"] == 20 and lags.loc["b", "snapshot_gap_days"] == 30
+    assert not lags.loc["b", "signed_before_previous_snapshot"]
+    assert lags.loc["c", "signed_before_previous_snapshot"]
+    assert pd.isna(lags.loc["a", "previous_snapshot"])

@@ -111,11 +111,17 @@ def test_flows_lags_and_state_share_sentences():
         "The largest addition came between 2025-02-28 and 2025-03-31: **250** agreements. Over "
         "the period shown, 260 agreements were added and 3 exited for good."
     )
-    lags = pd.DataFrame({"lag_days": [0, 10, 20, 30, 200]})
-    assert text.signing_lag_summary(lags).startswith(
-        "Median lag **20 days** (interquartile range 10–30); 20.0% of 5 agreements took more "
-        "than 90 days"
+    lags = pd.DataFrame(
+        {"lag_days": [0, 10, 20, 30, 200], "snapshot_gap_days": [28, 31, 30, 31, 30],
+         "signed_before_previous_snapshot": [False, False, False, True, True]}
+    )  # fmt: skip
+    lag_text = text.signing_lag_summary(lags)
+    assert lag_text.startswith(
+        "Median lag **20 days** (interquartile range 10–30), against a median gap of 30 days"
     )
+    assert "mostly the snapshot spacing" in lag_text
+    assert "40.0% of 5 agreements were signed before the previous snapshot" in lag_text
+    assert "20.0% took more than 90 days" in lag_text
     ranking = pd.DataFrame(
         {"state": ["FL", "TX", "GA"], "agreements": [50, 30, 20], "share": [0.5, 0.3, 0.2]}
     )
