@@ -8,6 +8,8 @@ spaces and its first letter capitalised, so no table shows a raw ``snake_case`` 
 from __future__ import annotations
 
 LABELS = {
+    "r (descriptive)": "r (descriptive)",
+    "r within (descriptive)": "r within (descriptive)",
     "adopters": "Adopters",
     "agencies": "Agencies",
     "agency": "Agency",
@@ -236,3 +238,21 @@ def as_percent(df, columns, digits: int = 1):
     ``digits`` decimals, renamed "<label> (%)"."""
     shown = df.assign(**{c: (100 * df[c]).round(digits) for c in columns})
     return shown.rename(columns={c: f"{label(c)} (%)" for c in columns})
+
+
+def is_p_column(name: object) -> bool:
+    """A p- or q-value column by its code name (``p_value``, ``p_sim``, ``pooled_q_value``…)."""
+    text = str(name)
+    return text.startswith(("p_", "q_")) or "_p_value" in text or "_q_value" in text
+
+
+def p_text(value) -> object:
+    """A p-value as shown: two significant digits, "< 0.001" below 0.001, missing kept."""
+    if value is None or value != value:
+        return value
+    return "< 0.001" if value < 0.001 else f"{value:.2g}"
+
+
+def with_p_values(df):
+    """``df`` with its p- and q-value columns (:func:`is_p_column`) as display text."""
+    return df.assign(**{c: df[c].map(p_text) for c in df.columns if is_p_column(c)})
