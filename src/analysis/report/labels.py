@@ -8,6 +8,16 @@ spaces and its first letter capitalised, so no table shows a raw ``snake_case`` 
 from __future__ import annotations
 
 LABELS = {
+    "gop_share_2024_on_list": "Republican share 2024 (on list)",
+    "gop_share_2024_other": "Republican share 2024 (other)",
+    "hispanic_share_on_list": "Hispanic share (on list)",
+    "hispanic_share_other": "Hispanic share (other)",
+    "foreign_born_share_on_list": "Foreign-born share (on list)",
+    "foreign_born_share_other": "Foreign-born share (other)",
+    "focal": "Covariate",
+    "median_pp": "Median (pp per SD)",
+    "min_pp": "Min (pp per SD)",
+    "max_pp": "Max (pp per SD)",
     "r (descriptive)": "r (descriptive)",
     "r within (descriptive)": "r within (descriptive)",
     "adopters": "Adopters",
