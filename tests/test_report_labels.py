@@ -37,3 +37,10 @@ def test_labels_cover_the_model_tables_and_never_show_snake_case():
     shown = relabel(names)
     assert shown == ["Dropped by the FE", "CI low", "p (wild bootstrap)", "Hazard ratio", "State"]
     assert label("some_new_column") == "Some new column"
+
+
+def test_as_percent_points_for_differences():
+    df = pd.DataFrame({"difference": [0.1432], "ci_low": [-0.0315]})
+    shown = as_percent(df, ["difference", "ci_low"], unit="pp")
+    assert list(shown.columns) == ["Difference (pp)", "CI low (pp)"]
+    assert shown.iloc[0].tolist() == [14.3, -3.2]

@@ -243,11 +243,11 @@ def relabel(columns) -> list[str]:
     return labels
 
 
-def as_percent(df, columns, digits: int = 1):
+def as_percent(df, columns, digits: int = 1, unit: str = "%"):
     """``df`` with the share ``columns`` (0-1) shown as percentages: times 100, rounded to
-    ``digits`` decimals, renamed "<label> (%)"."""
+    ``digits`` decimals, renamed "<label> (%)" (``unit="pp"`` for differences of shares)."""
     shown = df.assign(**{c: (100 * df[c]).round(digits) for c in columns})
-    return shown.rename(columns={c: f"{label(c)} (%)" for c in columns})
+    return shown.rename(columns={c: f"{label(c)} ({unit})" for c in columns})
 
 
 def is_p_column(name: object) -> bool:
