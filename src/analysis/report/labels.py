@@ -192,6 +192,7 @@ LABELS = {
     "smoothing_steps": "Smoothing steps",
     "snapshot_date": "Snapshot",
     "source": "Source",
+    "source_url": "Source link",
     "start_date": "Start date",
     "start_month": "Start month",
     "start_rule": "Start rule",
