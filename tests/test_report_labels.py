@@ -9,9 +9,10 @@ from analysis.report.labels import as_percent, is_p_column, label, p_text, relab
 
 def test_as_percent_scales_rounds_and_renames():
     df = pd.DataFrame({"state": ["TX", "FL"], "share_adopted": [0.12345, 0.5]})
-    shown = as_percent(df, ["share_adopted"])
+    shown = as_percent(df, ["share_adopted"], digits=1)
     assert list(shown.columns) == ["state", "Share adopted (%)"]
     assert shown["Share adopted (%)"].tolist() == [12.3, 50.0]
+    assert as_percent(df, ["share_adopted"])["Share adopted (%)"].iloc[0] == 100 * 0.12345
     assert df["share_adopted"].tolist() == [0.12345, 0.5]  # the input is left alone
 
 
@@ -41,6 +42,6 @@ def test_labels_cover_the_model_tables_and_never_show_snake_case():
 
 def test_as_percent_points_for_differences():
     df = pd.DataFrame({"difference": [0.1432], "ci_low": [-0.0315]})
-    shown = as_percent(df, ["difference", "ci_low"], unit="pp")
+    shown = as_percent(df, ["difference", "ci_low"], digits=1, unit="pp")
     assert list(shown.columns) == ["Difference (pp)", "CI low (pp)"]
     assert shown.iloc[0].tolist() == [14.3, -3.2]

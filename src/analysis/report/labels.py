@@ -244,10 +244,12 @@ def relabel(columns) -> list[str]:
     return labels
 
 
-def as_percent(df, columns, digits: int = 1, unit: str = "%"):
-    """``df`` with the share ``columns`` (0-1) shown as percentages: times 100, rounded to
-    ``digits`` decimals, renamed "<label> (%)" (``unit="pp"`` for differences of shares)."""
-    shown = df.assign(**{c: (100 * df[c]).round(digits) for c in columns})
+def as_percent(df, columns, digits: int | None = None, unit: str = "%"):
+    """``df`` with the share ``columns`` (0-1) shown as percentages: times 100 (rounded to
+    ``digits`` decimals if given; ``table_html`` shows three significant digits), renamed
+    "<label> (%)" (``unit="pp"`` for differences of shares)."""
+    scaled = {c: 100 * df[c] for c in columns}
+    shown = df.assign(**{c: v if digits is None else v.round(digits) for c, v in scaled.items()})
     return shown.rename(columns={c: f"{label(c)} ({unit})" for c in columns})
 
 
