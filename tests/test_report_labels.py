@@ -18,12 +18,12 @@ def test_as_percent_scales_rounds_and_renames():
 
 def test_p_values_two_digits_floor_and_missing():
     assert p_text(0.04321) == "0.043"
-    assert p_text(3.8e-20) == "< 0.001"
+    assert p_text(3.8e-20) == "<\u00a00.001"
     assert p_text(1.0) == "1"
     assert math.isnan(p_text(float("nan")))
     df = pd.DataFrame({"p_value": [0.2, 1e-9], "within_q_value": [0.0123, 0.9], "n": [10, 20]})
     shown = with_p_values(df)
-    assert shown["p_value"].tolist() == ["0.2", "< 0.001"]
+    assert shown["p_value"].tolist() == ["0.2", "<\u00a00.001"]
     assert shown["within_q_value"].tolist() == ["0.012", "0.9"]
     assert shown["n"].tolist() == [10, 20]
 

@@ -260,10 +260,11 @@ def is_p_column(name: object) -> bool:
 
 
 def p_text(value) -> object:
-    """A p-value as shown: two significant digits, "< 0.001" below 0.001, missing kept."""
+    """A p-value as shown: two significant digits, "< 0.001" (one line) below 0.001; missing
+    kept."""
     if value is None or value != value:
         return value
-    return "< 0.001" if value < 0.001 else f"{value:.2g}"
+    return "<\u00a00.001" if value < 0.001 else f"{value:.2g}"
 
 
 def with_p_values(df):
