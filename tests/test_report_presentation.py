@@ -146,3 +146,14 @@ def test_choropleth_tooltip_data_and_inline_bundle():
     assert 'aria-label="a &lt;map&gt;"' in html and "window.vegaEmbed" in html
     assert not re.search(r"""<script[^>]+src=|from\s*['"]https?://""", html)
     assert im.county_table(hover, counties)["county"].tolist() == ["Autauga County"]
+
+
+def test_months_and_iso_dates_are_dates_so_they_stay_on_one_line():
+    import pandas as pd
+
+    from analysis.report.tables import DATE, TEXT, column_kind
+
+    assert column_kind(pd.Series(["2025-02", "2025-03"])) == DATE
+    assert column_kind(pd.Series(pd.period_range("2025-02", periods=2, freq="M"))) == DATE
+    assert column_kind(pd.Series(["2025-02-28", None])) == DATE
+    assert column_kind(pd.Series(["2025-02", "TX"])) == TEXT

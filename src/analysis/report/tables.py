@@ -11,6 +11,7 @@ wide table never widens the page.
 from __future__ import annotations
 
 import math
+import re
 from html import escape
 
 import pandas as pd
@@ -18,6 +19,7 @@ import pandas as pd
 from analysis.report.labels import relabel
 
 MISSING = "–"
+ISO_DATE = re.compile(r"^\d{4}-\d{2}(-\d{2})?$")
 NUM, TEXT, DATE = "report-num", "report-text", "report-date"
 
 
@@ -50,9 +52,16 @@ def column_kind(series: pd.Series) -> str:
     if pd.api.types.is_numeric_dtype(series):
         return NUM
     present = series.dropna()
-    if len(present) and all(isinstance(v, pd.Timestamp) for v in present):
+    if len(present) and all(_is_date(v) for v in present):
         return DATE
     return TEXT
+
+
+def _is_date(value) -> bool:
+    """A timestamp, a calendar period (a month) or its ISO text (``2025-02``, ``2025-02-28``)."""
+    if isinstance(value, pd.Timestamp | pd.Period):
+        return True
+    return isinstance(value, str) and bool(ISO_DATE.match(value))
 
 
 def display_frame(df: pd.DataFrame, *, index: bool = False) -> tuple[pd.DataFrame, list[str]]:
