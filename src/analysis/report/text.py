@@ -59,6 +59,28 @@ def ci_cells(table: pd.DataFrame, digits: int = 3, scale: float = 1.0) -> list[s
     return [fmt_ci(r.estimate, r.ci_low, r.ci_high, digits, scale) for r in table.itertuples()]
 
 
+def _p_cell(p: float) -> str:
+    """A p-value in a table cell: two significant digits, ``< 0.001`` below that."""
+    return "< 0.001" if p < 0.001 else f"{p:.2g}"
+
+
+def model_type_lines(differences: pd.DataFrame, labels: dict, scale: float) -> str:
+    """Per pair, the focal covariates whose association differs at 5% by the wild bootstrap."""
+    lines = []
+    for label, rows in differences.groupby("comparison", sort=False):
+        differ = rows[rows.p_value_few_cluster < 0.05]
+        found = ", ".join(
+            f"{labels.get(r.term, r.term)} ({scale * r.difference:+.1f} pp per SD)"
+            for r in differ.itertuples()
+        )
+        lines.append(
+            f"- {label}: "
+            + (f"the associations differ for {found}." if found else "no focal covariate's "
+               "association differs at 5% (wild cluster bootstrap).")
+        )  # fmt: skip
+    return "\n".join(lines)
+
+
 def inference_table(inference: pd.DataFrame, labels: dict, scale: float) -> pd.DataFrame:
     """Per covariate (rows in ``labels`` order): the estimate with its interval and the
     conventional and wild-bootstrap p-values, pooled and within states, as display text."""
@@ -66,9 +88,31 @@ def inference_table(inference: pd.DataFrame, labels: dict, scale: float) -> pd.D
     for fe, name in [(False, "across counties"), (True, "within states")]:
         part = inference[inference.state_fe == fe].set_index("term").reindex(list(labels))
         columns[f"{name}: pp per SD (95% CI)"] = ci_cells(part, 1, scale)
-        columns[f"{name}: p, clustered"] = [f"{p:.3g}" for p in part.p_value]
-        columns[f"{name}: p, wild bootstrap"] = [f"{p:.3g}" for p in part.p_value_few_cluster]
+        columns[f"{name}: p, clustered"] = [_p_cell(p) for p in part.p_value]
+        columns[f"{name}: p, wild bootstrap"] = [_p_cell(p) for p in part.p_value_few_cluster]
     return pd.DataFrame(columns, index=pd.Index(list(labels.values()), name="covariate"))
+
+
+def model_type_table(differences: pd.DataFrame, labels: dict, scale: float) -> pd.DataFrame:
+    """:func:`analysis.study.model_types.model_type_differences` as display text: per pair and
+    covariate, both outcomes' per-SD associations and their difference with its p-values."""
+    return pd.DataFrame(
+        {
+            "comparison": differences.comparison,
+            "covariate": differences.term.map(labels),
+            "base outcome: pp per SD (95% CI)": [
+                fmt_ci(r.base_estimate, r.base_ci_low, r.base_ci_high, 1, scale)
+                for r in differences.itertuples()
+            ],
+            "other outcome: pp per SD": [f"{scale * v:+.1f}" for v in differences.other_estimate],
+            "difference (95% CI)": [
+                fmt_ci(r.difference, r.difference_ci_low, r.difference_ci_high, 1, scale)
+                for r in differences.itertuples()
+            ],
+            "p, clustered": [_p_cell(p) for p in differences.p_value],
+            "p, wild bootstrap": [_p_cell(p) for p in differences.p_value_few_cluster],
+        }
+    )
 
 
 # --- end of estimates
