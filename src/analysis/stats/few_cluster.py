@@ -109,6 +109,9 @@ def _feols(sample, outcome, terms, fixed_effects):
     with warnings.catch_warnings():
         # pyfixest 0.60 calls pandas methods with ``inplace=`` that pandas 3 deprecates.
         warnings.filterwarnings("ignore", message=".*inplace keyword.*")
+        # A one-county state (DC) is a singleton under state effects: pyfixest drops it, as
+        # it carries no within-state information and leaves every other estimate unchanged.
+        warnings.filterwarnings("ignore", message=".*singleton fixed effect.*")
         return pf.feols(
             _formula(outcome, terms, fixed_effects),
             data=_frame(sample, outcome, terms, fixed_effects),

@@ -11,6 +11,7 @@ cluster restricted bootstrap p-values. Covariates are z-scored over all counties
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Mapping, Sequence
 
 import pandas as pd
@@ -72,7 +73,11 @@ def model_type_differences(
         fit = fit_lpm(stacked, "y", terms, fixed_effects=["state_outcome"], cluster="state")
         for j, term in enumerate(focal):
             first, gap = fit.term_row(term), fit.term_row(_interaction(term))
-            wcr = wild_cluster_bootstrap(fit, _interaction(term), reps=reps, seed=seed + 10 * i + j)
+            with warnings.catch_warnings():
+                warnings.filterwarnings("ignore", message=".*singleton fixed effect.*")
+                wcr = wild_cluster_bootstrap(
+                    fit, _interaction(term), reps=reps, seed=seed + 10 * i + j
+                )
             rows.append(
                 {
                     "comparison": label, "base_outcome": base, "other_outcome": other,
