@@ -10,12 +10,11 @@ Playwright drives the system browser through ``executable_path`` (no ``playwrigh
 
 from __future__ import annotations
 
-import os
 import re
-import shutil
 from urllib.parse import urlparse
 
 import pytest
+from chromium import chromium
 
 pytestmark = pytest.mark.mirror
 
@@ -34,15 +33,6 @@ REMOTE_REF = re.compile(
 )
 
 
-def _chromium() -> str:
-    found = shutil.which("chromium") or shutil.which("chromium-browser")
-    if not found:
-        if os.environ.get("CI"):
-            pytest.fail("chromium is not installed; .ci/run installs Debian's chromium package")
-        pytest.skip("chromium not installed (apt-get install chromium)")
-    return found
-
-
 def _is_local(url: str) -> bool:
     parts = urlparse(url)
     return parts.scheme in LOCAL_SCHEMES or parts.hostname in {"127.0.0.1", "localhost", "::1"}
@@ -53,7 +43,7 @@ def browser():
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as p:
-        launched = p.chromium.launch(executable_path=_chromium(), args=CHROMIUM_ARGS)
+        launched = p.chromium.launch(executable_path=chromium(), args=CHROMIUM_ARGS)
         yield launched
         launched.close()
 

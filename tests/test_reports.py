@@ -7,14 +7,13 @@ test_browser.py) runs the same steps as ``make reproduce`` after fetching.
 
 from __future__ import annotations
 
-import os
 import re
-import shutil
 import subprocess
 import tempfile
 
 import nbformat
 import pytest
+from chromium import chromium
 
 from analysis.runner.render import error_outputs
 from analysis.runner.run import load_params, run_notebooks
@@ -26,15 +25,6 @@ CHROMIUM_FLAGS = [
     "--disable-background-networking", "--disable-component-update", "--disable-sync",
     "--hide-scrollbars", "--window-size=1200,1600",
 ]  # fmt: skip
-
-
-def chromium() -> str:
-    found = shutil.which("chromium") or shutil.which("chromium-browser")
-    if not found:
-        if os.environ.get("CI"):
-            pytest.fail("chromium is not installed; .ci/run installs Debian's chromium package")
-        pytest.skip("chromium not installed (apt-get install chromium)")
-    return found
 
 
 def dump_dom(html_file) -> str:
