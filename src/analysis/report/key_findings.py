@@ -22,7 +22,6 @@ from analysis.report.findings import (
     format_interval,
     format_p,
     format_value,
-    read_key_findings,
 )
 
 PP = 100  # model effects are shown in percentage points per SD
@@ -252,11 +251,6 @@ def write_key_findings(findings: list, path: Path) -> Path:
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(json.dumps(ordered, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
     return path
-
-
-def read_back(path: Path) -> list:
-    """The findings file as written, checked field by field."""
-    return read_key_findings(path)
 
 
 def finding_text(item: dict, *, full_methods: bool = False) -> str:
