@@ -31,6 +31,8 @@ def test_mandate_text_follows_the_few_cluster_p_value():
     text = ts.mandates_and_diffusion(findings(mandate_few=0.3))
     assert "cannot distinguish it from no association" in text and "p = 0.30" in text
     assert "cannot distinguish" not in ts.mandates_and_diffusion(findings(mandate_few=0.01))
+    # The value is said once; the interval and p-values follow in one pair of parentheses.
+    assert "**2.10** (95% CI 1.10–3.90; p = 0.02, state-clustered;" in text and "((" not in text
 
 
 def test_hispanic_paragraph_concludes_from_the_within_state_test():

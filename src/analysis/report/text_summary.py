@@ -23,6 +23,15 @@ def _value(item: Mapping) -> str:
     return format_value(item["value"], item["unit"])
 
 
+def _details(item: Mapping) -> str:
+    """The interval and p-values of a finding, without the value the sentence already gives."""
+    rest = finding_text(item)[len(_value(item)) :].strip(" ;")
+    if rest.startswith("(95% CI "):  # the sentence's own parentheses hold it
+        close = rest.index(")")
+        rest = rest[1:close] + rest[close + 1 :]
+    return rest
+
+
 def _few_cluster_p(item: Mapping) -> float | None:
     p = item.get("p_value_few_cluster")
     return p if p is not None else item.get("p_value")
@@ -45,9 +54,9 @@ def preferred_model_paragraph(by_id: Mapping[str, Mapping], description: str) ->
     return (
         f"**The preferred model** ({description}). Counties with a higher 2024 Republican "
         f"share are more likely to have a county-level agency with an agreement: "
-        f"**{_value(pooled)}** across all counties ({finding_text(pooled)}) and "
+        f"**{_value(pooled)}** across all counties ({_details(pooled)}) and "
         f"**{_value(within)}** when counties are compared only with counties of the same "
-        f"state ({finding_text(within)}). {verdict} The within-state figure is the smaller "
+        f"state ({_details(within)}). {verdict} The within-state figure is the smaller "
         "because state laws, state politics and regional history are absorbed by the state "
         "fixed effects; both are associations conditional on the other covariates."
     )
@@ -72,7 +81,7 @@ def hispanic_synthesis(
     parts = [
         f"**Hispanic share.** Across all counties, counties with a larger Hispanic share are "
         f"more likely to have a county-level agency with an agreement ({finding_text(pooled)}); "
-        f"within states the association is {_value(within)} ({finding_text(within)})."
+        f"within states the association is {_value(within)} ({_details(within)})."
     ]
     if not without.empty:
         w = without.iloc[0]
@@ -136,12 +145,13 @@ def mandates_and_diffusion(by_id: Mapping[str, Mapping]) -> str:
     else:
         reading = f"It holds under the wild cluster bootstrap ({format_p(few)})."
     return (
-        f"**Mandates.** Counties in states whose law requires sheriffs to seek or hold an "
-        f"agreement adopt sooner: hazard ratio **{_value(mandate)}** "
-        f"({finding_text(mandate)}). {reading} Adoption in mandate states is compliance "
+        f"**Mandates.** For counties in states whose law requires sheriffs to seek or hold an "
+        f"agreement, the estimated hazard of a first adoption is higher: hazard ratio "
+        f"**{_value(mandate)}** "
+        f"({_details(mandate)}). {reading} Adoption in mandate states is compliance "
         "with state law, not a local choice.\n\n"
         f"**Diffusion.** {neighbours['label']}: **{_value(neighbours)}** "
-        f"({finding_text(neighbours)}). In-state neighbours share the state's law and "
+        f"({_details(neighbours)}). In-state neighbours share the state's law and "
         "politics, so this is clustering in time and space, not evidence of imitation."
     )
 
