@@ -29,6 +29,7 @@ from __future__ import annotations
 
 import dataclasses
 import warnings
+import weakref
 from collections.abc import Mapping, Sequence
 
 import numpy as np
@@ -44,7 +45,9 @@ from analysis.stats._common import (
     unique_columns,
     wilson_interval,
 )
-from analysis.stats.panel import add_state_period_indicator
+from analysis.stats.fwl import FixedEffects, OneColumnRefits
+from analysis.stats.panel import add_state_period_indicator, to_months
+from analysis.stats.wcr import wild_bootstrap_p
 
 #: At or below this many clusters (or clusters carrying the term) the bootstrap uses Webb's
 #: six-point weights: Rademacher weights give only 2^G distinct draws, too few to resolve a
@@ -52,6 +55,8 @@ from analysis.stats.panel import add_state_period_indicator
 #: clustered errors", Canadian Journal of Economics).
 FEW_CLUSTERS = 12
 _CLUSTER = "_cluster"
+# The fixed-effects projection of a fit, shared by its randomization and placebo draws.
+_FIXED: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
 
 
 @dataclasses.dataclass(frozen=True)
@@ -184,18 +189,13 @@ def wild_cluster_bootstrap(
     and ``reps``."""
     if weights == "auto":
         weights = bootstrap_weights(fit.n_clusters, len(treated_clusters(fit, term)))
-    with warnings.catch_warnings():
-        # With 2^G < reps wildboottest enumerates every sign vector instead (and says so).
-        warnings.filterwarnings("ignore", message=".*full_enumeration.*")
-        result = fit.model.wildboottest(
-            param=term, reps=reps, cluster=_CLUSTER, weights_type=weights, impose_null=True,
-            seed=seed,
-        )  # fmt: skip
+    p_value = wild_bootstrap_p(fit.model, term, cluster=_CLUSTER, reps=reps, seed=seed,
+                               weights=weights)  # fmt: skip
     method = (
         f"wild cluster restricted bootstrap (null imposed), {weights.capitalize()} weights, "
         f"{reps} reps, clustered by {fit.cluster} (pyfixest/wildboottest)"
     )
-    return {"p_value": float(result["Pr(>|t|)"]), "weights": weights, "method": method,
+    return {"p_value": p_value, "weights": weights, "method": method,
             "reps": reps}  # fmt: skip
 
 
@@ -217,6 +217,55 @@ def _t_of(fit: LPMFit, sample, terms, term) -> tuple[float, float]:
     if term not in model.coef().index:
         return float("nan"), float("nan")
     return float(model.coef()[term]), float(model.tstat()[term])
+
+
+def _placebo_p(fit: LPMFit, sample) -> float:
+    model = _feols(sample, fit.outcome, [*fit.terms, "placebo"], fit.fixed_effects)
+    return model.pvalue()["placebo"] if "placebo" in model.coef().index else np.nan
+
+
+def _refits(fit: LPMFit, position: int, controls: list[str], extra: int):
+    """The exact FWL refits of one column of ``fit``'s model (:class:`OneColumnRefits`), or
+    None when pyfixest dropped rows (singletons) or regressors (collinearity): then the draws
+    are refitted with pyfixest."""
+    model = fit.model
+    if len(fit.sample) != model._N or list(model._collin_vars):
+        return None
+    fe = _FIXED.get(model)
+    if fe is None:
+        codes = [pd.factorize(fit.sample[f].astype(str))[0] for f in fit.fixed_effects]
+        fe = _FIXED[model] = FixedEffects(codes or [np.zeros(len(fit.sample), dtype=int)])
+    return OneColumnRefits(fit.sample[fit.outcome].to_numpy(dtype=float),
+                           fit.sample[controls].to_numpy(dtype=float), fe,
+                           fit.sample[_CLUSTER].to_numpy(), position=position,
+                           df_k=int(model._df_k) + extra)  # fmt: skip
+
+
+def _draw_columns(fit: LPMFit, schedules: pd.DataFrame, drawn, month_col: str) -> np.ndarray:
+    """The indicator of each draw (n x draws): row i is 1 when its state was given schedule j
+    and schedule j is in force in its month (as :func:`add_state_period_indicator`)."""
+    sample = fit.sample
+    month = sample[month_col]
+    ordinal = (month.dt.year * 12 + month.dt.month).to_numpy()
+    end = (
+        schedules["end_month"]
+        if "end_month" in schedules
+        else pd.Series(pd.NaT, index=schedules.index)
+    )
+    active = []
+    for start, stop in zip(to_months(schedules["start_month"]), to_months(end), strict=True):
+        on = ordinal >= start.year * 12 + start.month
+        if not pd.isna(stop):
+            on &= ordinal <= stop.year * 12 + stop.month
+        active.append(on.astype(float))
+    rows = sample.groupby(sample["state"].astype(str)).indices
+    columns = np.zeros((len(drawn), len(sample)))
+    for i, states in enumerate(drawn):
+        for j, state in enumerate(states):
+            at = rows.get(str(state))
+            if at is not None:
+                columns[i, at] = active[j][at]
+    return columns.T
 
 
 def _ri_p(observed: float, draws: np.ndarray) -> float:
@@ -247,10 +296,19 @@ def randomization_inference(
     if len(schedules) > len(states):
         raise ValueError(f"{len(schedules)} schedules but only {len(states)} states to draw")
     rng = np.random.default_rng(seed)
-    draws = np.empty((reps, 2))
-    for i in range(reps):
-        drawn = rng.choice(states, size=len(schedules), replace=False)
-        draws[i] = _t_of(fit, _assigned(fit, schedules, drawn, term, month_col), fit.terms, term)
+    drawn = [rng.choice(states, size=len(schedules), replace=False) for _ in range(reps)]
+    refits = _refits(fit, fit.terms.index(term), [t for t in fit.terms if t != term], 0)
+    if refits is None:
+        draws = np.array([_t_of(fit, _assigned(fit, schedules, s, term, month_col), fit.terms,
+                                term) for s in drawn]).reshape(reps, 2)  # fmt: skip
+        observed_stat = observed["estimate"], observed["t_value"]
+    else:
+        columns = _draw_columns(fit, schedules, drawn, month_col)
+        draws = np.column_stack(refits.fit(columns))
+        # The observed statistics on the same exact path, so that a draw reproducing the
+        # observed column ties with it exactly.
+        coef, t = refits.fit(fit.sample[term].to_numpy())
+        observed_stat = float(coef[0]), float(t[0])
     n_valid = int(np.isfinite(draws[:, 1]).sum())
     if n_valid == 0:
         raise ValueError(f"no randomization draw identified {term!r}")
@@ -259,8 +317,8 @@ def randomization_inference(
         f"schedules (switch months) given to random states, CRV1 t compared, {reps} draws "
         "(pyfixest fits)"
     )
-    return {"p_value": _ri_p(observed["t_value"], draws[:, 1]),
-            "p_value_coef": _ri_p(observed["estimate"], draws[:, 0]), "method": method,
+    return {"p_value": _ri_p(observed_stat[1], draws[:, 1]),
+            "p_value_coef": _ri_p(observed_stat[0], draws[:, 0]), "method": method,
             "reps": reps, "n_invalid": reps - n_valid, "t_observed": observed["t_value"],
             "draws": draws}  # fmt: skip
 
@@ -287,12 +345,14 @@ def placebo_size(
     if len(schedules) > len(states):
         raise ValueError(f"{len(schedules)} schedules but only {len(states)} placebo states")
     rng = np.random.default_rng(seed)
-    p_values = np.empty(draws)
-    for i in range(draws):
-        drawn = rng.choice(states, size=len(schedules), replace=False)
-        sample = _assigned(fit, schedules, drawn, "placebo", month_col)
-        model = _feols(sample, fit.outcome, [*fit.terms, "placebo"], fit.fixed_effects)
-        p_values[i] = model.pvalue()["placebo"] if "placebo" in model.coef().index else np.nan
+    drawn = [rng.choice(states, size=len(schedules), replace=False) for _ in range(draws)]
+    refits = _refits(fit, len(fit.terms), list(fit.terms), 1)
+    if refits is None:
+        p_values = np.array([_placebo_p(fit, _assigned(fit, schedules, s, "placebo", month_col))
+                             for s in drawn])  # fmt: skip
+    else:
+        t = refits.fit(_draw_columns(fit, schedules, drawn, month_col))[1]
+        p_values = refits.p_values(t)
     valid = p_values[np.isfinite(p_values)]
     if valid.size == 0:
         raise ValueError("no placebo draw was identified")

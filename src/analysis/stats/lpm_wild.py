@@ -4,8 +4,9 @@
 complete cases, so each coefficient is the difference in the adoption probability per SD),
 fits OLS with pyfixest (CRV1 standard errors clustered by ``cluster``) and adds, for each
 term in ``bootstrap_terms``, the wild cluster bootstrap p-value of pyfixest's
-``wildboottest`` (WCR11, the null imposed, Webb six-point weights, ``reps`` draws, ``seed``),
-which stays valid with few or unbalanced clusters.
+``wildboottest`` (WCR11, the null imposed, Webb six-point weights, ``reps`` draws, ``seed``;
+computed by :func:`analysis.stats.wcr.wild_bootstrap_p`), which stays valid with few or
+unbalanced clusters.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ import pandas as pd
 import pyfixest as pf
 
 from analysis.stats._common import complete_cases, require_columns, z_critical
+from analysis.stats.wcr import wild_bootstrap_p
 
 LPM_COLUMNS = [
     "term",
@@ -72,10 +74,7 @@ def fit_lpm_wild(
         est, se = float(tidy.loc[term, "Estimate"]), float(tidy.loc[term, "Std. Error"])
         p_wild = np.nan
         if term in bootstrap_terms:
-            boot = fit.wildboottest(
-                reps=reps, param=term, weights_type="webb", impose_null=True, seed=seed
-            )
-            p_wild = float(boot["Pr(>|t|)"])
+            p_wild = wild_bootstrap_p(fit, term, cluster=cluster, reps=reps, seed=seed)
         rows.append(
             {
                 "term": term,
