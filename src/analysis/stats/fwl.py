@@ -103,6 +103,7 @@ class OneColumnRefits:
         d = self.fe.residualize(columns)
         r = d - self.basis @ (self.basis.T @ d)
         rr = np.einsum("ij,ij->j", r, r)
+        rr = np.where(rr > 0, rr, np.nan)  # an absorbed column (no estimate, below)
         if self.before is None:  # the column comes last: checked against all the others
             kept = rr
         else:

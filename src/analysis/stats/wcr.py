@@ -79,10 +79,11 @@ def _weights(kind: str, n_clusters: int, reps: int, seed: int) -> np.ndarray:
     return v.reshape(n_clusters, reps)
 
 
-def wcr_test(model, param: str, *, cluster: str, reps: int, seed: int, weights: str) -> float:
-    """Two-sided WCR-11 p-value of ``param = 0`` on the pyfixest ``model`` (as
-    ``model.wildboottest(param=param, reps=reps, cluster=cluster, weights_type=weights,
-    impose_null=True, seed=seed)["Pr(>|t|)"]``)."""
+def wcr_statistics(
+    model, param: str, *, cluster: str, reps: int, seed: int, weights: str
+) -> tuple[float, np.ndarray]:
+    """The CRV1 t of ``param`` and its ``reps`` WCR-11 bootstrap t's (wildboottest's
+    ``t_stat`` and ``t_boot``) on the pyfixest ``model``."""
     d = _design(model, cluster)
     r = np.zeros(d.k)
     r[d.names.index(param)] = 1
@@ -101,6 +102,15 @@ def wcr_test(model, param: str, *, cluster: str, reps: int, seed: int, weights: 
     t_boot = numer / np.sqrt(denom)
     se = np.sqrt(d.ssc * r @ d.vcov @ np.transpose(r))
     t_stat = (np.transpose(r) @ d.beta_hat - 0) / se
+    return float(t_stat), t_boot
+
+
+def wcr_test(model, param: str, *, cluster: str, reps: int, seed: int, weights: str) -> float:
+    """Two-sided WCR-11 p-value of ``param = 0`` on the pyfixest ``model`` (as
+    ``model.wildboottest(param=param, reps=reps, cluster=cluster, weights_type=weights,
+    impose_null=True, seed=seed)["Pr(>|t|)"]``)."""
+    t_stat, t_boot = wcr_statistics(model, param, cluster=cluster, reps=reps, seed=seed,
+                                    weights=weights)  # fmt: skip
     return float(np.mean(np.abs(t_stat) < abs(t_boot)))
 
 
