@@ -44,7 +44,7 @@ def _draws(fit, n, seed=5, exclude=()):
     return [rng.choice(states, size=len(SCHEDULES), replace=False) for _ in range(n)]
 
 
-@pytest.mark.parametrize("effects", [("month",), ("month", "state")])
+@pytest.mark.parametrize("effects", [(), ("month",), ("month", "state")])
 def test_fwl_refits_equal_pyfixest_refits(panel, effects):
     fit = fc.fit_lpm(panel, "y", ["law", "x", "z"], fixed_effects=effects)
     drawn = _draws(fit, 6)
@@ -76,7 +76,7 @@ def test_a_column_the_fixed_effects_absorb_has_no_estimate(panel):
     assert np.isfinite(coef[1]) and np.isfinite(t[1])
 
 
-@pytest.mark.parametrize("effects", [("month",), ("month", "state")])
+@pytest.mark.parametrize("effects", [(), ("month",), ("month", "state")])
 def test_randomization_and_placebo_p_values_equal_the_refit_loop(panel, effects, monkeypatch):
     fit = fc.fit_lpm(panel, "y", ["law", "x", "z"], fixed_effects=effects)
     fast_ri = fc.randomization_inference(fit, "law", SCHEDULES, reps=30, seed=2)

@@ -170,11 +170,10 @@ def treated_clusters(fit: LPMFit, term: str) -> list[str]:
     """The clusters that carry ``term``: with a fixed effect for the cluster variable, those
     in which the term varies (the only ones that identify it); otherwise those in which it is
     ever non-zero."""
-    values = fit.sample.groupby(fit.cluster)[term]
     if fit.cluster in fit.fixed_effects:
-        carrying = values.nunique() > 1
+        carrying = fit.sample.groupby(fit.cluster)[term].nunique() > 1
     else:
-        carrying = values.apply(lambda v: bool((v != 0).any()))
+        carrying = fit.sample[term].ne(0).groupby(fit.sample[fit.cluster]).any()
     return sorted(str(s) for s in carrying[carrying].index)
 
 
