@@ -23,6 +23,13 @@ too often. This module gives, beside the CRV1 result of a linear-probability fit
   CRV1 and WCR p-values per term.
 
 Randomness comes only from ``seed`` arguments; the draws are reproducible.
+
+Speed: a randomization or placebo draw changes one column of the fit, so the draws are not
+refitted with pyfixest but computed exactly by Frisch-Waugh-Lovell, all at once
+(:mod:`analysis.stats.fwl`; pyfixest refits remain the fallback when pyfixest dropped
+singleton rows or collinear regressors), and the WCR bootstrap is wildboottest's computation
+vectorised, with the design built once per fit (:mod:`analysis.stats.wcr`). Both give
+pyfixest's numbers to rounding.
 """
 
 from __future__ import annotations
