@@ -237,6 +237,8 @@ def fit_exit_models(panel: pd.DataFrame, *, seed: int = 0, reps: int = 9999) -> 
 def _lpm_wild(data: pd.DataFrame, terms: list[str], *, seed: int, reps: int) -> pd.DataFrame:
     import pyfixest as pf
 
+    from analysis.stats.wcr import wild_bootstrap_p
+
     # wildboottest needs numeric cluster ids (text ids fail in its numba kernels)
     data = data.assign(state_id=pd.factorize(data["state"], sort=True)[0])
     formula = f"event ~ {' + '.join(terms)} | period"
@@ -256,8 +258,10 @@ def _lpm_wild(data: pd.DataFrame, terms: list[str], *, seed: int, reps: int) -> 
     out[scaled] = 100 * out[scaled]  # percentage points per interval
     out["p_wild"] = np.nan
     if "prohibition_enacted" in terms:
-        wild = fit.wildboottest(reps=reps, param="prohibition_enacted", seed=seed)
-        out.loc[out["term"] == "prohibition_enacted", "p_wild"] = float(wild["Pr(>|t|)"])
+        out.loc[out["term"] == "prohibition_enacted", "p_wild"] = wild_bootstrap_p(
+            fit, "prohibition_enacted", cluster="state_id", reps=reps, seed=seed,
+            weights="rademacher",
+        )  # fmt: skip
     return out.assign(
         model="LPM with partisanship change (pp per SD)",
         n=int(fit._N),
