@@ -89,3 +89,10 @@ def test_curve_summary(curve):
     assert curve_summary(curve, scale=1).max_pp.iloc[0] == pytest.approx(
         curve[curve.focal == FOCAL[0]].estimate.max()
     )
+
+
+def test_columns_the_models_do_not_read_change_nothing(counties, curve):
+    """The curve fits on only the columns it uses: extra columns, text included, are ignored."""
+    wider = counties.assign(note="text", noise=np.arange(len(counties), dtype=float))
+    again = specification_curve(wider, ["any_agreement", "tfm"], FOCAL, ["log_density"])
+    assert again.equals(curve)

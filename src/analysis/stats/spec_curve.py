@@ -10,7 +10,7 @@ import numpy as np
 import pandas as pd
 from statsmodels.tools.sm_exceptions import PerfectSeparationError
 
-from analysis.stats._common import standardization_scales
+from analysis.stats._common import standardization_scales, unique_columns
 from analysis.stats.adoption_models import fit_adoption_model
 from analysis.stats.spec import ESTIMATORS, ModelSpec
 
@@ -74,6 +74,9 @@ def specification_curve(
     """
     terms = list(dict.fromkeys([*focal, *controls]))
     base = ModelSpec.of(spec, scales=standardization_scales(df, terms))
+    # Only the columns a model reads: every fit copies its sample, so narrower is faster.
+    df = df[unique_columns([*outcomes, *terms, base.group, base.cluster, *base.fixed_effects,
+                            *weights])]  # fmt: skip
     rows = []
     for outcome, estimator, (sample_name, excluded), weight, fe in itertools.product(
         outcomes, estimators, samples.items(), weights, state_fe

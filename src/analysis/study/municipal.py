@@ -69,7 +69,7 @@ def read_places(path: str | Path | None = None) -> pd.DataFrame:
     ``fips_class``, ``population`` (Int64; missing where the file has none) and
     ``incorporated``. Bad GEOIDs or populations stop with the file, row and column."""
     path = Path(path) if path else require(PLACES_FILE)
-    raw = pd.read_csv(path, dtype=str, keep_default_na=False)
+    raw = pd.read_csv(path, dtype=str, keep_default_na=False, usecols=lambda c: c in PLACE_COLUMNS)
     missing = [c for c in PLACE_COLUMNS if c not in raw]
     if missing:
         raise ValueError(f"{path}: missing columns {missing}")
@@ -88,7 +88,7 @@ def read_places(path: str | Path | None = None) -> pd.DataFrame:
 def read_place_counties(path: str | Path | None = None) -> pd.DataFrame:
     """Every (``place_geoid``, ``county_fips``) pair of ``us_geo_place_counties.csv``."""
     path = Path(path) if path else require(PLACE_COUNTIES_FILE)
-    raw = pd.read_csv(path, dtype=str, keep_default_na=False)
+    raw = pd.read_csv(path, dtype=str, keep_default_na=False, usecols=[0, 1])
     if list(raw.columns[:2]) != ["Place GEOID", "County GEOID"]:
         raise ValueError(f"{path}: columns must be Place GEOID, County GEOID")
     return raw.iloc[:, :2].set_axis(["place_geoid", "county_fips"], axis=1)
@@ -147,12 +147,16 @@ def match_places(
     ``place_geoid`` (missing when unmatched), ``match_rule`` and ``match_note`` (why there is
     no place)."""
     municipal = municipal_agencies(agencies)
-    places = places.assign(key=places["place_name"].map(place_key))
+    by_geoid = "jurisdiction_geoid" in municipal
+    if by_geoid:
+        place_geoids = set(places["place_geoid"])
+    else:
+        places = places.assign(key=places["place_name"].map(place_key))
     rows = []
     for _, agency in municipal.iterrows():
-        if "jurisdiction_geoid" in municipal:
+        if by_geoid:
             rule, geoid = RULE_GEOID, agency["jurisdiction_geoid"]
-            known = pd.notna(geoid) and str(geoid) in set(places["place_geoid"])
+            known = pd.notna(geoid) and str(geoid) in place_geoids
             note = None if known else "jurisdiction_geoid is not a Census place"
             geoid = str(geoid) if known else None
         else:
