@@ -232,6 +232,21 @@ def uncounted_agencies(agency_snaps: pd.DataFrame, date) -> pd.DataFrame:
     )
 
 
+def _with_gaps(agency_snaps: pd.DataFrame, dates: list) -> pd.DataFrame:
+    """The rows of the agencies missing from at least one snapshot between their first and
+    their last (the only ones :func:`flickering_agencies` has to look at row by row)."""
+    import numpy as np
+
+    where = np.searchsorted(np.asarray(dates), agency_snaps["snapshot_date"].to_numpy())
+    spans = (
+        pd.DataFrame({"agency_key": agency_snaps["agency_key"].to_numpy(), "at": where})
+        .groupby("agency_key", sort=False)["at"]
+        .agg(["min", "max", "nunique"])
+    )
+    gappy = spans.index[spans["max"] - spans["min"] + 1 > spans["nunique"]]
+    return agency_snaps[agency_snaps["agency_key"].isin(gappy)]
+
+
 def flickering_agencies(agency_snaps: pd.DataFrame) -> pd.DataFrame:
     """Agencies that leave the list and come back: one row per absence (``gone_from``: first
     snapshot without it, ``back_on``: the snapshot it is listed again, ``snapshots_missing``),
@@ -239,7 +254,7 @@ def flickering_agencies(agency_snaps: pd.DataFrame) -> pd.DataFrame:
     dates = sorted(agency_snaps["snapshot_date"].unique())
     position = {d: i for i, d in enumerate(dates)}
     rows = []
-    for key, frame in agency_snaps.groupby("agency_key", sort=True):
+    for key, frame in _with_gaps(agency_snaps, dates).groupby("agency_key", sort=True):
         seen = sorted(position[d] for d in frame["snapshot_date"])
         first = frame.iloc[0]
         for before, after in zip(seen, seen[1:], strict=False):
