@@ -300,16 +300,17 @@ def covered_units(agencies_on: pd.DataFrame, groups: pd.DataFrame, measure: str)
         )
         pieces.append(muni)
     rows = pd.concat(pieces, ignore_index=True)
-    return (
-        rows.groupby("geoid", sort=True)
-        .agg(
-            state=("state", "first"),
-            residents=("residents", "first"),
-            agency_keys=("agency_key", lambda k: tuple(sorted(k))),
-            agencies=("agency", lambda a: " / ".join(sorted(set(a)))),
-        )
-        .reset_index()
+    table = rows.groupby("geoid", sort=True).agg(
+        state=("state", "first"), residents=("residents", "first")
     )
+    keys, names = {}, {}  # per GEOID, in row order (a Python loop: no per-group Series)
+    for geoid, key, name in zip(rows["geoid"], rows["agency_key"], rows["agency"], strict=True):
+        keys.setdefault(geoid, []).append(key)
+        names.setdefault(geoid, set()).add(name)
+    table["agency_keys"] = pd.Series([tuple(sorted(keys[g])) for g in table.index],
+                                     index=table.index, dtype=object)  # fmt: skip
+    table["agencies"] = [" / ".join(sorted(names[g])) for g in table.index]
+    return table.reset_index()
 
 
 def coverage_changes(
