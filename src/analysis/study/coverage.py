@@ -122,21 +122,32 @@ def municipal_units(agencies_on: pd.DataFrame, covered_counties: set[str]) -> pd
     """The municipal jurisdictions of ``agencies_on`` that add residents beyond
     ``covered_counties``: one row per GEOID with a population, minus those whose principal
     county is covered and the villages taken to lie inside a covered town (module docstring)."""
-    muni = agencies_on[
-        agencies_on["jurisdiction_level"].eq("municipal")
-        & agencies_on["jurisdiction_geoid"].notna()
-        & agencies_on["jurisdiction_population"].notna()
-    ].drop_duplicates("jurisdiction_geoid")
-    muni = muni[~muni["principal_county_fips"].isin(covered_counties)]
-    town_counties = set(
-        muni.loc[muni["jurisdiction_geoid"].str.len() == 10, "principal_county_fips"]
+
+    # Row by row on plain values: a snapshot has a few hundred agencies, and pandas's per-call
+    # cost, not the data, is what a vectorised filter would spend its time on.
+    def values(column):
+        return agencies_on[column].to_numpy(dtype=object, na_value=None)
+
+    level, geoid, county = (
+        values("jurisdiction_level"),
+        values("jurisdiction_geoid"),
+        values("principal_county_fips"),
     )
-    inside_town = (
-        muni["kind"].eq("village")
-        & muni["state"].isin(VILLAGES_IN_TOWNS)
-        & muni["principal_county_fips"].isin(town_counties)
-    )
-    return muni[~inside_town]
+    has_population = agencies_on["jurisdiction_population"].notna().to_numpy()
+    seen, first = set(), []
+    for i, (lv, g, has) in enumerate(zip(level, geoid, has_population, strict=True)):
+        if lv == "municipal" and g is not None and has and g not in seen:
+            seen.add(g)
+            first.append(i)
+    muni = [i for i in first if county[i] not in covered_counties]
+    town_counties = {county[i] for i in muni if len(geoid[i]) == 10}
+    kind, state = values("kind"), values("state")
+    inside_town = {
+        i
+        for i in muni
+        if kind[i] == "village" and state[i] in VILLAGES_IN_TOWNS and county[i] in town_counties
+    }
+    return agencies_on.iloc[[i for i in muni if i not in inside_town]]
 
 
 def covered_residents(
