@@ -115,7 +115,7 @@ def test_interactive_table_is_offline_and_deterministic(monkeypatch):
 
 
 def test_choropleth_tooltip_data_and_inline_bundle():
-    pytest.importorskip("altair")
+    pytest.importorskip("vl_convert")
     import geopandas as gpd
     from shapely.geometry import box
 
@@ -139,7 +139,7 @@ def test_choropleth_tooltip_data_and_inline_bundle():
         "category": im.WITH_TFM,
     }]  # fmt: skip
     chart = im.county_choropleth(counties, states, hover, title="t")
-    values = chart.to_dict()["layer"][0]["data"]["values"]
+    values = chart["layer"][0]["data"]["values"]
     assert [v["properties"]["category"] for v in values] == [im.WITH_TFM, im.NO_AGREEMENT]
     assert values[0]["properties"]["first_signed"] == "2019-07-01"
     html = im.embed_html(chart, "m", "a <map>")

@@ -1,8 +1,9 @@
 """The interactive county choropleth of report 30: hover a county to read its agencies.
 
-Built with Altair (a Vega-Lite spec); the Vega, Vega-Lite and vega-embed JavaScript comes from
-``vl_convert.javascript_bundle()`` and is written into the page itself, so the map works offline
-and the page requests nothing. The static PNG map stays in the report for print.
+A Vega-Lite spec, written out as the dict Altair would produce; the Vega, Vega-Lite and
+vega-embed JavaScript comes from ``vl_convert.javascript_bundle()`` and is written into the page
+itself, so the map works offline and the page requests nothing. The static PNG map stays in the
+report for print.
 
 County shapes are the atlas's pre-projected 2023 polygons (``analysis.geo.shapes``, y north-up),
 simplified to ``tolerance`` screen units (the atlas is 975 units wide) and rounded to one decimal,
@@ -58,21 +59,76 @@ def _compact(value):
     return value
 
 
+def _ring_lists(coords, starts) -> list[list]:
+    """Each run of ``coords`` (``starts``: where each begins) as a list of ``[x, y]``, whole
+    values as ``int`` (what :func:`_compact` of shapely's ``mapping`` gives, built from arrays)."""
+    import numpy as np
+
+    whole = np.logical_and.reduceat((coords == np.trunc(coords)).all(axis=1), starts)
+    out = []
+    for ring, is_whole in zip(np.split(coords, starts[1:]), whole, strict=True):
+        if is_whole:
+            out.append(ring.astype(np.int64).tolist())
+        else:
+            out.append([[int(v) if v == int(v) else v for v in xy] for xy in ring.tolist()])
+    return out
+
+
+def _coordinates(shapes) -> list:
+    """GeoJSON ``coordinates`` of (Multi)Polygons and (Multi)LineStrings, compacted."""
+    import numpy as np
+    import shapely
+
+    parts, part_of = shapely.get_parts(shapes, return_index=True)
+    is_polygon = shapely.get_type_id(parts) == shapely.GeometryType.POLYGON
+    if is_polygon.all():
+        rings, ring_of = shapely.get_rings(parts, return_index=True)
+    elif not is_polygon.any():
+        rings, ring_of = parts, np.arange(len(parts))
+    else:
+        raise ValueError("simplified: polygons and lines mixed in one call")
+    coords, coord_of = shapely.get_coordinates(rings, return_index=True)
+    starts = np.flatnonzero(np.r_[True, coord_of[1:] != coord_of[:-1]])
+    lists = _ring_lists(coords, starts)
+    per_part = [[] for _ in parts] if is_polygon.all() else lists
+    if is_polygon.all():
+        for ring, part in zip(lists, ring_of.tolist(), strict=True):
+            per_part[part].append(ring)
+    per_shape = [[] for _ in shapes]
+    for item, shape in zip(per_part, part_of.tolist(), strict=True):
+        per_shape[shape].append(item)
+    return per_shape
+
+
 def simplified(geometries, tolerance: float, grid: float) -> list[dict]:
     """GeoJSON geometries simplified to ``tolerance`` and snapped to a ``grid`` (screen
     units); whole coordinates written as integers. A shape too small for the grid (a few tiny
     independent cities) keeps its simplified outline unsnapped rather than vanish."""
+    import numpy as np
     import shapely
     from shapely.geometry import mapping
 
-    smooth = shapely.simplify(list(geometries), tolerance, preserve_topology=True)
+    smooth = shapely.simplify(np.asarray(list(geometries), dtype=object), tolerance,
+                              preserve_topology=True)  # fmt: skip
     snapped = shapely.set_precision(smooth, grid)
-    shapes = [s if not shapely.is_empty(s) else shapely.set_precision(f, 0.01)
-              for s, f in zip(snapped, smooth, strict=True)]  # fmt: skip
-    out = []
-    for shape in shapes:
-        geometry = mapping(shape)
-        out.append({"type": geometry["type"], "coordinates": _compact(geometry["coordinates"])})
+    empty = shapely.is_empty(snapped)
+    if empty.any():
+        snapped[empty] = shapely.set_precision(smooth[empty], 0.01)
+    kinds = shapely.get_type_id(snapped)
+    simple = np.isin(kinds, [1, 3, 5, 6])  # (Multi)LineString, (Multi)Polygon
+    polygons = simple & np.isin(kinds, [3, 6])
+    out: list[dict | None] = [None] * len(snapped)
+    for chosen in (polygons, simple & ~polygons):
+        index = np.flatnonzero(chosen)
+        if not len(index):
+            continue
+        for i, coordinates in zip(index, _coordinates(snapped[index]), strict=True):
+            multi = kinds[i] in (5, 6)
+            out[i] = {"type": snapped[i].geom_type,
+                      "coordinates": coordinates if multi else coordinates[0]}  # fmt: skip
+    for i in np.flatnonzero(~simple):  # anything else (a collection): shapely's own mapping
+        geometry = mapping(snapped[i])
+        out[i] = {"type": geometry["type"], "coordinates": _compact(geometry["coordinates"])}
     return out
 
 
@@ -100,13 +156,19 @@ def _features(counties, hover: pd.DataFrame, tolerance: float, grid: float) -> l
     return features
 
 
-def county_choropleth(counties, states, hover: pd.DataFrame, *, title: str,
-                      tolerance: float = 1.0, grid: float = 1.0):  # fmt: skip
-    """The Altair chart: counties coloured as on the static map (a Task Force Model agreement,
-    else jail models only), state borders on
-    top, a tooltip with the county, its agencies and models and the first signing date."""
-    import altair as alt
+SCHEMA_URL = "https://vega.github.io/schema/vega-lite/v6.4.1.json"
+"""The Vega-Lite schema of the spec (Altair 6.x's ``alt.SCHEMA_URL``)."""
 
+
+def county_choropleth(counties, states, hover: pd.DataFrame, *, title: str,
+                      tolerance: float = 1.0, grid: float = 1.0) -> dict:  # fmt: skip
+    """The Vega-Lite spec (a dict): counties coloured as on the static map (a Task Force Model
+    agreement, else jail models only), state borders on top, a tooltip with the county, its
+    agencies and models and the first signing date.
+
+    Written out directly: it is the dict Altair's ``Chart.to_dict()`` gives for the same layered
+    ``mark_geoshape`` chart (a test checks this against Altair), without Altair's import and
+    schema validation (several seconds on 3,144 counties)."""
     features = _features(counties, hover, tolerance, grid)
     shapes = states.geometry[states.geometry.notna()]
     borders = [
@@ -114,45 +176,57 @@ def county_choropleth(counties, states, hover: pd.DataFrame, *, title: str,
         for g in simplified(shapes.boundary, tolerance, grid)
     ]
     order = [c for c in CATEGORY_COLORS if c != NO_AGREEMENT] + [NO_AGREEMENT]
-    fill = alt.Color(
-        "properties.category:N",
-        title="287(g) models",
-        scale=alt.Scale(domain=order, range=[CATEGORY_COLORS[c] for c in order]),
-        legend=alt.Legend(orient="bottom", direction="vertical", labelLimit=360),
-    )
+    fill = {
+        "field": "properties.category",
+        "legend": {"direction": "vertical", "labelLimit": 360, "orient": "bottom"},
+        "scale": {"domain": order, "range": [CATEGORY_COLORS[c] for c in order]},
+        "title": "287(g) models",
+        "type": "nominal",
+    }
     tooltip = [
-        alt.Tooltip("properties.county:N", title="County"),
-        alt.Tooltip("agreements:Q", title="Agreements"),
-        alt.Tooltip("models:N", title="Models"),
-        alt.Tooltip("agencies:N", title="Agencies"),
-        alt.Tooltip("first_signed:N", title="First signed"),
+        {"field": field, "title": label, "type": kind}
+        for field, label, kind in (
+            ("properties.county", "County", "nominal"),
+            ("agreements", "Agreements", "quantitative"),
+            ("models", "Models", "nominal"),
+            ("agencies", "Agencies", "nominal"),
+            ("first_signed", "First signed", "nominal"),
+        )
     ]
     # A county without an agreement carries only its name and category (a smaller page);
     # its tooltip fields are filled in the browser.
     defaults = {"agreements": "0", "models": "'none'", "agencies": "'none'", "first_signed": "'–'"}
-    filled = {k: f"datum.properties.{k} || {v}" for k, v in defaults.items()}
-    projection = {"type": "identity", "reflectY": True}
-    base = (
-        alt.Chart(alt.Data(values=features))
-        .transform_calculate(**filled)
-        .mark_geoshape(stroke="white", strokeWidth=0.15)
-        .encode(color=fill, tooltip=tooltip)
-        .project(**projection)
-    )
-    lines = (
-        alt.Chart(alt.Data(values=borders))
-        .mark_geoshape(filled=False, stroke=MUTED, strokeWidth=0.6)
-        .project(**projection)
-    )
-    return (base + lines).properties(width="container", height=420, title=title)
+    filled = [{"calculate": f"datum.properties.{k} || {v}", "as": k} for k, v in defaults.items()]
+    projection = {"reflectY": True, "type": "identity"}
+    base = {
+        "data": {"values": features},
+        "mark": {"type": "geoshape", "stroke": "white", "strokeWidth": 0.15},
+        "encoding": {"color": fill, "tooltip": tooltip},
+        "projection": dict(projection),
+        "transform": filled,
+    }
+    lines = {
+        "data": {"values": borders},
+        "mark": {"type": "geoshape", "filled": False, "stroke": MUTED, "strokeWidth": 0.6},
+        "projection": dict(projection),
+    }
+    return {
+        "config": {"view": {"continuousWidth": 300, "continuousHeight": 300}},
+        "layer": [base, lines],
+        "height": 420,
+        "title": title,
+        "width": "container",
+        "$schema": SCHEMA_URL,
+    }
 
 
-def embed_html(chart, div_id: str, description: str) -> str:
-    """The chart as HTML with the Vega bundle inline: a ``<div>`` (with an ARIA label) and two
-    scripts, no URL. ``vegaEmbed`` is told not to load anything and to draw SVG."""
+def embed_html(chart: dict, div_id: str, description: str) -> str:
+    """The chart (a Vega-Lite spec) as HTML with the Vega bundle inline: a ``<div>`` (with an
+    ARIA label) and two scripts, no URL. ``vegaEmbed`` is told not to load anything and to draw
+    SVG."""
     import vl_convert
 
-    spec = json.dumps(chart.to_dict(), sort_keys=True, separators=(",", ":"))
+    spec = json.dumps(chart, sort_keys=True, separators=(",", ":"))
     spec = spec.replace("</", "<\\/")
     options = json.dumps({"actions": False, "renderer": "svg"})
     style = f"#{div_id}.vega-embed {{ width: 100%; display: flex; }}"
@@ -166,7 +240,7 @@ def embed_html(chart, div_id: str, description: str) -> str:
     )
 
 
-def show_choropleth(chart, div_id: str, description: str):
+def show_choropleth(chart: dict, div_id: str, description: str):
     """``embed_html`` as a displayable ``IPython.display.HTML``."""
     from IPython.display import HTML
 

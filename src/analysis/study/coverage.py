@@ -122,21 +122,32 @@ def municipal_units(agencies_on: pd.DataFrame, covered_counties: set[str]) -> pd
     """The municipal jurisdictions of ``agencies_on`` that add residents beyond
     ``covered_counties``: one row per GEOID with a population, minus those whose principal
     county is covered and the villages taken to lie inside a covered town (module docstring)."""
-    muni = agencies_on[
-        agencies_on["jurisdiction_level"].eq("municipal")
-        & agencies_on["jurisdiction_geoid"].notna()
-        & agencies_on["jurisdiction_population"].notna()
-    ].drop_duplicates("jurisdiction_geoid")
-    muni = muni[~muni["principal_county_fips"].isin(covered_counties)]
-    town_counties = set(
-        muni.loc[muni["jurisdiction_geoid"].str.len() == 10, "principal_county_fips"]
+
+    # Row by row on plain values: a snapshot has a few hundred agencies, and pandas's per-call
+    # cost, not the data, is what a vectorised filter would spend its time on.
+    def values(column):
+        return agencies_on[column].to_numpy(dtype=object, na_value=None)
+
+    level, geoid, county = (
+        values("jurisdiction_level"),
+        values("jurisdiction_geoid"),
+        values("principal_county_fips"),
     )
-    inside_town = (
-        muni["kind"].eq("village")
-        & muni["state"].isin(VILLAGES_IN_TOWNS)
-        & muni["principal_county_fips"].isin(town_counties)
-    )
-    return muni[~inside_town]
+    has_population = agencies_on["jurisdiction_population"].notna().to_numpy()
+    seen, first = set(), []
+    for i, (lv, g, has) in enumerate(zip(level, geoid, has_population, strict=True)):
+        if lv == "municipal" and g is not None and has and g not in seen:
+            seen.add(g)
+            first.append(i)
+    muni = [i for i in first if county[i] not in covered_counties]
+    town_counties = {county[i] for i in muni if len(geoid[i]) == 10}
+    kind, state = values("kind"), values("state")
+    inside_town = {
+        i
+        for i in muni
+        if kind[i] == "village" and state[i] in VILLAGES_IN_TOWNS and county[i] in town_counties
+    }
+    return agencies_on.iloc[[i for i in muni if i not in inside_town]]
 
 
 def covered_residents(
@@ -232,6 +243,21 @@ def uncounted_agencies(agency_snaps: pd.DataFrame, date) -> pd.DataFrame:
     )
 
 
+def _with_gaps(agency_snaps: pd.DataFrame, dates: list) -> pd.DataFrame:
+    """The rows of the agencies missing from at least one snapshot between their first and
+    their last (the only ones :func:`flickering_agencies` has to look at row by row)."""
+    import numpy as np
+
+    where = np.searchsorted(np.asarray(dates), agency_snaps["snapshot_date"].to_numpy())
+    spans = (
+        pd.DataFrame({"agency_key": agency_snaps["agency_key"].to_numpy(), "at": where})
+        .groupby("agency_key", sort=False)["at"]
+        .agg(["min", "max", "nunique"])
+    )
+    gappy = spans.index[spans["max"] - spans["min"] + 1 > spans["nunique"]]
+    return agency_snaps[agency_snaps["agency_key"].isin(gappy)]
+
+
 def flickering_agencies(agency_snaps: pd.DataFrame) -> pd.DataFrame:
     """Agencies that leave the list and come back: one row per absence (``gone_from``: first
     snapshot without it, ``back_on``: the snapshot it is listed again, ``snapshots_missing``),
@@ -239,7 +265,7 @@ def flickering_agencies(agency_snaps: pd.DataFrame) -> pd.DataFrame:
     dates = sorted(agency_snaps["snapshot_date"].unique())
     position = {d: i for i, d in enumerate(dates)}
     rows = []
-    for key, frame in agency_snaps.groupby("agency_key", sort=True):
+    for key, frame in _with_gaps(agency_snaps, dates).groupby("agency_key", sort=True):
         seen = sorted(position[d] for d in frame["snapshot_date"])
         first = frame.iloc[0]
         for before, after in zip(seen, seen[1:], strict=False):
@@ -285,16 +311,17 @@ def covered_units(agencies_on: pd.DataFrame, groups: pd.DataFrame, measure: str)
         )
         pieces.append(muni)
     rows = pd.concat(pieces, ignore_index=True)
-    return (
-        rows.groupby("geoid", sort=True)
-        .agg(
-            state=("state", "first"),
-            residents=("residents", "first"),
-            agency_keys=("agency_key", lambda k: tuple(sorted(k))),
-            agencies=("agency", lambda a: " / ".join(sorted(set(a)))),
-        )
-        .reset_index()
+    table = rows.groupby("geoid", sort=True).agg(
+        state=("state", "first"), residents=("residents", "first")
     )
+    keys, names = {}, {}  # per GEOID, in row order (a Python loop: no per-group Series)
+    for geoid, key, name in zip(rows["geoid"], rows["agency_key"], rows["agency"], strict=True):
+        keys.setdefault(geoid, []).append(key)
+        names.setdefault(geoid, set()).add(name)
+    table["agency_keys"] = pd.Series([tuple(sorted(keys[g])) for g in table.index],
+                                     index=table.index, dtype=object)  # fmt: skip
+    table["agencies"] = [" / ".join(sorted(names[g])) for g in table.index]
+    return table.reset_index()
 
 
 def coverage_changes(
