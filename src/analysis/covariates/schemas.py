@@ -242,3 +242,23 @@ def __getattr__(name: str):
     if name not in BUILT_ON_USE:
         raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
     return _built()[name]
+
+
+def county_covariates(frame: pd.DataFrame) -> pd.DataFrame:
+    return _built()["COUNTY_SCHEMA"].validate(frame)
+
+
+def county_covariates_qa(frame: pd.DataFrame) -> pd.DataFrame:
+    return _built()["QA_SCHEMA"].validate(frame)
+
+
+def county_covariates_inputs(frame: pd.DataFrame) -> pd.DataFrame:
+    return _built()["INPUTS_SCHEMA"].validate(frame)
+
+
+def state_aggregates(frame: pd.DataFrame) -> pd.DataFrame:
+    return _built()["STATE_AGGREGATES_SCHEMA"].validate(frame)
+
+
+def state_policies(frame: pd.DataFrame) -> pd.DataFrame:
+    return _built()["STATE_POLICIES_SCHEMA"].validate(frame)

@@ -78,7 +78,8 @@ def write_index(
 
     read = read or FileReader()
     if graph is None or graph.package_dir != PACKAGE_DIR:
-        graph = ImportGraph(PACKAGE_DIR, cache=layout.state / "import-graph.json")
+        # The run's notebooks import another package (the runner's tests): its cache is apart.
+        graph = ImportGraph(PACKAGE_DIR, cache=layout.state / "import-graph-analysis.json")
     uses_processed = any(i.startswith("data/processed/") for s in specs for i in s.inputs)
     processed = None if uses_processed else layout.state / "no-processed-tables"
     links = report_links(specs, results, layout.html)
