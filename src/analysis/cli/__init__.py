@@ -30,12 +30,15 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
-    from analysis.fetch import FetchError
-
     args = build_parser().parse_args(argv)
     try:
         return int(args.handler(args) or 0)
-    except (FetchError, UserError) as exc:
+    except Exception as exc:
+        # A FetchError can come only from analysis.fetch, once imported: not imported here,
+        # so that a command that does not fetch does not pay for it.
+        fetch = sys.modules.get("analysis.fetch")
+        if not isinstance(exc, UserError) and not (fetch and isinstance(exc, fetch.FetchError)):
+            raise
         print(f"error: {exc}", file=sys.stderr)
         return 1
     except KeyboardInterrupt:

@@ -1,13 +1,18 @@
-"""pandera schemas at the boundary of every covariate table: codes, ranges, types, uniqueness."""
+"""pandera schemas at the boundary of every covariate table: codes, ranges, types, uniqueness.
+
+The schemas are built on first use (``schemas.COUNTY_SCHEMA``, a validator below): pandera
+takes a while to import, and the reports import this module only for its constants
+(:data:`MANDATE_TYPES`, :data:`POLICY_DATES`)."""
 
 from __future__ import annotations
 
-import pandas as pd
-import pandera.pandas as pa
+from functools import cache
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 FIPS = r"^\d{5}$"
-SHARE = [pa.Check.in_range(0, 1)]
-POSITIVE = [pa.Check.gt(0)]
 MANDATE_TYPES = ("must hold", "must request", "must enter")
 """Policy types that oblige local agencies to seek or hold an agreement (state-laws.md)."""
 NON_MANDATE_TYPES = (
@@ -22,209 +27,238 @@ prohibition the date from which an agreement may no longer be held."""
 VERIFICATION_LEVELS = ("primary text read", "secondary report", "unverified")
 
 
-def _share(nullable: bool = False) -> pa.Column:
-    return pa.Column(float, SHARE, nullable=nullable)
-
-
-def _number(nullable: bool = False, checks=None) -> pa.Column:
-    return pa.Column(float, checks or [], nullable=nullable)
-
-
-def _count() -> pa.Column:
-    return pa.Column("Int64", POSITIVE)
-
-
-# Columns the county table and the state aggregates share, in this order.
-REGION_COLUMNS = {
-    "census_region": pa.Column(int, pa.Check.isin([1, 2, 3, 4])),
-    "census_region_name": pa.Column(str),
-    "census_division": pa.Column(int, pa.Check.in_range(1, 9)),
-}
-POPULATION_COLUMNS = {
-    "population": _count(),
-    "population_census2020": _count(),
-    "population_pep2022": _count(),
-    "population_pep2023": _count(),
-    "land_area_sqmi": _number(checks=POSITIVE),
-    "population_density": _number(checks=POSITIVE),
-}
-ETHNICITY_COLUMNS = {
-    "hispanic_share": _share(),
-    "nh_white_share": _share(),
-    "nh_black_share": _share(),
-    "hispanic_share_census2010": _share(),
-    "hispanic_share_census2020": _share(),
-    "hispanic_growth_log_2010_2020": _number(),
-}
-
-COUNTY_SCHEMA = pa.DataFrameSchema(
-    {
-        "fips": pa.Column(str, pa.Check.str_matches(FIPS), unique=True),
-        "state_fips": pa.Column(str, pa.Check.str_matches(r"^\d{2}$")),
-        "state_usps": pa.Column(str, pa.Check.str_matches(r"^[A-Z]{2}$")),
-        "state_name": pa.Column(str),
-        "county_name_full": pa.Column(str),
-        **REGION_COLUMNS,
-        **POPULATION_COLUMNS,
-        "log_population_density": _number(),
-        **ETHNICITY_COLUMNS,
-        "hispanic_share_change_pp_2010_2020": _number(checks=[pa.Check.in_range(-100, 100)]),
-        "foreign_born_share": _share(),
-        "foreign_born_share_acs2016": _share(),
-        "foreign_born_share_change_pp": _number(checks=[pa.Check.in_range(-100, 100)]),
-        "foreign_born_growth_log": _number(),
-        "median_household_income": _number(checks=POSITIVE),
-        "log_median_household_income": _number(),
-        "poverty_rate": _share(),
-        "median_income_from_saipe": pa.Column(bool),
-        "bachelors_share": _share(),
-        "unemployment_rate": _share(),
-        "gop_share_2016": _share(),
-        "gop_share_2020": _share(),
-        "gop_share_2024": _share(),
-        "gop_swing_pp_2016_2024": _number(checks=[pa.Check.in_range(-100, 100)]),
-        "gop_share_statewide_alaska": pa.Column(bool),
-        "gop_share_from_maui": pa.Column(bool),
-        "rucc_2023": pa.Column("Int64", pa.Check.in_range(1, 9)),
-        "metro": pa.Column(bool),
-        "group_quarters_share": _share(),
-        "group_quarters_heavy": pa.Column(bool),
-        "ct_allocated": pa.Column(bool),
-        "change_on_valdez_cordova": pa.Column(bool),
-        "core_complete": pa.Column(bool),
-    },
-    strict=True,
-    ordered=True,
-    checks=pa.Check(lambda df: df.fips.is_monotonic_increasing, error="sorted by fips"),
-)
-COUNTY_COLUMNS = list(COUNTY_SCHEMA.columns)
-
-QA_SCHEMA = pa.DataFrameSchema(
-    {
-        "scope": pa.Column(str, pa.Check.isin(["county", "all counties"])),
-        "fips": pa.Column(str, pa.Check.str_matches(FIPS), nullable=True),
-        "county_name_full": pa.Column(str, nullable=True),
-        "variable": pa.Column(str),
-        "core": pa.Column(bool),
-        "status": pa.Column(
-            str,
-            pa.Check.isin(
-                [
-                    "missing",
-                    "allocated",
-                    "statewide",
-                    "substituted",
-                    "combined_area",
-                    "not_available",
-                ]
-            ),  # fmt: skip
-        ),
-        "method": pa.Column(str),
-        "reason": pa.Column(str),
-    },
-    strict=True,
-    ordered=True,
-    unique=["scope", "fips", "variable", "status"],
-)
-
-INPUTS_SCHEMA = pa.DataFrameSchema(
-    {
-        "source": pa.Column(str),
-        "outcome": pa.Column(str),
-        "rows": pa.Column(int, pa.Check.gt(0)),
-        "detail": pa.Column(str),
-    },
-    strict=True,
-    ordered=True,
-)
-
-STATE_AGGREGATES_SCHEMA = pa.DataFrameSchema(
-    {
-        "state_fips": pa.Column(str, pa.Check.str_matches(r"^\d{2}$"), unique=True),
-        "state_usps": pa.Column(str, pa.Check.str_matches(r"^[A-Z]{2}$"), unique=True),
-        "state_name": pa.Column(str),
-        **REGION_COLUMNS,
-        "counties": pa.Column(int, pa.Check.gt(0)),
-        **POPULATION_COLUMNS,
-        **ETHNICITY_COLUMNS,
-        "foreign_born_share": _share(),
-        "foreign_born_share_acs2016": _share(),
-        "poverty_rate": _share(),
-        "bachelors_share": _share(),
-        "metro_population_share": _share(),
-        "group_quarters_share": _share(),
-        **{
-            f"{name}_{year}": _count()
-            for year in (2016, 2020, 2024)
-            for name in ("votes_gop", "votes_dem")
-        },
-        **{f"gop_share_{year}": _share() for year in (2016, 2020, 2024)},
-        "gop_swing_pp_2016_2024": _number(checks=[pa.Check.in_range(-100, 100)]),
-    },
-    strict=True,
-    ordered=True,
-)
-
-
 def _ordered(df: pd.DataFrame, early: str, late: str) -> pd.Series:
     """True where ``early`` is on or before ``late`` or either is missing."""
     return df[early].isna() | df[late].isna() | (df[early] <= df[late])
 
 
-STATE_POLICIES_SCHEMA = pa.DataFrameSchema(
-    {
-        "policy_id": pa.Column(str, unique=True),
-        "state_usps": pa.Column(str, pa.Check.str_matches(r"^[A-Z]{2}$")),
-        "state_fips": pa.Column(str, pa.Check.str_matches(r"^\d{2}$")),
-        "instrument": pa.Column(str),
-        "policy_type": pa.Column(str, pa.Check.isin(POLICY_TYPES)),
-        "applies_to": pa.Column(str),
-        "summary": pa.Column(str),
-        "year": pa.Column(int, pa.Check.in_range(1996, 2030)),
-        **{column: pa.Column("datetime64[s]", nullable=True) for column in POLICY_DATES},
-        "source_url": pa.Column(str, pa.Check.str_matches(r"^https://\S+$")),
-        "verification": pa.Column(str, pa.Check.isin(VERIFICATION_LEVELS)),
-        "verification_note": pa.Column(str, pa.Check.str_length(min_value=20)),
-        "notes": pa.Column(str, nullable=True),
-    },
-    strict=True,
-    ordered=True,
-    checks=[
-        pa.Check(lambda df: _ordered(df, "signed_date", "effective_date"),
-                 error="effective on or after signing"),
-        pa.Check(lambda df: _ordered(df, "effective_date", "deadline_date"),
-                 error="deadline on or after the effective date"),
-        pa.Check(lambda df: _ordered(df, "signed_date", "deadline_date"),
-                 error="deadline on or after signing"),
-        pa.Check(lambda df: _ordered(df, "signed_date", "prohibition_date"),
-                 error="prohibition on or after signing"),
-        pa.Check(
-            lambda df: df.signed_date.isna() | (df.signed_date.dt.year == df.year),
-            error="signed_date falls in year",
-        ),
-        pa.Check(
-            lambda df: df.prohibition_date.isna() | (df.policy_type == "prohibition"),
-            error="only a prohibition has a prohibition_date",
-        ),
-    ],
-)  # fmt: skip
+@cache
+def _built() -> dict:
+    """Every pandera object of this module, by name (built once)."""
+    import pandera.pandas as pa
+
+    SHARE = [pa.Check.in_range(0, 1)]
+    POSITIVE = [pa.Check.gt(0)]
+
+    def _share(nullable: bool = False) -> pa.Column:
+        return pa.Column(float, SHARE, nullable=nullable)
+
+    def _number(nullable: bool = False, checks=None) -> pa.Column:
+        return pa.Column(float, checks or [], nullable=nullable)
+
+    def _count() -> pa.Column:
+        return pa.Column("Int64", POSITIVE)
+
+    # Columns the county table and the state aggregates share, in this order.
+    REGION_COLUMNS = {
+        "census_region": pa.Column(int, pa.Check.isin([1, 2, 3, 4])),
+        "census_region_name": pa.Column(str),
+        "census_division": pa.Column(int, pa.Check.in_range(1, 9)),
+    }
+    POPULATION_COLUMNS = {
+        "population": _count(),
+        "population_census2020": _count(),
+        "population_pep2022": _count(),
+        "population_pep2023": _count(),
+        "land_area_sqmi": _number(checks=POSITIVE),
+        "population_density": _number(checks=POSITIVE),
+    }
+    ETHNICITY_COLUMNS = {
+        "hispanic_share": _share(),
+        "nh_white_share": _share(),
+        "nh_black_share": _share(),
+        "hispanic_share_census2010": _share(),
+        "hispanic_share_census2020": _share(),
+        "hispanic_growth_log_2010_2020": _number(),
+    }
+
+    COUNTY_SCHEMA = pa.DataFrameSchema(
+        {
+            "fips": pa.Column(str, pa.Check.str_matches(FIPS), unique=True),
+            "state_fips": pa.Column(str, pa.Check.str_matches(r"^\d{2}$")),
+            "state_usps": pa.Column(str, pa.Check.str_matches(r"^[A-Z]{2}$")),
+            "state_name": pa.Column(str),
+            "county_name_full": pa.Column(str),
+            **REGION_COLUMNS,
+            **POPULATION_COLUMNS,
+            "log_population_density": _number(),
+            **ETHNICITY_COLUMNS,
+            "hispanic_share_change_pp_2010_2020": _number(checks=[pa.Check.in_range(-100, 100)]),
+            "foreign_born_share": _share(),
+            "foreign_born_share_acs2016": _share(),
+            "foreign_born_share_change_pp": _number(checks=[pa.Check.in_range(-100, 100)]),
+            "foreign_born_growth_log": _number(),
+            "median_household_income": _number(checks=POSITIVE),
+            "log_median_household_income": _number(),
+            "poverty_rate": _share(),
+            "median_income_from_saipe": pa.Column(bool),
+            "bachelors_share": _share(),
+            "unemployment_rate": _share(),
+            "gop_share_2016": _share(),
+            "gop_share_2020": _share(),
+            "gop_share_2024": _share(),
+            "gop_swing_pp_2016_2024": _number(checks=[pa.Check.in_range(-100, 100)]),
+            "gop_share_statewide_alaska": pa.Column(bool),
+            "gop_share_from_maui": pa.Column(bool),
+            "rucc_2023": pa.Column("Int64", pa.Check.in_range(1, 9)),
+            "metro": pa.Column(bool),
+            "group_quarters_share": _share(),
+            "group_quarters_heavy": pa.Column(bool),
+            "ct_allocated": pa.Column(bool),
+            "change_on_valdez_cordova": pa.Column(bool),
+            "core_complete": pa.Column(bool),
+        },
+        strict=True,
+        ordered=True,
+        checks=pa.Check(lambda df: df.fips.is_monotonic_increasing, error="sorted by fips"),
+    )
+    COUNTY_COLUMNS = list(COUNTY_SCHEMA.columns)
+
+    QA_SCHEMA = pa.DataFrameSchema(
+        {
+            "scope": pa.Column(str, pa.Check.isin(["county", "all counties"])),
+            "fips": pa.Column(str, pa.Check.str_matches(FIPS), nullable=True),
+            "county_name_full": pa.Column(str, nullable=True),
+            "variable": pa.Column(str),
+            "core": pa.Column(bool),
+            "status": pa.Column(
+                str,
+                pa.Check.isin(
+                    [
+                        "missing",
+                        "allocated",
+                        "statewide",
+                        "substituted",
+                        "combined_area",
+                        "not_available",
+                    ]
+                ),  # fmt: skip
+            ),
+            "method": pa.Column(str),
+            "reason": pa.Column(str),
+        },
+        strict=True,
+        ordered=True,
+        unique=["scope", "fips", "variable", "status"],
+    )
+
+    INPUTS_SCHEMA = pa.DataFrameSchema(
+        {
+            "source": pa.Column(str),
+            "outcome": pa.Column(str),
+            "rows": pa.Column(int, pa.Check.gt(0)),
+            "detail": pa.Column(str),
+        },
+        strict=True,
+        ordered=True,
+    )
+
+    STATE_AGGREGATES_SCHEMA = pa.DataFrameSchema(
+        {
+            "state_fips": pa.Column(str, pa.Check.str_matches(r"^\d{2}$"), unique=True),
+            "state_usps": pa.Column(str, pa.Check.str_matches(r"^[A-Z]{2}$"), unique=True),
+            "state_name": pa.Column(str),
+            **REGION_COLUMNS,
+            "counties": pa.Column(int, pa.Check.gt(0)),
+            **POPULATION_COLUMNS,
+            **ETHNICITY_COLUMNS,
+            "foreign_born_share": _share(),
+            "foreign_born_share_acs2016": _share(),
+            "poverty_rate": _share(),
+            "bachelors_share": _share(),
+            "metro_population_share": _share(),
+            "group_quarters_share": _share(),
+            **{
+                f"{name}_{year}": _count()
+                for year in (2016, 2020, 2024)
+                for name in ("votes_gop", "votes_dem")
+            },
+            **{f"gop_share_{year}": _share() for year in (2016, 2020, 2024)},
+            "gop_swing_pp_2016_2024": _number(checks=[pa.Check.in_range(-100, 100)]),
+        },
+        strict=True,
+        ordered=True,
+    )
+
+    STATE_POLICIES_SCHEMA = pa.DataFrameSchema(
+        {
+            "policy_id": pa.Column(str, unique=True),
+            "state_usps": pa.Column(str, pa.Check.str_matches(r"^[A-Z]{2}$")),
+            "state_fips": pa.Column(str, pa.Check.str_matches(r"^\d{2}$")),
+            "instrument": pa.Column(str),
+            "policy_type": pa.Column(str, pa.Check.isin(POLICY_TYPES)),
+            "applies_to": pa.Column(str),
+            "summary": pa.Column(str),
+            "year": pa.Column(int, pa.Check.in_range(1996, 2030)),
+            **{column: pa.Column("datetime64[s]", nullable=True) for column in POLICY_DATES},
+            "source_url": pa.Column(str, pa.Check.str_matches(r"^https://\S+$")),
+            "verification": pa.Column(str, pa.Check.isin(VERIFICATION_LEVELS)),
+            "verification_note": pa.Column(str, pa.Check.str_length(min_value=20)),
+            "notes": pa.Column(str, nullable=True),
+        },
+        strict=True,
+        ordered=True,
+        checks=[
+            pa.Check(lambda df: _ordered(df, "signed_date", "effective_date"),
+                     error="effective on or after signing"),
+            pa.Check(lambda df: _ordered(df, "effective_date", "deadline_date"),
+                     error="deadline on or after the effective date"),
+            pa.Check(lambda df: _ordered(df, "signed_date", "deadline_date"),
+                     error="deadline on or after signing"),
+            pa.Check(lambda df: _ordered(df, "signed_date", "prohibition_date"),
+                     error="prohibition on or after signing"),
+            pa.Check(
+                lambda df: df.signed_date.isna() | (df.signed_date.dt.year == df.year),
+                error="signed_date falls in year",
+            ),
+            pa.Check(
+                lambda df: df.prohibition_date.isna() | (df.policy_type == "prohibition"),
+                error="only a prohibition has a prohibition_date",
+            ),
+        ],
+    )  # fmt: skip
+
+    return {name: value for name, value in locals().items() if name in BUILT_ON_USE}
+
+
+BUILT_ON_USE = (
+    "SHARE",
+    "POSITIVE",
+    "REGION_COLUMNS",
+    "POPULATION_COLUMNS",
+    "ETHNICITY_COLUMNS",
+    "COUNTY_SCHEMA",
+    "COUNTY_COLUMNS",
+    "QA_SCHEMA",
+    "INPUTS_SCHEMA",
+    "STATE_AGGREGATES_SCHEMA",
+    "STATE_POLICIES_SCHEMA",
+)
+"""The names :func:`_built` defines (any other name, e.g. ``__path__`` that the import system
+asks for, is not found without importing pandera)."""
+
+
+def __getattr__(name: str):
+    if name not in BUILT_ON_USE:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    return _built()[name]
 
 
 def county_covariates(frame: pd.DataFrame) -> pd.DataFrame:
-    return COUNTY_SCHEMA.validate(frame)
+    return _built()["COUNTY_SCHEMA"].validate(frame)
 
 
 def county_covariates_qa(frame: pd.DataFrame) -> pd.DataFrame:
-    return QA_SCHEMA.validate(frame)
+    return _built()["QA_SCHEMA"].validate(frame)
 
 
 def county_covariates_inputs(frame: pd.DataFrame) -> pd.DataFrame:
-    return INPUTS_SCHEMA.validate(frame)
+    return _built()["INPUTS_SCHEMA"].validate(frame)
 
 
 def state_aggregates(frame: pd.DataFrame) -> pd.DataFrame:
-    return STATE_AGGREGATES_SCHEMA.validate(frame)
+    return _built()["STATE_AGGREGATES_SCHEMA"].validate(frame)
 
 
 def state_policies(frame: pd.DataFrame) -> pd.DataFrame:
-    return STATE_POLICIES_SCHEMA.validate(frame)
+    return _built()["STATE_POLICIES_SCHEMA"].validate(frame)

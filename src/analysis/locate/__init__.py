@@ -16,7 +16,43 @@
 - :mod:`analysis.locate.build`: the locate build stage, from the ICE stage's processed tables.
 """
 
-from analysis.locate.crosswalks import Crosswalks, load_crosswalks
-from analysis.locate.matcher import METHODS, Location, locate_agency
+from __future__ import annotations
 
-__all__ = ["METHODS", "Crosswalks", "Location", "load_crosswalks", "locate_agency"]
+import importlib
+from typing import TYPE_CHECKING
+
+# Imported on first use (PEP 562), so that `from analysis import locate` costs nothing until
+# a name is used; the imports below are what type checkers and the import graph
+# (analysis.fingerprint, tests/test_architecture.py) read.
+if TYPE_CHECKING:
+    from analysis.locate.crosswalks import Crosswalks, load_crosswalks
+    from analysis.locate.matcher import METHODS, Location, locate_agency
+
+_SOURCES = {
+    "Crosswalks": "crosswalks",
+    "Location": "matcher",
+    "METHODS": "matcher",
+    "load_crosswalks": "crosswalks",
+    "locate_agency": "matcher",
+}
+"""Each re-exported name and the submodule that defines it."""
+
+__all__ = [
+    "Crosswalks",
+    "Location",
+    "METHODS",
+    "load_crosswalks",
+    "locate_agency",
+]
+
+
+def __getattr__(name: str):
+    if name not in _SOURCES:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(importlib.import_module(f"{__name__}.{_SOURCES[name]}"), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted({*globals(), *_SOURCES})

@@ -7,9 +7,31 @@ names notebooks use most are re-exported here, so ``from analysis import report`
 ``report.outputs(...)`` reads naturally.
 """
 
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING
+
+# ``outputs`` is imported now: it is also a submodule's name, and importing the submodule later
+# would bind the module over the function. The rest are imported on first use (PEP 562), so
+# that `from analysis import report` costs little until a name is used; the imports below are
+# what type checkers and the import graph (analysis.fingerprint, tests/test_architecture.py)
+# read.
 from analysis.report.outputs import PNG_METADATA, ReportOutputs, outputs
-from analysis.report.tables import interactive_table, table_html
-from analysis.report.text import esc, fmt_date, fmt_int, fmt_pct
+
+if TYPE_CHECKING:
+    from analysis.report.tables import interactive_table, table_html
+    from analysis.report.text import esc, fmt_date, fmt_int, fmt_pct
+
+_SOURCES = {
+    "esc": "text",
+    "fmt_date": "text",
+    "fmt_int": "text",
+    "fmt_pct": "text",
+    "interactive_table": "tables",
+    "table_html": "tables",
+}
+"""Each name imported on first use and the submodule that defines it."""
 
 __all__ = [
     "PNG_METADATA",
@@ -22,3 +44,15 @@ __all__ = [
     "outputs",
     "table_html",
 ]
+
+
+def __getattr__(name: str):
+    if name not in _SOURCES:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(importlib.import_module(f"{__name__}.{_SOURCES[name]}"), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted({*globals(), *_SOURCES})

@@ -22,15 +22,13 @@ import multiprocessing
 import queue
 from collections.abc import Callable
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import yaml
 
 from analysis import paths
-from analysis.fingerprint import ImportGraph, hash_file, notebook_code
-from analysis.report import ReportOutputs
+from analysis.fingerprint import PACKAGE_DIR, FileReader, ImportGraph, hash_file, notebook_code
 from analysis.runner.as_of import parse_as_of
 from analysis.runner.execute import (
     EXECUTION_ENV,
@@ -40,6 +38,8 @@ from analysis.runner.execute import (
     execute_one,
     init_worker,
 )
+from analysis.runner.layout import Layout, NotebookSpec
+from analysis.runner.site_step import write_changes, write_index
 
 __all__ = ["EXECUTION_ENV", "KERNEL", "Layout", "NotebookSpec", "RunConfigError", "RunInterrupted",
            "RunResult", "execute_one", "load_params", "run_notebooks"]  # fmt: skip
@@ -48,21 +48,6 @@ RENDERER = "analysis.runner.render"  # its code and templates shape every report
 
 class RunConfigError(ValueError):
     """params.yaml is malformed; the message names the entry and the problem."""
-
-
-@dataclass
-class NotebookSpec:
-    name: str
-    title: str
-    summary: str
-    needs: list[str] = field(default_factory=list)
-    inputs: list[str] = field(default_factory=list)
-    parameters: dict[str, Any] = field(default_factory=dict)
-    directory: Path = paths.NOTEBOOKS
-
-    @property
-    def source(self) -> Path:
-        return self.directory / f"{self.name}.ipynb"
 
 
 class RunInterrupted(KeyboardInterrupt):
@@ -114,40 +99,22 @@ def code_of(spec: NotebookSpec, graph: ImportGraph) -> str:
 
 
 def fingerprint(
-    spec: NotebookSpec, parameters: dict[str, Any], code: str, upstream: list[str]
+    spec: NotebookSpec,
+    parameters: dict[str, Any],
+    code: str,
+    upstream: list[str],
+    read: FileReader | None = None,
 ) -> str:
+    """``read``: one run's reader, so an input several notebooks declare is read once."""
     digest = hashlib.sha256()
     digest.update(spec.source.read_bytes())
     digest.update(json.dumps(parameters, sort_keys=True, default=str).encode())
     digest.update(code.encode())
     for item in spec.inputs:
-        hash_file(digest, paths.ROOT / item)
+        hash_file(digest, paths.ROOT / item, read)
     for up in upstream:
         digest.update(up.encode())
     return digest.hexdigest()
-
-
-@dataclass(frozen=True)
-class Layout(ReportOutputs):
-    """Where one run writes: the default reports, or an ``as-of`` run's own folder. Figures
-    and tables go where the notebooks' ``report.outputs`` puts them."""
-
-    @property
-    def executed(self) -> Path:
-        return self.root / "executed"
-
-    @property
-    def html(self) -> Path:
-        return self.root / "html"
-
-    @property
-    def state(self) -> Path:
-        return self.root / ".state"
-
-    @classmethod
-    def for_run(cls, as_of: str | None, reports_dir: Path | None = None) -> Layout:
-        base = reports_dir or paths.REPORTS
-        return cls(base if as_of is None else base / f"as-of-{as_of}")
 
 
 def declared_parameters(spec: NotebookSpec, cache_dir: Path | None = None) -> set[str]:
@@ -228,7 +195,10 @@ def run_notebooks(
             raise RunConfigError(f"unknown notebook(s) {sorted(unknown)}")
     layout = Layout.for_run(as_of, reports_dir)
     layout.state.mkdir(parents=True, exist_ok=True)
-    graph = ImportGraph(package_dir) if package_dir else ImportGraph()
+    # Module edges are kept in the state folder by each file's hash: a run parses only the
+    # modules that changed.
+    graph = ImportGraph(package_dir or PACKAGE_DIR, cache=layout.state / "import-graph.json")
+    read = FileReader()
     prints: dict[str, str] = {}
     results: dict[str, RunResult] = {}
     pending = [s for s in specs if not only or s.name in only]
@@ -297,7 +267,7 @@ def run_notebooks(
                     continue
                 params = notebook_parameters(spec, defaults, layout, as_of)
                 upstream = [prints.get(n) or recorded_fingerprint(n) for n in spec.needs]
-                fp = fingerprint(spec, params, code_of(spec, graph), upstream)
+                fp = fingerprint(spec, params, code_of(spec, graph), upstream, read)
                 prints[spec.name] = fp
                 outputs_exist = (layout.html / f"{spec.name}.html").exists()
                 if not force and outputs_exist and recorded_fingerprint(spec.name) == fp:
@@ -325,11 +295,13 @@ def run_notebooks(
     finally:
         if pool is not None:
             pool.shutdown(wait=True, cancel_futures=True)
+        graph.save()
 
     ordered = [results[s.name] for s in specs if s.name in results]
     # The change log first: the front page links it only if it exists.
-    write_changes(layout, as_of, echo)
-    write_index(specs, ordered, layout, as_of, echo)
+    write_changes(layout, as_of, echo, read)
+    write_index(specs, ordered, layout, as_of, echo, graph, read)
+    graph.save()
     return ordered
 
 
@@ -342,59 +314,3 @@ def stop_workers(pool: ProcessPoolExecutor | None) -> None:
         process.terminate()
     for process in multiprocessing.active_children():
         process.join(timeout=5)
-
-
-def write_index(
-    specs: list[NotebookSpec],
-    results: list[RunResult],
-    layout: Layout,
-    as_of: str | None,
-    echo: Callable[[str], None] = print,
-) -> None:
-    """The site after the notebooks (:func:`analysis.site.build.build_site`): the front page
-    linking every rendered report (a report that failed or was skipped is named, not linked),
-    methods, downloads and the state pages. The data pages are built when the run's notebooks
-    read the processed tables (a run list without them, as in the runner's tests, gets the
-    front page only)."""
-    from analysis.runner.index_page import report_links
-    from analysis.site.build import build_site
-
-    uses_processed = any(i.startswith("data/processed/") for s in specs for i in s.inputs)
-    result = build_site(
-        layout.html, reports=report_links(specs, results, layout.html), tables_dir=layout.tables,
-        state_dir=layout.state, as_of=as_of,
-        processed_dir=None if uses_processed else layout.state / "no-processed-tables",
-    )  # fmt: skip
-    echo(result.summary())
-
-
-def write_changes(layout: Layout, as_of: str | None, echo: Callable[[str], None] = print) -> None:
-    """``changes.html``: the latest ICE snapshot (up to ``as_of``) against the one before, from
-    the processed ICE tables; without them (no ``analysis build`` yet) it says so and skips."""
-
-    # Skipped when its inputs and code are those of the page on disk, so a no-op run stays fast.
-    sources = [paths.PROCESSED / f"{t}.parquet" for t in ("agreements_history", "agreements")]
-    code = [Path(__file__).parents[1] / p for p in ("site/changes.py", "study/changes.py")]
-    digest = hashlib.sha256(str(as_of).encode())
-    for file in sources + code:
-        digest.update(file.read_bytes() if file.is_file() else b"missing")
-    stamp, page = layout.state / "changes.sha256", layout.html / "changes.html"
-    if page.is_file() and stamp.is_file() and stamp.read_text() == digest.hexdigest():
-        return
-
-    from analysis.io import read_table
-    from analysis.site.changes import changes_html
-    from analysis.study.changes import change_log
-
-    try:
-        history, agreements = read_table("agreements_history"), read_table("agreements")
-    except FileNotFoundError as exc:
-        echo(f"[run] changes.html not written: {exc}")
-        return
-    log = change_log(history, agreements, as_of)
-    scope = f"the ICE snapshot of {as_of}" if as_of else "the latest ICE snapshot"
-    layout.html.mkdir(parents=True, exist_ok=True)
-    page.write_text(changes_html(log, scope=scope), encoding="utf-8")
-    layout.state.mkdir(parents=True, exist_ok=True)
-    stamp.write_text(digest.hexdigest())
-    echo(f"[run] changes.html: {log.latest.latest:%Y-%m-%d} against the snapshot before")

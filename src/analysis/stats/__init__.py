@@ -11,46 +11,96 @@ Every result is a DataFrame with stable column and term names; randomness comes 
 ``seed`` arguments.
 """
 
-from analysis.stats._common import standardization_scales
-from analysis.stats.adoption_models import (
-    ModelFit,
-    ModelGrid,
-    average_marginal_effects,
-    bivariate_effects,
-    fit_adoption_model,
-    fit_adoption_models,
-    fit_binary_model,
-    sample_effects,
-)
-from analysis.stats.binned import binned_adoption_rates
-from analysis.stats.correlation import correlation_table
-from analysis.stats.decomposition import between_within_decomposition, fixed_effects_comparison
-from analysis.stats.forecast import (
-    Forecast,
-    auc,
-    auc_interval,
-    brier_score,
-    calibration_table,
-    forecast_comparison,
-    out_of_sample_forecast,
-)
-from analysis.stats.hazard import fit_cloglog_hazard
-from analysis.stats.multiple_testing import bh_qvalues
-from analysis.stats.neighbors import neighbor_edges, neighbors_from_geometry, neighbors_to_dict
-from analysis.stats.panel import (
-    AdoptionPanel,
-    add_state_period_indicator,
-    adoption_durations,
-    build_adoption_panel,
-)
-from analysis.stats.resampling import (
-    cluster_bootstrap_counts,
-    percentile_interval,
-    within_strata_permutation_test,
-)
-from analysis.stats.spec import ModelSpec
-from analysis.stats.spec_curve import curve_summary, specification_curve
-from analysis.stats.survival import kaplan_meier, quantile_groups
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING
+
+# Imported on first use (PEP 562), so that `from analysis import stats` costs nothing until
+# a name is used; the imports below are what type checkers and the import graph
+# (analysis.fingerprint, tests/test_architecture.py) read.
+if TYPE_CHECKING:
+    from analysis.stats._common import standardization_scales
+    from analysis.stats.adoption_models import (
+        ModelFit,
+        ModelGrid,
+        average_marginal_effects,
+        bivariate_effects,
+        fit_adoption_model,
+        fit_adoption_models,
+        fit_binary_model,
+        sample_effects,
+    )
+    from analysis.stats.binned import binned_adoption_rates
+    from analysis.stats.correlation import correlation_table
+    from analysis.stats.decomposition import between_within_decomposition, fixed_effects_comparison
+    from analysis.stats.forecast import (
+        Forecast,
+        auc,
+        auc_interval,
+        brier_score,
+        calibration_table,
+        forecast_comparison,
+        out_of_sample_forecast,
+    )
+    from analysis.stats.hazard import fit_cloglog_hazard
+    from analysis.stats.multiple_testing import bh_qvalues
+    from analysis.stats.neighbors import neighbor_edges, neighbors_from_geometry, neighbors_to_dict
+    from analysis.stats.panel import (
+        AdoptionPanel,
+        add_state_period_indicator,
+        adoption_durations,
+        build_adoption_panel,
+    )
+    from analysis.stats.resampling import (
+        cluster_bootstrap_counts,
+        percentile_interval,
+        within_strata_permutation_test,
+    )
+    from analysis.stats.spec import ModelSpec
+    from analysis.stats.spec_curve import curve_summary, specification_curve
+    from analysis.stats.survival import kaplan_meier, quantile_groups
+
+_SOURCES = {
+    "AdoptionPanel": "panel",
+    "Forecast": "forecast",
+    "ModelFit": "adoption_models",
+    "ModelGrid": "adoption_models",
+    "ModelSpec": "spec",
+    "add_state_period_indicator": "panel",
+    "adoption_durations": "panel",
+    "auc": "forecast",
+    "auc_interval": "forecast",
+    "average_marginal_effects": "adoption_models",
+    "between_within_decomposition": "decomposition",
+    "bh_qvalues": "multiple_testing",
+    "binned_adoption_rates": "binned",
+    "bivariate_effects": "adoption_models",
+    "brier_score": "forecast",
+    "build_adoption_panel": "panel",
+    "calibration_table": "forecast",
+    "cluster_bootstrap_counts": "resampling",
+    "correlation_table": "correlation",
+    "curve_summary": "spec_curve",
+    "fit_adoption_model": "adoption_models",
+    "fit_adoption_models": "adoption_models",
+    "fit_binary_model": "adoption_models",
+    "fit_cloglog_hazard": "hazard",
+    "fixed_effects_comparison": "decomposition",
+    "forecast_comparison": "forecast",
+    "kaplan_meier": "survival",
+    "neighbor_edges": "neighbors",
+    "neighbors_from_geometry": "neighbors",
+    "neighbors_to_dict": "neighbors",
+    "out_of_sample_forecast": "forecast",
+    "percentile_interval": "resampling",
+    "quantile_groups": "survival",
+    "sample_effects": "adoption_models",
+    "specification_curve": "spec_curve",
+    "standardization_scales": "_common",
+    "within_strata_permutation_test": "resampling",
+}
+"""Each re-exported name and the submodule that defines it."""
 
 __all__ = [
     "AdoptionPanel",
@@ -91,3 +141,15 @@ __all__ = [
     "standardization_scales",
     "within_strata_permutation_test",
 ]
+
+
+def __getattr__(name: str):
+    if name not in _SOURCES:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(importlib.import_module(f"{__name__}.{_SOURCES[name]}"), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted({*globals(), *_SOURCES})
