@@ -7,12 +7,15 @@ image's ``alt`` attribute.
 
 from __future__ import annotations
 
+import io
 from dataclasses import dataclass
 from pathlib import Path
-
-import pandas as pd
+from typing import TYPE_CHECKING
 
 from analysis import paths
+
+if TYPE_CHECKING:  # only an annotation: a run with nothing to do does not import pandas
+    import pandas as pd
 
 # PNG metadata without software version or date, so figure files are reproducible.
 PNG_METADATA = {"Software": None}
@@ -64,19 +67,24 @@ class ReportOutputs:
     def save_figure(self, fig, name: str, alt: str | None = None) -> None:
         """Save ``fig`` as ``figures/<name>.png`` (name after what the reader sees); in a
         notebook, also show it with ``alt`` (default :func:`figure_alt`) as its alternative
-        text and close it, so a following ``plt.show()`` does not show it a second time."""
+        text and close it, so a following ``plt.show()`` does not show it a second time.
+
+        The report shows the saved file's bytes: the figure is drawn once, not again for the
+        notebook's display."""
         self.figures.mkdir(parents=True, exist_ok=True)
-        fig.savefig(self.figures / f"{name}.png", format="png", metadata=PNG_METADATA)
-        show_with_alt(fig, alt or figure_alt(fig))
+        buffer = io.BytesIO()
+        fig.savefig(buffer, format="png", metadata=PNG_METADATA)
+        (self.figures / f"{name}.png").write_bytes(buffer.getvalue())
+        show_with_alt(fig, alt or figure_alt(fig), png=buffer.getvalue())
 
     def save_table(self, df: pd.DataFrame, name: str, index: bool = False) -> None:
         self.tables.mkdir(parents=True, exist_ok=True)
         df.to_csv(self.tables / f"{name}.csv", index=index, lineterminator="\n")
 
 
-def show_with_alt(fig, alt: str) -> None:
-    """Display ``fig`` in the running notebook with ``alt`` in its PNG metadata, then close it;
-    outside IPython, do nothing."""
+def show_with_alt(fig, alt: str, png: bytes | None = None) -> None:
+    """Display ``fig`` (or its already drawn ``png``) in the running notebook with ``alt`` in
+    its PNG metadata, then close it; outside IPython, do nothing."""
     try:
         from IPython import get_ipython
     except ImportError:  # pragma: no cover - IPython is a dependency of the notebooks
@@ -86,7 +94,12 @@ def show_with_alt(fig, alt: str) -> None:
     import matplotlib.pyplot as plt
     from IPython.display import display
 
-    display(fig, metadata={"image/png": {"alt": alt}})
+    if png is None:
+        display(fig, metadata={"image/png": {"alt": alt}})
+    else:
+        from IPython.display import Image
+
+        display(Image(data=png, format="png"), metadata={"image/png": {"alt": alt}})
     plt.close(fig)
 
 

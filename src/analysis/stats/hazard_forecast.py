@@ -16,7 +16,8 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
-import statsmodels.api as sm
+from statsmodels.genmod import families
+from statsmodels.genmod.generalized_linear_model import GLM
 
 from analysis.stats._common import complete_cases, require_columns
 
@@ -71,8 +72,8 @@ def fit_period_hazard(
         raise ValueError(f"no event in the period(s) {empty}: their baseline is not estimable")
     x = _design(data, period, periods, terms)
     y = data[event].astype(float).to_numpy()
-    family = sm.families.Binomial(link=sm.families.links.CLogLog())
-    model = sm.GLM(y, x, family=family)
+    family = families.Binomial(link=families.links.CLogLog())
+    model = GLM(y, x, family=family)
     if cluster:
         groups = pd.factorize(data[cluster].astype(str), sort=True)[0]
         res = model.fit(cov_type="cluster", cov_kwds={"groups": groups})
