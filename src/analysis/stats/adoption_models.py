@@ -411,9 +411,12 @@ def _bivariate_lpm(df: pd.DataFrame, outcome: str, name: str, spec: ModelSpec) -
             state_fe=spec.state_fe
         )
     used = [outcome, name, *fe, spec.cluster]
-    sample, n_dropped = complete_cases(spec.sample(df), used)
+    keep = [c for c in dict.fromkeys([*used, spec.group]) if c in df.columns]
+    narrow = df[keep]  # the rows of df, only the columns used
+    sample, n_dropped = complete_cases(spec.sample(narrow), used)
     y = binary_outcome(sample[outcome], outcome)
-    scales = resolve_scales(complete_cases(df, used)[0], [name], spec.standardize, spec.scales)
+    scale_rows = complete_cases(narrow, used)[0]
+    scales = resolve_scales(scale_rows, [name], spec.standardize, spec.scales)
     x = sample[name].to_numpy(dtype=float)
     if len(scales):
         x = (x - scales["mean"].iloc[0]) / scales["sd"].iloc[0]
