@@ -393,13 +393,33 @@ def bivariate_effects(
     probability per SD. ``spec`` defaults to the LPM with state-clustered errors and no fixed
     effects. Rows as :data:`MARGINAL_EFFECT_COLUMNS` plus ``state_fe``."""
     spec = spec or ModelSpec(estimator="lpm")
-    frames = [_bivariate_lpm(df, outcome, name, spec) for name in covariates]
-    return pd.concat(frames, ignore_index=True)
+    rows = [_bivariate_lpm(df, outcome, name, spec) for name in covariates]
+    fast = [r for r in rows if isinstance(r, dict)]
+    if fast:
+        table = (
+            _finish(pd.DataFrame(fast), spec.alpha)
+            .assign(
+                estimator="lpm",
+                se_type=_se_label("lpm", "cluster", spec.cluster),
+                fixed_effects="+".join(spec.fixed_effects) if spec.fixed_effects else "none",
+                weights="none",
+                n_fe_dropped=0,
+                fe_dropped_levels="",
+            )[MARGINAL_EFFECT_COLUMNS]
+            .assign(state_fe=spec.state_fe)
+        )
+        rows = [r for r in rows if not isinstance(r, dict)]
+        if not rows:
+            return table
+        frames = iter(table.iloc[[i]] for i in range(len(table)))
+        rows = [next(frames) if isinstance(r, dict) else r for r in rows]
+    return pd.concat(rows, ignore_index=True)
 
 
-def _bivariate_lpm(df: pd.DataFrame, outcome: str, name: str, spec: ModelSpec) -> pd.DataFrame:
+def _bivariate_lpm(df: pd.DataFrame, outcome: str, name: str, spec: ModelSpec):
     """The marginal-effect row of :func:`fit_adoption_model` (``outcome`` on ``name`` alone)
-    with ``state_fe``. For the unweighted clustered LPM, with or without the ``group`` fixed
+    with ``state_fe`` (a one-row table), or its numbers (a dict) when computed here.
+    For the unweighted clustered LPM, with or without the ``group`` fixed
     effect, in closed form (Frisch-Waugh-Lovell: the slope and its CR1 sandwich from the
     covariate demeaned overall or within states), equal to statsmodels' OLS to rounding;
     any other spec, or a covariate (nearly) collinear with the fixed effects, goes through
@@ -438,21 +458,16 @@ def _bivariate_lpm(df: pd.DataFrame, outcome: str, name: str, spec: ModelSpec) -
     scores = np.bincount(clusters, weights=xt * (yt - slope * xt))
     g, n = scores.size, len(y)
     variance = (scores @ scores) / sxx**2 * (g / (g - 1.0)) * ((n - 1.0) / (n - k))
-    ame = pd.DataFrame({"term": [name], "estimate": [slope], "std_error": [np.sqrt(variance)]})
-    ame = _finish(ame, spec.alpha).assign(
-        scale="probability per SD" if len(scales) else "probability per unit",
-        outcome=outcome,
-        estimator="lpm",
-        se_type=_se_label("lpm", "cluster", spec.cluster),
-        fixed_effects="+".join(fe) if fe else "none",
-        weights="none",
-        n=n,
-        n_dropped=n_dropped,
-        n_fe_dropped=0,
-        fe_dropped_levels="",
-        n_clusters=g,
-    )
-    return ame[MARGINAL_EFFECT_COLUMNS].assign(state_fe=spec.state_fe)
+    return {
+        "term": name,
+        "estimate": slope,
+        "std_error": np.sqrt(variance),
+        "scale": "probability per SD" if len(scales) else "probability per unit",
+        "outcome": outcome,
+        "n": n,
+        "n_dropped": n_dropped,
+        "n_clusters": g,
+    }
 
 
 def sample_effects(
