@@ -425,3 +425,12 @@ def test_adoption_tables_load(tmp_path, tables, monkeypatch):
     assert {f for _, f in read} == {tmp_path}
     assert loaded.history.table.iloc[0] == "agreements_history"
     assert adoption.load_if_missing(tables) is tables
+
+
+def test_county_outcomes_by_snapshot_stacks_county_outcomes(tables):
+    dates = [None, *scope.snapshot_dates(tables.history)]
+    stacked = adoption.county_outcomes_by_snapshot(dates, tables=tables)
+    one_by_one = [adoption.county_outcomes(d, tables=tables) for d in dates]
+    pd.testing.assert_frame_equal(stacked, pd.concat(one_by_one, ignore_index=True))
+    with pytest.raises(ValueError, match="no participating snapshot"):
+        adoption.county_outcomes_by_snapshot(["1990-01-01"], tables=tables)

@@ -95,3 +95,60 @@ def test_by_snapshot_gives_one_row_per_date():
     )
     table = spatial.autocorrelation_by_snapshot(long, weights, outcome="y", permutations=99)
     assert table.snapshot_date.tolist() == ["a", "b"] and "morans_i" in table
+
+
+def grid(size: int = 12):
+    cells = [box(c, -r, c + 1, -r + 1) for r in range(size) for c in range(size)]
+    return gpd.GeoDataFrame({"fips": [f"{i:04d}" for i in range(size * size)]}, geometry=cells)
+
+
+@pytest.mark.parametrize("binary", [True, False])
+def test_global_statistics_equal_esda_to_the_last_bit(binary):
+    import esda
+
+    weights = spatial.queen_weights(grid())
+    rng = np.random.default_rng(5)
+    y = (rng.random(144) < 0.3).astype(float) if binary else rng.normal(size=144)
+    for seed in (0, 11):
+        np.random.seed(seed)
+        reference = esda.Moran(y, weights.w, transformation="r", permutations=199)
+        ours = spatial._moran(y, weights, 199, seed)
+        assert ours["morans_i"] == reference.I and ours["expected_i"] == reference.EI
+        assert ours["z_norm"] == reference.z_norm and ours["p_norm"] == reference.p_norm
+        assert ours["p_sim"] == reference.p_sim
+        # the draws leave NumPy's global generator where esda leaves it
+        after = np.random.random()
+        np.random.seed(seed)
+        [np.random.permutation(y) for _ in range(199)]
+        assert np.random.random() == after
+    if binary:
+        joins = esda.Join_Counts(y, weights.w, permutations=0)
+        ours = spatial._join_counts(y, weights)
+        assert (ours["join_bb"], ours["join_bw"], ours["join_ww"]) == (joins.bb, joins.bw, joins.ww)
+
+
+def test_local_moran_equals_esda_to_the_last_bit():
+    """esda's numba engine is compiled once here (slow); the report no longer needs it."""
+    import esda
+
+    weights = spatial.queen_weights(grid())
+    y = (np.random.default_rng(2).random(144) < 0.3).astype(float)
+    reference = esda.Moran_Local(y, weights.w, transformation="r", permutations=199,
+                                 seed=7, keep_simulations=False)  # fmt: skip
+    ours = spatial._local_moran(y, weights)
+    assert np.array_equal(ours["Is"], reference.Is) and np.array_equal(ours["q"], reference.q)
+    p_sim = spatial._local_p_sim(ours, 199, 7)
+    assert p_sim.dtype == reference.p_sim.dtype and np.array_equal(p_sim, reference.p_sim)
+
+
+def test_join_permutations_equal_the_sparse_product():
+    weights = spatial.queen_weights(grid())
+    y = (np.random.default_rng(3).random(144) < 0.4).astype(float)
+    binary = weights.row_standardized["sparse"].astype(bool).astype(float)
+    rng = np.random.default_rng(4)
+    labels = np.stack([rng.permutation(y) for _ in range(99)], axis=1)
+    sim_bb = 0.5 * (labels * (binary @ labels)).sum(axis=0)
+    sim_bw = (labels * np.asarray(binary.sum(axis=1))).sum(axis=0) - 2 * sim_bb
+    bb, bw = 30.0, 80.0
+    expected = (sim_bb.mean(), ((sim_bb >= bb).sum() + 1) / 100, ((sim_bw <= bw).sum() + 1) / 100)
+    assert spatial._join_permutations(y, weights, bb, bw, 99, 4) == expected

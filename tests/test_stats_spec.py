@@ -98,3 +98,20 @@ def test_bivariate_effects_match_single_models():
     assert table.n_clusters.iloc[0] == 8
     within = am.bivariate_effects(df, "y", ["x1"], ModelSpec(fixed_effects=("state",)))
     assert within.state_fe.all() and within.estimate.iloc[0] > 0
+
+
+@pytest.mark.parametrize("state_fe", [False, True])
+@pytest.mark.parametrize("excluded", [(), ("B",)])
+def test_bivariate_lpm_closed_form_equals_statsmodels(state_fe, excluded):
+    rng = np.random.default_rng(8)
+    n = 500
+    df = pd.DataFrame({"state": rng.choice(list("ABCDEFGHIJ"), n), "x": rng.normal(size=n)})
+    df["y"] = (rng.random(n) < 1 / (1 + np.exp(-df.x - (df.state < "E")))).astype(int)
+    df.loc[df.index[:7], "x"] = np.nan
+    spec = ModelSpec(estimator="lpm", excluded=excluded).with_state_fe(state_fe)
+    fast = am.bivariate_effects(df, "y", ["x"], spec)
+    full = am.fit_adoption_model(df, "y", ["x"], spec).marginal_effects.assign(state_fe=state_fe)
+    assert list(fast.columns) == list(full.columns)
+    numbers = fast.select_dtypes("float").columns
+    pd.testing.assert_frame_equal(fast.drop(columns=numbers), full.drop(columns=numbers))
+    np.testing.assert_allclose(fast[numbers], full[numbers], rtol=1e-10, atol=0)

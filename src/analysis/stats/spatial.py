@@ -2,8 +2,12 @@
 (``libpysal``), global Moran's I and join counts, and local Moran (LISA) clusters (``esda``).
 
 No neighbour code is written here: the weights are ``libpysal.weights.Queen`` (polygons that
-share at least one boundary point), the statistics are ``esda.Moran``, ``esda.Join_Counts``
-and ``esda.Moran_Local``. Inference is by conditional permutation, seeded.
+share at least one boundary point). The statistics are those of ``esda.Moran``,
+``esda.Join_Counts`` and ``esda.Moran_Local`` (esda 2.9), computed here with esda's formulas,
+operations and random draws so the numbers are esda's to the last bit (the tests compare them
+with esda), but without its per-call costs: esda rebuilds the sparse weights at every call,
+loops over Moran permutations in Python and compiles its numba LISA engine (~30 s) in every
+process. Inference is by conditional permutation, seeded.
 
 **Islands.** A polygon without any queen neighbour (Hawaii's and Alaska's island areas,
 Nantucket, San Juan WA ...) or without a geometry (a few tiny Virginia cities at 1:10m) cannot
@@ -15,27 +19,18 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import cached_property, lru_cache
 
 import numpy as np
 import pandas as pd
+from scipy import stats as scipy_stats
 
 from analysis.stats.multiple_testing import bh_qvalues
-
-
-def _esda():
-    """``esda``, imported without tqdm's notice that Jupyter widgets are absent (the only
-    warning silenced: it is about the notebook environment, not the statistics)."""
-    import warnings
-
-    with warnings.catch_warnings():
-        warnings.filterwarnings("ignore", message="IProgress not found")
-        import esda
-    return esda
-
 
 QUADRANTS = {1: "high-high", 2: "low-high", 3: "low-low", 4: "high-low"}
 """esda's LISA quadrant codes: the county's value (high / low) and its neighbours' (high / low)."""
 NOT_SIGNIFICANT = "not significant"
+_CHUNK = 128  # permutations evaluated together (arrays that stay in cache)
 NO_NEIGHBOURS = "no neighbours (left out)"
 
 MORAN_COLUMNS = [
@@ -66,6 +61,21 @@ class SpatialWeights:
         mainland, a Hawaiian pair ...)."""
         return int(self.w.n_components)
 
+    @cached_property
+    def row_standardized(self) -> dict:
+        """The row-standardized sparse matrix of ``w`` (libpysal's ``transform="r"``) and its
+        ``s0``, ``s1``, ``s2`` (libpysal's), the focal/neighbour positions of every join (both
+        directions; ``edge_from/edge_to``: once) and the degrees: what the global statistics
+        need, built once for all snapshots."""
+        self.w.transform = "r"
+        sparse = self.w.sparse.tocsr()
+        focal, neighbor = sparse.nonzero()
+        upper = focal < neighbor
+        degree = np.diff(sparse.indptr).astype(float)
+        return {"sparse": sparse, "s0": self.w.s0, "s1": self.w.s1, "s2": self.w.s2,
+                "focal": focal, "neighbor": neighbor, "edge_from": focal[upper],
+                "edge_to": neighbor[upper], "degree": degree}  # fmt: skip
+
     def edges(self) -> pd.DataFrame:
         """The contiguous pairs as an edge table ``fips, neighbor_fips`` (both directions)."""
         pairs = [(i, j) for i, nbrs in self.w.neighbors.items() for j in nbrs]
@@ -76,7 +86,7 @@ class SpatialWeights:
 def queen_weights(gdf, id_col: str = "fips") -> SpatialWeights:
     """Queen contiguity weights (``libpysal.weights.Queen.from_dataframe``) of the polygons
     of ``gdf``, islands and missing geometries left out (:class:`SpatialWeights`)."""
-    from libpysal.weights import Queen
+    from libpysal.weights import Queen, W
 
     ids = gdf[id_col].astype(str)
     if ids.duplicated().any():
@@ -87,8 +97,10 @@ def queen_weights(gdf, id_col: str = "fips") -> SpatialWeights:
                                 silence_warnings=True)  # fmt: skip
     island_set = set(map(str, full.islands))
     keep = frame[~frame[id_col].isin(island_set)].reset_index(drop=True)
-    w = Queen.from_dataframe(keep, ids=keep[id_col].tolist(), use_index=False,
-                             silence_warnings=True)  # fmt: skip
+    # The same weights without the islands (they have no neighbour, so no other unit's list
+    # changes): one contiguity pass instead of two.
+    kept = keep[id_col].tolist()
+    w = W({i: full.neighbors[i] for i in kept}, id_order=kept, silence_warnings=True)
     islands = sorted(island_set | set(ids[~present]))
     return SpatialWeights(w=w, ids=tuple(keep[id_col]), islands=tuple(islands))
 
@@ -106,22 +118,170 @@ def _values(outcome: pd.Series, weights: SpatialWeights) -> np.ndarray:
     return values
 
 
+@lru_cache(maxsize=8)
+def _permutation_draws(kind: str, n: int, permutations: int, seed: int):
+    if kind == "legacy":
+        np.random.seed(seed)
+        draws = np.stack([np.random.permutation(n) for _ in range(permutations)])
+        state = np.random.get_state()
+    else:
+        rng = np.random.default_rng(seed)
+        draws, state = np.stack([rng.permutation(n) for _ in range(permutations)]), None
+    draws.setflags(write=False)
+    return draws, state
+
+
+def _permutations(
+    kind: str, n: int, permutations: int, seed: int, *, transposed: bool = False
+) -> np.ndarray:
+    """Row ``k``: the ``k``-th of ``permutations`` shuffles of ``n`` positions, seeded with
+    ``seed``: ``np.random.seed(seed)`` then ``np.random.permutation`` (``kind="legacy"``, as
+    esda; NumPy's global generator is left where those draws leave it) or
+    ``np.random.default_rng(seed).permutation`` (``"generator"``). A shuffle moves positions
+    whatever the values, so ``x[draws[k]]`` is the ``k``-th ``permutation(x)``; the draws
+    depend only on ``n`` and the seed, so the snapshots of a report share them (cached in the
+    process). ``transposed``: the same draws as an ``n x permutations`` C-ordered array.
+    """
+    draws, state = _permutation_draws(kind, n, permutations, seed)
+    if state is not None:
+        np.random.set_state(state)
+    return _transposed(kind, n, permutations, seed) if transposed else draws
+
+
+@lru_cache(maxsize=8)
+def _transposed(kind: str, n: int, permutations: int, seed: int) -> np.ndarray:
+    draws = np.ascontiguousarray(_permutation_draws(kind, n, permutations, seed)[0].T)
+    draws.setflags(write=False)
+    return draws
+
+
 def _join_permutations(y, weights, bb, bw, permutations, seed):
     """Mean adopted-adopted joins under random relabelling and the one-sided pseudo p-values
     of ``bb`` (as many or more) and ``bw`` (as few or fewer), ``(k + 1) / (permutations + 1)``:
     the rule of ``esda.Join_Counts``, whose own permutation loop is too slow for 3,000
-    counties x 35 snapshots; the joins come from the same binary weights, all permutations in
-    one sparse product."""
-    binary = weights.w.sparse.astype(bool).astype(float)
-    rng = np.random.default_rng(seed)
-    labels = np.stack([rng.permutation(y) for _ in range(permutations)], axis=1)
-    spread = binary @ labels
-    sim_bb = 0.5 * (labels * spread).sum(axis=0)
-    degree_sum = (labels * np.asarray(binary.sum(axis=1)).reshape(-1, 1)).sum(axis=0)
+    counties x 35 snapshots. Relabelling ``k`` is ``numpy.random.default_rng(seed)``'s
+    ``k``-th ``permutation(y)``; its joins are counted over the binary weights' edges (exact
+    integers, so any order of summation gives the same numbers)."""
+    op = weights.row_standardized
+    draws = _permutations("generator", len(y), permutations, seed)
+    adopted = y.astype(bool)
+    sim_bb, degree_sum = np.empty(permutations), np.empty(permutations)
+    for start in range(0, permutations, _CHUNK):
+        labels = adopted[draws[start : start + _CHUNK]]
+        both = labels[:, op["edge_from"]] & labels[:, op["edge_to"]]
+        sim_bb[start : start + _CHUNK] = both.sum(axis=1)
+        degree_sum[start : start + _CHUNK] = labels @ op["degree"]
     sim_bw = degree_sum - 2 * sim_bb
     p_bb = ((sim_bb >= bb).sum() + 1) / (permutations + 1)
     p_bw = ((sim_bw <= bw).sum() + 1) / (permutations + 1)
     return float(sim_bb.mean()), float(p_bb), float(p_bw)
+
+
+def _moran(y: np.ndarray, weights: SpatialWeights, permutations: int, seed: int) -> dict:
+    """``esda.Moran(y, w, transformation="r", permutations, two_tailed=True)`` after
+    ``np.random.seed(seed)``: ``I``, ``EI``, ``z_norm``, ``p_norm`` and ``p_sim``, with esda's
+    operations in esda's order and its draws (``permutations`` calls of
+    ``np.random.permutation(z)`` on NumPy's global generator, which is left in the state esda
+    leaves it), so the numbers are esda's. esda
+    rebuilds the sparse weights at every call and evaluates one sparse product per
+    permutation in a Python loop; here the weights are built once and all permutations go
+    through one sparse product."""
+    op = weights.row_standardized
+    n, s0, s1, s2 = len(y), op["s0"], op["s1"], op["s2"]
+    z = y - y.mean()
+    z2ss = (z * z).sum()
+    expected = -1.0 / (n - 1)
+    s02 = s0 * s0
+    v_num = n * n * s1 - n * s2 + 3 * s02
+    v_den = (n - 1) * (n + 1) * s02
+    se_norm = (v_num / v_den - (1.0 / (n - 1)) ** 2) ** (1 / 2.0)
+    moran_i = n / s0 * (z * (op["sparse"] @ z)).sum() / z2ss
+    z_norm = (moran_i - expected) / se_norm
+    p_norm = 2.0 * (scipy_stats.norm.sf(z_norm) if z_norm > 0 else scipy_stats.norm.cdf(z_norm))
+    p_sim = np.nan
+    if permutations:
+        draws = _permutations("legacy", n, permutations, seed, transposed=True)
+        inum = np.empty(permutations)
+        for start in range(0, permutations, _CHUNK):
+            columns = z[draws[:, start : start + _CHUNK]]  # one permutation per column
+            products = columns * (op["sparse"] @ columns)
+            # each permutation's sum over a contiguous row, as esda's (z * zl).sum()
+            inum[start : start + _CHUNK] = np.ascontiguousarray(products.T).sum(axis=1)
+        sim = n / s0 * inum / z2ss
+        larger = int((sim >= moran_i).sum())
+        if (permutations - larger) < larger:
+            larger = permutations - larger
+        p_sim = (larger + 1.0) / (permutations + 1.0)
+    return {"morans_i": moran_i, "expected_i": expected, "z_norm": z_norm, "p_norm": p_norm,
+            "p_sim": p_sim}  # fmt: skip
+
+
+def _join_counts(y: np.ndarray, weights: SpatialWeights) -> dict:
+    """``esda.Join_Counts``' ``bb``, ``bw`` and ``ww`` of the 0/1 ``y`` (binary weights)."""
+    op = weights.row_standardized
+    focal, neighbor = y[op["focal"]], y[op["neighbor"]]
+    same = focal == neighbor
+    different = 1 - same
+    return {
+        "join_bb": (focal * same).sum() / 2,
+        "join_ww": ((1 - focal) * same).sum() / 2,
+        "join_bw": (focal * different).sum() / 2 + ((1 - focal) * different).sum() / 2,
+    }
+
+
+def _crand_ids(n: int, max_card: int, permutations: int, seed: int) -> np.ndarray:
+    """esda's conditional-randomisation draws (``esda.crand.vec_permutations``, compiled by
+    numba): after ``np.random.seed(seed)``, ``np.random.choice(n - 1, max_card, replace=False)``
+    per permutation, which numba computes as ``np.random.permutation(n - 1)[:max_card]`` on
+    the same Mersenne Twister as NumPy's legacy generator."""
+    rng = np.random.RandomState(seed)
+    return np.stack([rng.permutation(n - 1)[:max_card] for _ in range(permutations)])
+
+
+def _local_moran(y: np.ndarray, weights: SpatialWeights) -> dict:
+    """``esda.Moran_Local(y, w, transformation="r", permutations=0)``'s ``z``, ``Is`` and
+    quadrants ``q`` (:data:`QUADRANTS`), with esda's operations in esda's order."""
+    sparse = weights.row_standardized["sparse"]
+    n = len(y)
+    z = y - y.mean()
+    z /= y.std()
+    lag = sparse @ z
+    local_i = (n - 1) * z * lag / (z * z).sum()
+    high, high_lag = z > 0, lag > 0
+    quadrant = (1 * (high * high_lag) + 2 * ((1 - high) * high_lag)
+                + 3 * ((1 - high) * (1 - high_lag)) + 4 * (high * (1 - high_lag)))  # fmt: skip
+    return {"z": z, "n": n, "Is": local_i, "q": quadrant, "sparse": sparse}
+
+
+def _local_p_sim(local: dict, permutations: int, seed: int) -> np.ndarray:
+    """``esda.Moran_Local``'s pseudo p-values (esda's default ``directed`` rule, float32) by
+    the conditional permutation of ``esda.crand`` with the same draws and the same operations
+    per unit, without compiling esda's numba engine (~30 s per process). numba's fastmath
+    multiplies the lag by ``z_i * scaling`` (one product), as here: the simulated statistics
+    equal esda's bit for bit, which matters because a 0/1 outcome gives many exact ties."""
+    z, n = local["z"], local["n"]
+    adj = local["sparse"].tocsr(copy=True)
+    self_weights = adj.diagonal()
+    adj.setdiag(0)
+    adj.eliminate_zeros()
+    other = adj.data.astype(z.dtype)
+    cards = np.diff(adj.indptr)
+    ids = _crand_ids(n, int(cards.max()), permutations, seed)
+    scaling = (n - 1) / (z * z).sum()
+    p_sim = np.zeros(n, dtype=np.float32)  # as esda.crand
+    start = 0
+    for i in range(n):
+        card = cards[i]
+        weights_i = other[start : start + card]
+        start += card
+        z_no_i = np.delete(z, i)
+        zrand = z_no_i[ids[:, :card].ravel()].reshape(-1, card)
+        rstats = (zrand @ weights_i + self_weights[i] * z[i]) * (z[i] * scaling)
+        larger = int((rstats >= local["Is"][i]).sum())
+        if (permutations - larger) < larger:
+            larger = permutations - larger
+        p_sim[i] = (larger + 1.0) / (permutations + 1.0)
+    return p_sim
 
 
 def global_autocorrelation(
@@ -135,22 +295,17 @@ def global_autocorrelation(
     from ``permutations`` conditional permutations seeded with ``seed``. A constant outcome
     (no county or every county adopted) has no Moran's I: the statistics are NaN.
     """
-    esda = _esda()
     y = _values(outcome, weights)
     n, n_adopted = len(y), int(y.sum())
     row = {"n_counties": n, "n_adopted": n_adopted, "share_adopted": y.mean(),
            "permutations": permutations, "seed": seed}  # fmt: skip
     if n_adopted in (0, n):
         return {c: row.get(c, np.nan) for c in MORAN_COLUMNS}
-    np.random.seed(seed)  # esda.Moran draws from NumPy's global generator
-    moran = esda.Moran(y, weights.w, transformation="r", permutations=permutations)
-    joins = esda.Join_Counts(y, weights.w, permutations=0)
-    mean_bb, p_bb, p_bw = _join_permutations(y, weights, joins.bb, joins.bw, permutations, seed)
-    row.update(
-        morans_i=moran.I, expected_i=moran.EI, z_norm=moran.z_norm, p_norm=moran.p_norm,
-        p_sim=moran.p_sim, join_bb=joins.bb, join_bw=joins.bw, join_ww=joins.ww,
-        expected_bb=mean_bb, p_sim_bb=p_bb, p_sim_bw=p_bw,
-    )  # fmt: skip
+    row.update(_moran(y, weights, permutations, seed), **_join_counts(y, weights))
+    mean_bb, p_bb, p_bw = _join_permutations(
+        y, weights, row["join_bb"], row["join_bw"], permutations, seed
+    )
+    row.update(expected_bb=mean_bb, p_sim_bb=p_bb, p_sim_bw=p_bw)
     return {c: row[c] for c in MORAN_COLUMNS}
 
 
@@ -190,19 +345,18 @@ def local_clusters(
     :data:`NOT_SIGNIFICANT`. Units of ``all_ids`` outside the weights (islands) are added with
     cluster :data:`NO_NEIGHBOURS`.
     """
-    esda = _esda()
     y = _values(outcome, weights)
-    local = esda.Moran_Local(y, weights.w, transformation="r", permutations=permutations,
-                             seed=seed, keep_simulations=False)  # fmt: skip
-    q = bh_qvalues(local.p_sim)
-    quadrant = pd.Series(local.q).map(QUADRANTS).to_numpy()
+    local = _local_moran(y, weights)
+    p_sim = _local_p_sim(local, permutations, seed)
+    q = bh_qvalues(p_sim)
+    quadrant = pd.Series(local["q"]).map(QUADRANTS).to_numpy()
     frame = pd.DataFrame(
         {
             "fips": list(weights.ids),
             "value": y,
-            "local_i": local.Is,
+            "local_i": local["Is"],
             "quadrant": quadrant,
-            "p_sim": local.p_sim,
+            "p_sim": p_sim,
             "q_value": q,
             "cluster": np.where(q < alpha, quadrant, NOT_SIGNIFICANT),
         }

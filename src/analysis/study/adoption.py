@@ -181,13 +181,13 @@ def state_laws(state_policies: pd.DataFrame) -> pd.DataFrame:
     return out.sort_values(["kind", "state_usps", "year"], kind="stable").reset_index(drop=True)
 
 
-def _mandate_in_force(states: pd.Series, date: pd.Timestamp, mandates: pd.DataFrame) -> np.ndarray:
+def _mandate_in_force(states: np.ndarray, date: pd.Timestamp, mandates: pd.DataFrame) -> np.ndarray:
     month = pd.Period(date, "M")
     active = mandates[
         (mandates["start_month"] <= month)
         & (mandates["end_month"].isna() | (mandates["end_month"] >= month))
     ]
-    return states.isin(active["state"]).to_numpy()
+    return np.isin(states, active["state"].to_numpy(dtype=object))
 
 
 LEVEL_RULE_JURISDICTION = "agencies.jurisdiction_level"
@@ -201,32 +201,47 @@ def has_jurisdiction_levels(tables: AdoptionTables) -> bool:
     return tables.agencies is not None and "jurisdiction_level" in tables.agencies
 
 
-def _level_counts(tables: AdoptionTables, date: pd.Timestamp, fips: pd.Index) -> pd.DataFrame:
-    """Agreements of county-level and of municipal agencies per county (``fips``) at ``date``,
-    from ``agreements_history`` joined with ``agencies.jurisdiction_level``: each agreement
-    counts in its agency's (principal) county, as in ``county_agreements``."""
+def _agreement_levels(tables: AdoptionTables, dates: pd.DatetimeIndex) -> pd.DataFrame:
+    """Each agreement of the participating list at ``dates`` whose agency is placed in a
+    county, once per snapshot: ``snapshot_date``, ``agreement_key``, its agency's
+    ``jurisdiction_level`` (``level``) and (principal) county (``county_fips``), as in
+    ``county_agreements``."""
     history = tables.history
     if "list" in history:
         history = history[history["list"] == "participating"]
-    rows = history[pd.to_datetime(history["snapshot_date"]) == date]
-    rows = rows.drop_duplicates(["snapshot_date", "agreement_key"])
+    history = history[["snapshot_date", "agreement_key", "agency_key"]]
+    history = history[pd.to_datetime(history["snapshot_date"]).isin(dates)]
+    history = history.drop_duplicates(["snapshot_date", "agreement_key"])
     agencies = tables.agencies
     placed = agencies[agencies["county_fips"].notna()].set_index("agency_key")
     if placed.index.duplicated().any():
         raise ValueError("agencies must have one row per agency_key")
-    rows = rows[rows["agency_key"].isin(placed.index)]
+    rows = history[history["agency_key"].isin(placed.index)]
     level = placed["jurisdiction_level"].reindex(rows["agency_key"]).to_numpy()
     bad = ~pd.Series(level).isin(JURISDICTION_LEVELS).to_numpy()
     if bad.any():
-        keys = sorted(set(rows["agency_key"].to_numpy()[bad]))
+        first = pd.to_datetime(rows["snapshot_date"]).to_numpy()[bad].min()
+        keys = sorted(set(rows["agency_key"].to_numpy()[bad & (rows["snapshot_date"] == first)]))
         raise ValueError(
             f"agencies.jurisdiction_level must be one of {JURISDICTION_LEVELS} for every placed "
-            f"agency with an agreement on {date.date()}; not so for {keys[:5]}"
+            f"agency with an agreement on {pd.Timestamp(first).date()}; not so for {keys[:5]}"
         )
     county = placed["county_fips"].astype(str).reindex(rows["agency_key"]).to_numpy()
-    frame = pd.DataFrame({"county_fips": county, "level": level})
-    counts = pd.crosstab(frame["county_fips"], frame["level"])
-    return counts.reindex(index=fips, columns=["county", "municipal"], fill_value=0)
+    dates_of = pd.to_datetime(rows["snapshot_date"]).to_numpy()
+    return pd.DataFrame({"snapshot_date": dates_of, "level": level, "county_fips": county})
+
+
+def _level_counts(levels: pd.DataFrame, date: pd.Timestamp, fips: pd.Index) -> pd.DataFrame:
+    """Agreements of county-level and of municipal agencies per county (``fips``) at ``date``,
+    from :func:`_agreement_levels`: each agreement counts in its agency's county."""
+    rows = levels[levels["snapshot_date"].to_numpy() == date.to_datetime64()]
+    position = fips.get_indexer(rows["county_fips"].to_numpy())
+    level = rows["level"].to_numpy()
+    counts = {
+        name: np.bincount(position[(level == name) & (position >= 0)], minlength=len(fips))
+        for name in ("county", "municipal")
+    }
+    return pd.DataFrame(counts, index=fips)
 
 
 def mandate_states_at(counties: pd.DataFrame) -> list[str]:
@@ -270,28 +285,81 @@ def county_outcomes(
     (``agreements_exact > 0``); the model breakdown of such a county still counts all its
     agreements.
     """
+    return county_outcomes_by_snapshot([as_of], exact_only=exact_only, tables=tables)
+
+
+def county_outcomes_by_snapshot(
+    as_of_dates: Sequence,
+    *,
+    exact_only: bool = False,
+    tables: AdoptionTables | None = None,
+) -> pd.DataFrame:
+    """:func:`county_outcomes` at each date of ``as_of_dates``, stacked in that order (the same
+    table as ``pd.concat([county_outcomes(d, ...) for d in as_of_dates], ignore_index=True)``),
+    with the covariates, the mandates and the agencies prepared once for all dates."""
     tables = load_if_missing(tables)
-    date = scope.latest_snapshot(tables.history, as_of)
-    agreements = tables.county_agreements
     counties = counties_with_covariates(tables.covariates)
-    rows = agreements[pd.to_datetime(agreements["snapshot_date"]) == date].copy()
-    rows["county_fips"] = rows["county_fips"].astype(str)
-    if rows["county_fips"].duplicated().any():
-        raise ValueError(f"county_agreements has repeated counties at {date.date()}")
-    unknown = sorted(set(rows["county_fips"]) - set(counties["fips"]))
-    if unknown:
-        raise ValueError(f"county_agreements places agreements in unknown counties {unknown[:5]}")
+    fips = pd.Index(counties["fips"])
+    mandates = mandates_by_state(tables.state_policies)
     counts = ["agreements", "agreements_exact", "agencies", "jem", "tfm", "wso"]
     counts += ["county_type_agreements", "sheriff_agreements", "municipal_type_agreements"]
-    rows = rows.set_index("county_fips")[counts].reindex(counties["fips"]).fillna(0)
-    rows = rows.to_numpy(dtype=float)
-    get = dict(zip(counts, rows.T, strict=True))
+    agreements = tables.county_agreements[["snapshot_date", "county_fips", *counts]]
+    agreement_dates = pd.to_datetime(agreements["snapshot_date"])
+    dates = _latest_snapshots(tables.history, as_of_dates)
+    levels = None
     if has_jurisdiction_levels(tables):
+        levels = _agreement_levels(tables, pd.DatetimeIndex(dates))
+    states = counties["state"].to_numpy(dtype=object)
+    prepared = {
+        "fips": fips,
+        "known": set(counties["fips"]),
+        "states": states,
+        "mandate_state": pd.Series(states).isin(mandates["state"]).astype(int).to_numpy(),
+        "names": counties["county_name"].to_numpy() if "county_name" in counties else fips,
+    }
+    fronts = []
+    for date in dates:
+        rows = agreements[(agreement_dates == date).to_numpy()]
+        fronts.append(_outcomes_at(date, rows[counts + ["county_fips"]], prepared, mandates,
+                                   levels, exact_only))  # fmt: skip
+    front = pd.concat(fronts, ignore_index=True)
+    rest = counties.drop(columns=[c for c in ("state", "county_name") if c in counties])
+    return front.merge(rest, on="fips", how="left", validate="many_to_one")
+
+
+def _latest_snapshots(history: pd.DataFrame, as_of_dates: Sequence) -> list[pd.Timestamp]:
+    """:func:`analysis.study.scope.latest_snapshot` of each date, the snapshots listed once."""
+    snapshots = scope.snapshot_dates(history)
+    dates = []
+    for as_of in as_of_dates:
+        limit = scope.cutoff(as_of)
+        chosen = snapshots if limit is None else snapshots[snapshots <= limit]
+        if chosen.empty:
+            raise ValueError(f"no participating snapshot on or before {as_of}")
+        dates.append(chosen[-1])
+    return dates
+
+
+def _outcomes_at(date, rows, prepared, mandates, levels, exact_only) -> pd.DataFrame:
+    """The outcome columns of :func:`county_outcomes` at ``date`` (``rows``: the
+    ``county_agreements`` counts of that snapshot; ``prepared``: the county columns;
+    ``levels``: :func:`_agreement_levels`, or None for the agency-type rule)."""
+    fips = prepared["fips"]
+    rows = rows.assign(county_fips=rows["county_fips"].astype(str))
+    if rows["county_fips"].duplicated().any():
+        raise ValueError(f"county_agreements has repeated counties at {date.date()}")
+    unknown = sorted(set(rows["county_fips"]) - prepared["known"])
+    if unknown:
+        raise ValueError(f"county_agreements places agreements in unknown counties {unknown[:5]}")
+    counts = [c for c in rows.columns if c != "county_fips"]
+    values = rows.set_index("county_fips")[counts].reindex(fips).fillna(0)
+    get = dict(zip(counts, values.to_numpy(dtype=float).T, strict=True))
+    if levels is not None:
         rule = LEVEL_RULE_JURISDICTION
-        levels = _level_counts(tables, date, pd.Index(counties["fips"]))
-        county_level = levels["county"].to_numpy(dtype=float)
-        municipal = levels["municipal"].to_numpy(dtype=float)
-        orphan = counties["fips"][((county_level + municipal) > 0) & (get["agreements"] == 0)]
+        by_level = _level_counts(levels, date, fips)
+        county_level = by_level["county"].to_numpy(dtype=float)
+        municipal = by_level["municipal"].to_numpy(dtype=float)
+        orphan = fips[((county_level + municipal) > 0) & (get["agreements"] == 0)]
         if len(orphan):
             raise ValueError(
                 f"agencies and county_agreements disagree at {date.date()}: agreements of "
@@ -303,7 +371,7 @@ def county_outcomes(
         county_level = np.maximum(get["county_type_agreements"], get["sheriff_agreements"])
         municipal = get["municipal_type_agreements"]
     adopted_exact = get["agreements_exact"] > 0
-    keep = adopted_exact if exact_only else np.ones(len(counties), dtype=bool)
+    keep = adopted_exact if exact_only else np.ones(len(fips), dtype=bool)
     outcomes = {
         "county_agency_agreement": (county_level > 0) & keep,
         "any_agreement": (get["agreements"] > 0) & keep,
@@ -312,26 +380,21 @@ def county_outcomes(
         "jail_model_agreement": ((get["jem"] + get["wso"]) > 0) & keep,
         "any_agreement_exact": adopted_exact,
     }
-    mandates = mandates_by_state(tables.state_policies)
-    front = pd.DataFrame(
+    return pd.DataFrame(
         {
-            "fips": counties["fips"].to_numpy(),
-            "state": counties["state"].to_numpy(),
-            "county_name": counties["county_name"].to_numpy()
-            if "county_name" in counties
-            else counties["fips"].to_numpy(),
+            "fips": fips.to_numpy(),
+            "state": prepared["states"],
+            "county_name": prepared["names"],
             "snapshot_date": date,
             **{k: v.astype(int) for k, v in outcomes.items()},
             "n_agreements": np.where(keep, get["agreements"], 0).astype(int),
             "n_agreements_exact": get["agreements_exact"].astype(int),
             "n_agencies": np.where(keep, get["agencies"], 0).astype(int),
             "agency_level_rule": rule,
-            "mandate_state": counties["state"].isin(mandates["state"]).astype(int).to_numpy(),
-            "mandate_in_force": _mandate_in_force(counties["state"], date, mandates).astype(int),
+            "mandate_state": prepared["mandate_state"],
+            "mandate_in_force": _mandate_in_force(prepared["states"], date, mandates).astype(int),
         }
     )
-    rest = counties.drop(columns=[c for c in ("state", "county_name") if c in counties])
-    return front.merge(rest, on="fips", how="left", validate="one_to_one")
 
 
 def status_pair(
