@@ -18,8 +18,10 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-import statsmodels.api as sm
+from statsmodels.genmod import families
 from statsmodels.genmod.families import links
+from statsmodels.genmod.generalized_linear_model import GLM
+from statsmodels.regression.linear_model import OLS, WLS
 from statsmodels.tools.sm_exceptions import SpecificationWarning
 
 from analysis.stats._common import (
@@ -156,10 +158,10 @@ def _fit_statsmodels(y, design, estimator, se, groups, weights):
     }[se]
     cov_kwds = {"groups": groups} if se == "cluster" else None
     if estimator == "lpm":
-        model = sm.OLS(y, design) if weights is None else sm.WLS(y, design, weights=weights)
+        model = OLS(y, design) if weights is None else WLS(y, design, weights=weights)
         return model.fit(cov_type=cov_type, cov_kwds=cov_kwds)
-    family = sm.families.Binomial(link=LINKS[estimator]())
-    model = sm.GLM(y, design, family=family, var_weights=weights)
+    family = families.Binomial(link=LINKS[estimator]())
+    model = GLM(y, design, family=family, var_weights=weights)
     with warnings.catch_warnings():
         # statsmodels warns that robust covariances are "not fully supported" with
         # var_weights; the sandwich it computes is the correct weighted-score sandwich
