@@ -97,6 +97,10 @@ def split_county_name(full_name: str) -> tuple[str, str]:
     return full_name, ""
 
 
+_TYPE_WORDS = tuple(re.compile(rf"\s+{kind}$", flags=re.IGNORECASE) for kind in COUNTY_TYPES[:-1])
+
+
+@lru_cache(maxsize=1 << 16)  # called for the same few thousand names across every snapshot
 def normalize_county_name(name: str) -> str:
     """A key for matching county names across sources: case, accents, punctuation, spacing,
     "Saint"/"St." and the type word do not matter.
@@ -106,8 +110,8 @@ def normalize_county_name(name: str) -> str:
     keep their distinction only through the type: ``"Baltimore city"`` -> ``"baltimore"``.
     """
     base, _ = split_county_name(name.strip())
-    for kind in COUNTY_TYPES[:-1]:  # other sources write the type word in any case
-        base = re.sub(rf"\s+{kind}$", "", base, flags=re.IGNORECASE)
+    for type_word in _TYPE_WORDS:  # other sources write the type word in any case
+        base = type_word.sub("", base)
     ascii_text = unicodedata.normalize("NFKD", base).encode("ascii", "ignore").decode()
     text = re.sub(r"\bsainte\b", "ste", ascii_text.casefold())
     text = re.sub(r"\bsaint\b", "st", text)

@@ -168,13 +168,18 @@ def build_places(
     ``population_2020``."""
     gaz = gazetteer[gazetteer.state_usps.isin(states().state_usps)]
     main = places_2020.set_index("geoid")
-    listed = place_counties.groupby("place_geoid")["county_fips"].apply(
-        lambda s: list(dict.fromkeys(s))
-    )
+    listed: dict[str, list[str]] = {}
+    for place, county in zip(
+        place_counties.place_geoid.tolist(), place_counties.county_fips.tolist(), strict=True
+    ):
+        counties = listed.setdefault(place, [])
+        if county not in counties:
+            counties.append(county)
+    main_county = dict(zip(main.index.tolist(), main.county_fips.tolist(), strict=True))
     principal, all_fips = [], []
-    for geoid in gaz.geoid:
+    for geoid in gaz.geoid.tolist():
         counties = list(listed.get(geoid, []))
-        first = main.county_fips.get(geoid) or None
+        first = main_county.get(geoid) or None
         if first and first not in counties:
             counties.insert(0, first)
         elif first:
