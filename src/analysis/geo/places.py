@@ -57,7 +57,11 @@ PLACE_KINDS = (
 
 
 def _read(path: Path, columns: tuple[str, ...], sep: str = ",") -> pd.DataFrame:
-    frame = pd.read_csv(path, sep=sep, dtype=str, keep_default_na=False, encoding="utf-8-sig")
+    wanted = set(columns)
+    frame = pd.read_csv(
+        path, sep=sep, dtype=str, keep_default_na=False, encoding="utf-8-sig",
+        usecols=lambda c: c.strip() in wanted,
+    )  # fmt: skip
     frame.columns = frame.columns.str.strip()
     missing = [c for c in columns if c not in frame.columns]
     if missing:

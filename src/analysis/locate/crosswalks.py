@@ -106,7 +106,11 @@ def _cousub_name(name: str) -> tuple[str, str] | None:
 
 
 def _read_cousubs(path: Path) -> pd.DataFrame:
-    frame = pd.read_csv(path, sep="|", dtype=str, keep_default_na=False, encoding="utf-8")
+    wanted = {"USPS", "GEOID", "NAME", "ALAND_SQMI"}
+    frame = pd.read_csv(
+        path, sep="|", dtype=str, keep_default_na=False, encoding="utf-8",
+        usecols=lambda c: c.strip() in wanted,
+    )  # fmt: skip
     frame.columns = frame.columns.str.strip()
     return frame[["USPS", "GEOID", "NAME", "ALAND_SQMI"]].apply(lambda c: c.str.strip())
 
@@ -191,10 +195,13 @@ def _census_places(places: pd.DataFrame, by_fips) -> dict[tuple[str, str], list[
     return dict(out)
 
 
+_CITY_OF = re.compile(r"^City of (.+)$")
+
+
 def _county_of(by_key, state: str, admin2: str) -> str | None:
     """FIPS of a GeoNames county name: ``"City of Fairfax"`` is the independent city,
     ``"Fairfax County"`` the county; a bare name that is both stays unresolved."""
-    m = re.match(r"^City of (.+)$", admin2)
+    m = _CITY_OF.match(admin2)
     want = "city" if m else None
     name = m.group(1) if m else admin2
     found = by_key.get((state, normalize_county_name(name)), [])

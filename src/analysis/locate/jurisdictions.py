@@ -227,10 +227,23 @@ def _municipal(key, why, loc: Location, cw: Crosswalks, geo: JurisdictionGeo) ->
 
 def _local_keys(cw: Crosswalks, state: str, counties: set[str]) -> set[str]:
     """Name keys of the Census places and municipal cousubs that lie in ``counties``."""
-    sources = list(cw.places.items()) + list(cw.cousubs.items())
-    return {
-        k for (st, k), pieces in sources if st == state and any(p.fips in counties for p in pieces)
-    }
+    return {k for k, fips in _local_index(cw).get(state, ()) if not fips.isdisjoint(counties)}
+
+
+_LOCAL_INDEX: list[tuple[Crosswalks, dict[str, list[tuple[str, frozenset[str]]]]]] = []
+
+
+def _local_index(cw: Crosswalks) -> dict[str, list[tuple[str, frozenset[str]]]]:
+    """State -> (name key, counties of its pieces) of ``cw``'s places and cousubs, built once
+    per crosswalks object (the last few are kept)."""
+    for known, index in _LOCAL_INDEX:
+        if known is cw:
+            return index
+    index: dict[str, list[tuple[str, frozenset[str]]]] = {}
+    for (st, k), pieces in list(cw.places.items()) + list(cw.cousubs.items()):
+        index.setdefault(st, []).append((k, frozenset(p.fips for p in pieces)))
+    _LOCAL_INDEX[:] = [*_LOCAL_INDEX[-3:], (cw, index)]
+    return index
 
 
 def _choose(found: list[Place], kind: str | None, principal: str) -> list[Place]:
