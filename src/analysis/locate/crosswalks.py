@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import re
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -93,6 +94,15 @@ class Crosswalks:
     places: dict[tuple[str, str], list[Place]] = field(default_factory=dict)
     place_keys_by_state: dict[str, list[str]] = field(default_factory=dict)
     overrides: dict[tuple[str, str], Override] = field(default_factory=dict)
+    # Lookups derived from the fields above, built on first use (see ``derived``).
+    _derived: dict[str, object] = field(default_factory=dict, init=False, repr=False, compare=False)
+
+    def derived(self, name: str, build: Callable[[Crosswalks], object]):
+        """``build(self)``, computed once per crosswalks object (the fields are not changed
+        after the build)."""
+        if name not in self._derived:
+            self._derived[name] = build(self)
+        return self._derived[name]
 
     def county_name(self, fips: str | None) -> str | None:
         return self.counties[fips].name if fips in self.counties else None

@@ -420,15 +420,25 @@ def county_echoes_place(
     return county_key in {names.place_key(place.text), names.place_key(place.base)}
 
 
+def _places_by_key(cw: Crosswalks) -> dict[str, list[tuple[str, list]]]:
+    """Place key -> (state, pieces) of the cousubs, Census places and GeoNames places, in that
+    order."""
+    out: dict[str, list[tuple[str, list]]] = {}
+    for sources in (cw.cousubs, cw.places, cw.geonames):
+        for (state, k), pieces in sources.items():
+            out.setdefault(k, []).append((state, pieces))
+    return out
+
+
 def other_state_places(place: names.PlaceName | None, st: str, cw: Crosswalks) -> list[Alternative]:
     """Exact places of the same name in other states (for flagged ambiguous agencies)."""
     if place is None:
         return []
     out = []
+    by_key = cw.derived("places_by_key", _places_by_key)
     for key in dict.fromkeys([names.place_key(place.text), names.place_key(place.base)]):
-        sources = list(cw.cousubs.items()) + list(cw.places.items()) + list(cw.geonames.items())
-        for (state, k), pieces in sources:
-            if k == key and state != st:
+        for state, pieces in by_key.get(key, ()):
+            if state != st:
                 for p in pieces:
                     name = cw.counties[p.fips].name
                     out.append(

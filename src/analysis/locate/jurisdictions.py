@@ -227,22 +227,16 @@ def _municipal(key, why, loc: Location, cw: Crosswalks, geo: JurisdictionGeo) ->
 
 def _local_keys(cw: Crosswalks, state: str, counties: set[str]) -> set[str]:
     """Name keys of the Census places and municipal cousubs that lie in ``counties``."""
-    return {k for k, fips in _local_index(cw).get(state, ()) if not fips.isdisjoint(counties)}
+    by_state = cw.derived("units_by_state", _units_by_state)
+    return {k for k, pieces in by_state.get(state, ()) if any(p.fips in counties for p in pieces)}
 
 
-_LOCAL_INDEX: list[tuple[Crosswalks, dict[str, list[tuple[str, frozenset[str]]]]]] = []
-
-
-def _local_index(cw: Crosswalks) -> dict[str, list[tuple[str, frozenset[str]]]]:
-    """State -> (name key, counties of its pieces) of ``cw``'s places and cousubs, built once
-    per crosswalks object (the last few are kept)."""
-    for known, index in _LOCAL_INDEX:
-        if known is cw:
-            return index
-    index: dict[str, list[tuple[str, frozenset[str]]]] = {}
-    for (st, k), pieces in list(cw.places.items()) + list(cw.cousubs.items()):
-        index.setdefault(st, []).append((k, frozenset(p.fips for p in pieces)))
-    _LOCAL_INDEX[:] = [*_LOCAL_INDEX[-3:], (cw, index)]
+def _units_by_state(cw: Crosswalks) -> dict[str, list[tuple[str, list[Place]]]]:
+    """State -> (name key, pieces) of the Census places and cousubs."""
+    index: dict[str, list[tuple[str, list[Place]]]] = {}
+    for sources in (cw.places, cw.cousubs):
+        for (st, k), pieces in sources.items():
+            index.setdefault(st, []).append((k, pieces))
     return index
 
 
