@@ -91,10 +91,13 @@ def _counts(frame: pd.DataFrame, column: str, path: Path) -> pd.Series:
     return pd.to_numeric(text.replace("", None)).astype("Int64")
 
 
+_BALANCE = re.compile(r"\s*\(balance\)$")
+
+
 def place_kind(name: str) -> tuple[str, str]:
     """``"Bokchito town"`` -> ``("Bokchito", "town")``; ``"Indianapolis city (balance)"`` ->
     ``("Indianapolis", "city")``; ``"Carson City"`` -> ``("Carson City", "")``."""
-    text = re.sub(r"\s*\(balance\)$", "", name.strip())
+    text = _BALANCE.sub("", name.strip())
     for ending, kind in PLACE_KINDS:
         if text.endswith(" " + ending):
             return text[: -len(ending) - 1], kind

@@ -229,6 +229,16 @@ def _county_of(by_key, state: str, admin2: str) -> str | None:
     return found[0].fips if len(found) == 1 else None
 
 
+def places_by_key(cw: Crosswalks) -> dict[str, list[tuple[str, list[Place]]]]:
+    """Place key -> (state, pieces) of the cousubs, Census places and GeoNames places, in that
+    order."""
+    out: dict[str, list[tuple[str, list[Place]]]] = {}
+    for sources in (cw.cousubs, cw.places, cw.geonames):
+        for (state, k), pieces in sources.items():
+            out.setdefault(k, []).append((state, pieces))
+    return out
+
+
 @lru_cache(maxsize=4)
 def _cached(raw_dir: Path, overrides_path: Path | None) -> Crosswalks:
     counties = county_list(raw_dir)

@@ -32,7 +32,7 @@ from analysis.fuzzy import clear_winner
 from analysis.geo.counties import normalize_county_name
 from analysis.ice.normalize import is_state_level
 from analysis.locate import names
-from analysis.locate.crosswalks import SPLIT_KINDS, County, Crosswalks, Place
+from analysis.locate.crosswalks import SPLIT_KINDS, County, Crosswalks, Place, places_by_key
 
 COUNTY_FUZZY_MIN = 85.0
 PLACE_FUZZY_MIN = 90.0
@@ -420,22 +420,12 @@ def county_echoes_place(
     return county_key in {names.place_key(place.text), names.place_key(place.base)}
 
 
-def _places_by_key(cw: Crosswalks) -> dict[str, list[tuple[str, list]]]:
-    """Place key -> (state, pieces) of the cousubs, Census places and GeoNames places, in that
-    order."""
-    out: dict[str, list[tuple[str, list]]] = {}
-    for sources in (cw.cousubs, cw.places, cw.geonames):
-        for (state, k), pieces in sources.items():
-            out.setdefault(k, []).append((state, pieces))
-    return out
-
-
 def other_state_places(place: names.PlaceName | None, st: str, cw: Crosswalks) -> list[Alternative]:
     """Exact places of the same name in other states (for flagged ambiguous agencies)."""
     if place is None:
         return []
     out = []
-    by_key = cw.derived("places_by_key", _places_by_key)
+    by_key = cw.derived("places_by_key", places_by_key)
     for key in dict.fromkeys([names.place_key(place.text), names.place_key(place.base)]):
         for state, pieces in by_key.get(key, ()):
             if state != st:
