@@ -97,6 +97,10 @@ def split_county_name(full_name: str) -> tuple[str, str]:
     return full_name, ""
 
 
+_TYPE_WORDS = tuple(re.compile(rf"\s+{kind}$", flags=re.IGNORECASE) for kind in COUNTY_TYPES[:-1])
+
+
+@lru_cache(maxsize=1 << 16)  # called for the same few thousand names across every snapshot
 def normalize_county_name(name: str) -> str:
     """A key for matching county names across sources: case, accents, punctuation, spacing,
     "Saint"/"St." and the type word do not matter.
@@ -106,16 +110,20 @@ def normalize_county_name(name: str) -> str:
     keep their distinction only through the type: ``"Baltimore city"`` -> ``"baltimore"``.
     """
     base, _ = split_county_name(name.strip())
-    for kind in COUNTY_TYPES[:-1]:  # other sources write the type word in any case
-        base = re.sub(rf"\s+{kind}$", "", base, flags=re.IGNORECASE)
+    for type_word in _TYPE_WORDS:  # other sources write the type word in any case
+        base = type_word.sub("", base)
     ascii_text = unicodedata.normalize("NFKD", base).encode("ascii", "ignore").decode()
     text = re.sub(r"\bsainte\b", "ste", ascii_text.casefold())
     text = re.sub(r"\bsaint\b", "st", text)
     return re.sub(r"[^a-z0-9]", "", text)
 
 
-def _read_gazetteer(path: Path, sep: str) -> pd.DataFrame:
-    frame = pd.read_csv(path, sep=sep, dtype=str, keep_default_na=False, encoding="utf-8")
+def _read_gazetteer(path: Path, sep: str, columns: tuple[str, ...] | None = None) -> pd.DataFrame:
+    """The Gazetteer's text, stripped; only ``columns`` (names as stripped) when given."""
+    wanted = None if columns is None else (lambda c: c.strip() in columns)
+    frame = pd.read_csv(
+        path, sep=sep, dtype=str, keep_default_na=False, encoding="utf-8", usecols=wanted
+    )
     # The 2023 files pad the last column (and its header) with spaces.
     frame.columns = frame.columns.str.strip()
     return frame.apply(lambda col: col.str.strip())
@@ -182,8 +190,9 @@ def ct_towns(raw_dir: Path | None = None) -> pd.DataFrame:
     ``town_name``, ``old_county_fips``, ``region_fips``, ``land_area_sqmi`` (2025).
     """
     raw_dir = raw_dir or paths.RAW
-    old = _read_gazetteer(require(GAZETTEER_COUSUBS_OLD_CT, raw_dir), "\t")
-    new = _read_gazetteer(require(GAZETTEER_COUSUBS_CURRENT, raw_dir), "|")
+    columns = ("USPS", "GEOID", "NAME", "ALAND_SQMI")
+    old = _read_gazetteer(require(GAZETTEER_COUSUBS_OLD_CT, raw_dir), "\t", columns)
+    new = _read_gazetteer(require(GAZETTEER_COUSUBS_CURRENT, raw_dir), "|", columns)
 
     def towns(frame: pd.DataFrame) -> pd.DataFrame:
         frame = frame[(frame.USPS == "CT") & (frame.GEOID.str[5:] != "00000")]

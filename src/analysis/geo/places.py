@@ -57,7 +57,11 @@ PLACE_KINDS = (
 
 
 def _read(path: Path, columns: tuple[str, ...], sep: str = ",") -> pd.DataFrame:
-    frame = pd.read_csv(path, sep=sep, dtype=str, keep_default_na=False, encoding="utf-8-sig")
+    wanted = set(columns)
+    frame = pd.read_csv(
+        path, sep=sep, dtype=str, keep_default_na=False, encoding="utf-8-sig",
+        usecols=lambda c: c.strip() in wanted,
+    )  # fmt: skip
     frame.columns = frame.columns.str.strip()
     missing = [c for c in columns if c not in frame.columns]
     if missing:
@@ -87,10 +91,13 @@ def _counts(frame: pd.DataFrame, column: str, path: Path) -> pd.Series:
     return pd.to_numeric(text.replace("", None)).astype("Int64")
 
 
+_BALANCE = re.compile(r"\s*\(balance\)$")
+
+
 def place_kind(name: str) -> tuple[str, str]:
     """``"Bokchito town"`` -> ``("Bokchito", "town")``; ``"Indianapolis city (balance)"`` ->
     ``("Indianapolis", "city")``; ``"Carson City"`` -> ``("Carson City", "")``."""
-    text = re.sub(r"\s*\(balance\)$", "", name.strip())
+    text = _BALANCE.sub("", name.strip())
     for ending, kind in PLACE_KINDS:
         if text.endswith(" " + ending):
             return text[: -len(ending) - 1], kind
@@ -168,13 +175,18 @@ def build_places(
     ``population_2020``."""
     gaz = gazetteer[gazetteer.state_usps.isin(states().state_usps)]
     main = places_2020.set_index("geoid")
-    listed = place_counties.groupby("place_geoid")["county_fips"].apply(
-        lambda s: list(dict.fromkeys(s))
-    )
+    listed: dict[str, list[str]] = {}
+    for place, county in zip(
+        place_counties.place_geoid.tolist(), place_counties.county_fips.tolist(), strict=True
+    ):
+        counties = listed.setdefault(place, [])
+        if county not in counties:
+            counties.append(county)
+    main_county = dict(zip(main.index.tolist(), main.county_fips.tolist(), strict=True))
     principal, all_fips = [], []
-    for geoid in gaz.geoid:
+    for geoid in gaz.geoid.tolist():
         counties = list(listed.get(geoid, []))
-        first = main.county_fips.get(geoid) or None
+        first = main_county.get(geoid) or None
         if first and first not in counties:
             counties.insert(0, first)
         elif first:

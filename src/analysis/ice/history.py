@@ -257,7 +257,7 @@ def agreements_table(
     table["gone_at"] = table["last_seen"].map(next_series).where(table["status"] == "gone")
     # ICE's state text when it misspelt the state on every listing (a doubtful first state)
     misspelt = listed[listed["state_match"] != "exact"].groupby("agreement_key")["state_raw"]
-    always = listed.groupby("agreement_key")["state_match"].agg(lambda m: (m != "exact").all())
+    always = (listed["state_match"] != "exact").groupby(listed["agreement_key"]).all()
     table["state_typo"] = misspelt.first().reindex(table.index).where(always.reindex(table.index))
     table = _with_lineage(table.reset_index(), names).drop(columns="state_typo")
     return schemas.typed_frame(table, "agreements")

@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import re
 from collections import defaultdict
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from datetime import date
 from functools import cache
@@ -115,13 +116,57 @@ _NOT_A_PLACE = {"DEPARTMENT", "OFFICE", "STATE", "DIVISION", "BUREAU", "OF", "CO
 _CENSUS_TYPE = re.compile(r"(?:\s+(?:[a-z][a-z\-]*|CCD|UT))+$")  # "Abington township", "X CCD"
 
 
+def place_names(raw_dir: Path) -> dict[str, frozenset[str]]:
+    """State -> place name keys: the 2025 county-subdivision Gazetteer, the GeoNames places of
+    1,000+ and, where fetched, the 2025 Census place Gazetteer."""
+    cousubs = pd.read_csv(
+        require(GAZETTEER_COUSUBS_CURRENT, raw_dir), sep="|", dtype=str,
+        keep_default_na=False, usecols=["USPS", "NAME"],
+    )  # fmt: skip
+    geonames = pd.read_csv(require(GEONAMES_PLACES, raw_dir), dtype=str, keep_default_na=False)
+    state_codes = {name: usps for _fips, usps, name in STATE_TABLE}
+    geonames = geonames.assign(USPS=geonames["admin1"].map(state_codes), NAME=geonames["name"])
+    frames = [cousubs, geonames[["USPS", "NAME"]].dropna()]
+    gazetteer = raw_dir / GAZETTEER_PLACES
+    if gazetteer.exists():  # Census places of every size, where the catalog has fetched it
+        census = read_gazetteer_places(gazetteer)
+        frames.append(census.rename(columns={"state_usps": "USPS", "name": "NAME"}))
+    places = pd.concat([f[["USPS", "NAME"]] for f in frames])
+    places = places.assign(key=places["NAME"].str.replace(_CENSUS_TYPE, "", regex=True))
+    places["key"] = places["key"].map(normalize_county_name)
+    return dict(places.groupby("USPS")["key"].agg(frozenset))
+
+
+class _PlaceNames(Mapping):
+    """:func:`place_names` of ``raw_dir``, read on first use: only an agency name that no county
+    of its state explains needs the place lists (a few per build, often none)."""
+
+    def __init__(self, raw_dir: Path) -> None:
+        self._raw_dir = raw_dir
+        self._names: dict[str, frozenset[str]] | None = None
+
+    def _loaded(self) -> dict[str, frozenset[str]]:
+        if self._names is None:
+            self._names = place_names(self._raw_dir)
+        return self._names
+
+    def __getitem__(self, state: str) -> frozenset[str]:
+        return self._loaded()[state]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._loaded())
+
+    def __len__(self) -> int:
+        return len(self._loaded())
+
+
 @dataclass(frozen=True)
 class JurisdictionNames:
     """County and place name keys (:func:`normalize_county_name`) of each state, to tell whether
     an agency name can belong to a state."""
 
     counties: dict[str, frozenset[str]]
-    places: dict[str, frozenset[str]]
+    places: Mapping[str, frozenset[str]]
 
     @classmethod
     def from_raw(cls, raw_dir: Path | None = None) -> JurisdictionNames:
@@ -130,22 +175,7 @@ class JurisdictionNames:
         2025 Census place Gazetteer (places of every size)."""
         raw_dir = raw_dir or paths.RAW
         counties = county_list(raw_dir).groupby("state_usps")["name_key"].agg(frozenset)
-        cousubs = pd.read_csv(
-            require(GAZETTEER_COUSUBS_CURRENT, raw_dir), sep="|", dtype=str,
-            keep_default_na=False, usecols=["USPS", "NAME"],
-        )  # fmt: skip
-        geonames = pd.read_csv(require(GEONAMES_PLACES, raw_dir), dtype=str, keep_default_na=False)
-        state_codes = {name: usps for _fips, usps, name in STATE_TABLE}
-        geonames = geonames.assign(USPS=geonames["admin1"].map(state_codes), NAME=geonames["name"])
-        frames = [cousubs, geonames[["USPS", "NAME"]].dropna()]
-        gazetteer = raw_dir / GAZETTEER_PLACES
-        if gazetteer.exists():  # Census places of every size, where the catalog has fetched it
-            census = read_gazetteer_places(gazetteer)
-            frames.append(census.rename(columns={"state_usps": "USPS", "name": "NAME"}))
-        places = pd.concat([f[["USPS", "NAME"]] for f in frames])
-        places = places.assign(key=places["NAME"].str.replace(_CENSUS_TYPE, "", regex=True))
-        places["key"] = places["key"].map(normalize_county_name)
-        return cls(dict(counties), dict(places.groupby("USPS")["key"].agg(frozenset)))
+        return cls(dict(counties), _PlaceNames(raw_dir))
 
     def ruled_out(self, old: Agreement) -> str | None:
         """Why ``old``'s state cannot be right, or None when it can (or cannot be judged)."""

@@ -13,7 +13,7 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 from datetime import date
-from functools import cache
+from functools import cache, lru_cache
 
 from analysis.ice import normalize as nz
 from analysis.ice.read import MAX_CELL_CHARS, Sheet, SheetRow
@@ -131,18 +131,42 @@ def split_rows(sheet: Sheet, snapshot_date: date, file: str) -> SplitRows:
 
 def _tidy(row: SheetRow, state, agency: AgencyName, model: str, snapshot_date: date, sheet):
     cells = row.cells
-    ice_type = nz.normalize_type(cells.get("TYPE"))
-    agency_type = ice_type or agency.agency_type_by_name
-    is_county = agency_type == "County"
     signed = (
         nz.parse_signed(cells.get("SIGNED"), snapshot_date)
         if "SIGNED" in sheet.columns
         else nz.Signed(None, None, None)
     )
-    moa_url = nz.link_url(cells.get("MOA"), row.links.get("MOA"))
+    try:  # most rows repeat, unchanged, in the next month's list
+        key = (
+            tuple((c, type(v), v) for c, v in cells.items()),
+            tuple(row.links.items()),
+        )
+        before, after = _by_content(key, state, agency, model)
+    except TypeError:  # an unhashable cell value
+        before, after = _content_columns(row.cells, row.links, state, agency, model)
+    dated = {
+        "signed": signed.signed, "signed_flag": signed.flag, "signed_corrected": signed.corrected
+    }  # fmt: skip
+    return {"sheet_row": row.sheet_row} | before | dated | after
+
+
+@lru_cache(maxsize=1 << 15)
+def _by_content(key, state, agency: AgencyName, model: str) -> tuple[dict, dict]:
+    """:func:`_content_columns` of a row given as (cells, links) items with the value types,
+    so that ``1``, ``1.0`` and ``True`` stay apart; the dicts are only ever copied."""
+    cells = {column: value for column, _type, value in key[0]}
+    return _content_columns(cells, dict(key[1]), state, agency, model)
+
+
+def _content_columns(cells: dict, links: dict, state, agency: AgencyName, model: str):
+    """The columns of a tidy row that depend on its cells only (not on the snapshot date),
+    before and after the SIGNED columns."""
+    ice_type = nz.normalize_type(cells.get("TYPE"))
+    agency_type = ice_type or agency.agency_type_by_name
+    is_county = agency_type == "County"
+    moa_url = nz.link_url(cells.get("MOA"), links.get("MOA"))
     agency_key = f"{state.code}|{agency.key}"
-    return {
-        "sheet_row": row.sheet_row,
+    before = {
         "state_raw": nz.raw_text(cells.get("STATE")),
         "state": state.code,
         "state_match": state.match,
@@ -165,11 +189,11 @@ def _tidy(row: SheetRow, state, agency: AgencyName, model: str, snapshot_date: d
         "county_raw": nz.raw_text(cells.get("COUNTY")),
         "county_ice": nz.normalize_county(cells.get("COUNTY")),
         "signed_raw": nz.raw_text(cells.get("SIGNED")),
-        "signed": signed.signed,
-        "signed_flag": signed.flag,
-        "signed_corrected": signed.corrected,
+    }
+    after = {
         "moa_raw": nz.raw_text(cells.get("MOA")),
         "moa_url": moa_url,
         "addendum_raw": nz.raw_text(cells.get("ADDENDUM")),
-        "addendum_url": nz.link_url(cells.get("ADDENDUM"), row.links.get("ADDENDUM")),
+        "addendum_url": nz.link_url(cells.get("ADDENDUM"), links.get("ADDENDUM")),
     }
+    return before, after

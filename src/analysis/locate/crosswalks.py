@@ -24,7 +24,8 @@
 from __future__ import annotations
 
 import re
-from collections import defaultdict
+from collections import defaultdict, namedtuple
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -93,6 +94,15 @@ class Crosswalks:
     places: dict[tuple[str, str], list[Place]] = field(default_factory=dict)
     place_keys_by_state: dict[str, list[str]] = field(default_factory=dict)
     overrides: dict[tuple[str, str], Override] = field(default_factory=dict)
+    # Lookups derived from the fields above, built on first use (see ``derived``).
+    _derived: dict[str, object] = field(default_factory=dict, init=False, repr=False, compare=False)
+
+    def derived(self, name: str, build: Callable[[Crosswalks], object]):
+        """``build(self)``, computed once per crosswalks object (the fields are not changed
+        after the build)."""
+        if name not in self._derived:
+            self._derived[name] = build(self)
+        return self._derived[name]
 
     def county_name(self, fips: str | None) -> str | None:
         return self.counties[fips].name if fips in self.counties else None
@@ -106,9 +116,20 @@ def _cousub_name(name: str) -> tuple[str, str] | None:
 
 
 def _read_cousubs(path: Path) -> pd.DataFrame:
-    frame = pd.read_csv(path, sep="|", dtype=str, keep_default_na=False, encoding="utf-8")
+    wanted = {"USPS", "GEOID", "NAME", "ALAND_SQMI"}
+    frame = pd.read_csv(
+        path, sep="|", dtype=str, keep_default_na=False, encoding="utf-8",
+        usecols=lambda c: c.strip() in wanted,
+    )  # fmt: skip
     frame.columns = frame.columns.str.strip()
     return frame[["USPS", "GEOID", "NAME", "ALAND_SQMI"]].apply(lambda c: c.str.strip())
+
+
+def _records(frame: pd.DataFrame) -> Iterator[tuple]:
+    """``frame.itertuples(index=False)``, from whole columns (iterating Arrow-backed string
+    columns value by value is several times slower)."""
+    row = namedtuple("Row", frame.columns, rename=True)
+    return map(row._make, zip(*(frame[c].tolist() for c in frame.columns), strict=True))
 
 
 def build_crosswalks(
@@ -122,7 +143,7 @@ def build_crosswalks(
     layout of :func:`analysis.geo.places.places`."""
     by_fips: dict[str, County] = {}
     by_key: dict[tuple[str, str], list[County]] = defaultdict(list)
-    for r in counties.itertuples(index=False):
+    for r in _records(counties):
         county = County(r.fips, r.state_usps, r.county_name_full, r.county_type)
         by_fips[r.fips] = county
         by_key[(r.state_usps, r.name_key)].append(county)
@@ -134,7 +155,7 @@ def build_crosswalks(
     old_ct = {normalize_county_name(name): fips for fips, name in OLD_CT_COUNTIES.items()}
 
     subs: dict[tuple[str, str], list[Place]] = defaultdict(list)
-    for r in cousubs.itertuples(index=False):
+    for r in _records(cousubs):
         parsed = _cousub_name(r.NAME)
         if parsed is None or r.GEOID[5:] == "00000" or r.GEOID[:5] not in by_fips:
             continue
@@ -146,7 +167,7 @@ def build_crosswalks(
 
     state_codes = {name.title(): code for name, code in STATES.items()}
     geo: dict[tuple[str, str], list[Place]] = defaultdict(list)
-    for r in geonames.itertuples(index=False):
+    for r in _records(geonames):
         state = state_codes.get(str(r.admin1).title())
         if state is None or state == "CT" or not r.admin2:
             continue
@@ -179,7 +200,7 @@ def _census_places(places: pd.DataFrame, by_fips) -> dict[tuple[str, str], list[
     project geography (a place whose counties are all outside it is left out)."""
     out: dict[tuple[str, str], list[Place]] = defaultdict(list)
     rows = places[places["incorporated"] & places["county_fips_all"].notna()]
-    for r in rows.itertuples(index=False):
+    for r in _records(rows):
         for fips in r.county_fips_all.split("|"):
             if fips not in by_fips:
                 continue
@@ -191,10 +212,13 @@ def _census_places(places: pd.DataFrame, by_fips) -> dict[tuple[str, str], list[
     return dict(out)
 
 
+_CITY_OF = re.compile(r"^City of (.+)$")
+
+
 def _county_of(by_key, state: str, admin2: str) -> str | None:
     """FIPS of a GeoNames county name: ``"City of Fairfax"`` is the independent city,
     ``"Fairfax County"`` the county; a bare name that is both stays unresolved."""
-    m = re.match(r"^City of (.+)$", admin2)
+    m = _CITY_OF.match(admin2)
     want = "city" if m else None
     name = m.group(1) if m else admin2
     found = by_key.get((state, normalize_county_name(name)), [])
@@ -203,6 +227,16 @@ def _county_of(by_key, state: str, admin2: str) -> str | None:
     elif len(found) > 1:
         found = [c for c in found if c.county_type not in ("city", "")]
     return found[0].fips if len(found) == 1 else None
+
+
+def places_by_key(cw: Crosswalks) -> dict[str, list[tuple[str, list[Place]]]]:
+    """Place key -> (state, pieces) of the cousubs, Census places and GeoNames places, in that
+    order."""
+    out: dict[str, list[tuple[str, list[Place]]]] = {}
+    for sources in (cw.cousubs, cw.places, cw.geonames):
+        for (state, k), pieces in sources.items():
+            out.setdefault(k, []).append((state, pieces))
+    return out
 
 
 @lru_cache(maxsize=4)

@@ -32,7 +32,7 @@ from analysis.fuzzy import clear_winner
 from analysis.geo.counties import normalize_county_name
 from analysis.ice.normalize import is_state_level
 from analysis.locate import names
-from analysis.locate.crosswalks import SPLIT_KINDS, County, Crosswalks, Place
+from analysis.locate.crosswalks import SPLIT_KINDS, County, Crosswalks, Place, places_by_key
 
 COUNTY_FUZZY_MIN = 85.0
 PLACE_FUZZY_MIN = 90.0
@@ -425,10 +425,10 @@ def other_state_places(place: names.PlaceName | None, st: str, cw: Crosswalks) -
     if place is None:
         return []
     out = []
+    by_key = cw.derived("places_by_key", places_by_key)
     for key in dict.fromkeys([names.place_key(place.text), names.place_key(place.base)]):
-        sources = list(cw.cousubs.items()) + list(cw.places.items()) + list(cw.geonames.items())
-        for (state, k), pieces in sources:
-            if k == key and state != st:
+        for state, pieces in by_key.get(key, ()):
+            if state != st:
                 for p in pieces:
                     name = cw.counties[p.fips].name
                     out.append(

@@ -227,10 +227,17 @@ def _municipal(key, why, loc: Location, cw: Crosswalks, geo: JurisdictionGeo) ->
 
 def _local_keys(cw: Crosswalks, state: str, counties: set[str]) -> set[str]:
     """Name keys of the Census places and municipal cousubs that lie in ``counties``."""
-    sources = list(cw.places.items()) + list(cw.cousubs.items())
-    return {
-        k for (st, k), pieces in sources if st == state and any(p.fips in counties for p in pieces)
-    }
+    by_state = cw.derived("units_by_state", _units_by_state)
+    return {k for k, pieces in by_state.get(state, ()) if any(p.fips in counties for p in pieces)}
+
+
+def _units_by_state(cw: Crosswalks) -> dict[str, list[tuple[str, list[Place]]]]:
+    """State -> (name key, pieces) of the Census places and cousubs."""
+    index: dict[str, list[tuple[str, list[Place]]]] = {}
+    for sources in (cw.places, cw.cousubs):
+        for (st, k), pieces in sources.items():
+            index.setdefault(st, []).append((k, pieces))
+    return index
 
 
 def _choose(found: list[Place], kind: str | None, principal: str) -> list[Place]:

@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass
+from functools import lru_cache
 
 # County-equivalent words that a name can carry. Alaska's boroughs are counties; in PA and NJ a
 # borough is a municipality, so "BOROUGH" counts as a county word in Alaska only.
@@ -52,16 +53,22 @@ def fold(text: str) -> str:
     return unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode().casefold()
 
 
+_PLACE_KEY_WORDS = tuple(
+    (re.compile(rf"\b{word}\b"), short)
+    for word, short in (("sainte", "ste"), ("saint", "st"), ("mount", "mt"), ("fort", "ft"))
+)
+_NOT_KEY = re.compile(r"[^a-z0-9]")
+
+
+@lru_cache(maxsize=1 << 17)  # the same Gazetteer and GeoNames names recur across the lookups
 def place_key(name: str) -> str:
     """Key for place names: case, accents, punctuation and spacing do not matter; Saint/St.,
     Sainte/Ste., Mount/Mt. and Fort/Ft. are the same. ``"St. Augustine Beach"`` ->
     ``"staugustinebeach"``; ``"Cut 'N' Shoot"`` -> ``"cutnshoot"``."""
     text = fold(name)
-    text = re.sub(r"\bsainte\b", "ste", text)
-    text = re.sub(r"\bsaint\b", "st", text)
-    text = re.sub(r"\bmount\b", "mt", text)
-    text = re.sub(r"\bfort\b", "ft", text)
-    return re.sub(r"[^a-z0-9]", "", text)
+    for word, short in _PLACE_KEY_WORDS:
+        text = word.sub(short, text)
+    return _NOT_KEY.sub("", text)
 
 
 def county_from_name(key: str, state: str | None = None) -> str | None:

@@ -1,0 +1,211 @@
+"""A fast stand-in for the part of openpyxl's normal mode that :mod:`analysis.ice.read` uses.
+
+openpyxl builds a Python object per cell and takes ~0.2 s per ICE workbook (most of the ICE build).
+Here python-calamine (Rust) reads the cell values, and the few things calamine does not give are
+read from the worksheet XML: which cells exist (openpyxl's ``max_row`` and ``max_column`` count
+every ``<c>`` element, formatted empty ones too, and every hyperlinked cell) and the hyperlinks
+with their targets. Values are turned into what openpyxl gives: an empty cell is None, a whole
+number is an int (Excel writes ``5``, which openpyxl reads as int; calamine as float 5.0).
+
+:func:`open_workbook` returns None when a workbook holds anything this reader does not model
+(merged cells, cell ranges as hyperlink anchors, cells without a reference, namespaced cell
+tags, a sheet calamine cannot read): the caller then uses openpyxl. Formulas are left to the
+caller (it uses openpyxl for any workbook with one). ``tests/test_ice_read.py`` checks that every
+mirrored ICE file reads the same through both.
+"""
+
+from __future__ import annotations
+
+import html
+import posixpath
+import re
+import zipfile
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import date, datetime
+from pathlib import Path
+from xml.etree import ElementTree
+
+_MAIN = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
+_REL = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}"
+_PKG_REL = "{http://schemas.openxmlformats.org/package/2006/relationships}"
+_WORKSHEET_TYPE = "http://schemas.openxmlformats.org/officeDocument/2006/relationships/worksheet"
+
+_CELL_TAG = re.compile(rb"<c[\s>/]")
+_CELL_REF = re.compile(rb'<c\s[^>]*?\br="([A-Z]{1,3})([0-9]+)"')
+_PREFIXED_CELL = re.compile(rb"<\w+:c[\s>/]")
+_HYPERLINKS = re.compile(rb"<hyperlinks\b.*?</hyperlinks>", re.DOTALL)
+_REF = re.compile(r"^([A-Z]{1,3})([0-9]+)$")
+# An error cell (``#N/A``): calamine gives no text for it, openpyxl the error's text.
+_ERROR_CELL = re.compile(
+    rb'<c\s(?=[^>]*\bt="e")[^>]*?\br="([A-Z]{1,3})([0-9]+)"[^>]*(?<!/)>(.*?)</c>', re.DOTALL
+)
+_VALUE = re.compile(rb"<v>([^<]*)</v>")
+
+
+def _column_number(letters: bytes | str) -> int:
+    number = 0
+    for ch in letters if isinstance(letters, str) else letters.decode():
+        number = number * 26 + ord(ch) - 64
+    return number
+
+
+@dataclass(frozen=True)
+class Hyperlink:
+    target: str | None
+    location: str | None
+
+
+class Cell:
+    __slots__ = ("row", "value", "hyperlink")
+
+    def __init__(self, row: int, value: object, hyperlink: Hyperlink | None = None) -> None:
+        self.row, self.value, self.hyperlink = row, value, hyperlink
+
+
+class Worksheet:
+    """The cells of one sheet, iterated as openpyxl's normal mode does (from column A to the
+    last column holding a cell, every row up to the last)."""
+
+    def __init__(self, title, values, max_row, max_column, links, errors) -> None:
+        self.title = title
+        self.max_row = max_row
+        self.max_column = max_column
+        blank = [None] * max_column
+        self._rows = [  # 0-based rows of openpyxl values, max_column wide
+            [_openpyxl_value(v) for v in values[i][:max_column]] + blank[len(values[i]) :]
+            if i < len(values)
+            else list(blank)
+            for i in range(max_row)
+        ]
+        for (row, column), text in errors.items():
+            self._rows[row - 1][column - 1] = text
+        self._links = links  # (row, column) 1-based -> Hyperlink
+
+    def iter_rows(self, min_row=None, max_row=None, values_only=False) -> Iterator[tuple]:
+        first, last = min_row or 1, max_row or self.max_row
+        links = self._links
+        for row in range(first, last + 1):
+            values = self._rows[row - 1]
+            if values_only:
+                yield tuple(values)
+            elif links:
+                yield tuple(
+                    Cell(row, v, links.get((row, c))) for c, v in enumerate(values, start=1)
+                )
+            else:
+                yield tuple(Cell(row, v) for v in values)
+
+
+class Workbook:
+    def __init__(self, sheetnames: tuple[str, ...], worksheets: list[Worksheet]) -> None:
+        self.sheetnames = list(sheetnames)
+        self.worksheets = worksheets
+
+    def __getitem__(self, title: str) -> Worksheet:
+        return next(ws for ws in self.worksheets if ws.title == title)
+
+    def close(self) -> None:
+        pass
+
+
+def _openpyxl_value(value: object) -> object:
+    if value == "" and isinstance(value, str):
+        return None
+    if isinstance(value, float) and value.is_integer() and abs(value) < 2**53:
+        return int(value)
+    if isinstance(value, date) and not isinstance(value, datetime):
+        return datetime(value.year, value.month, value.day)
+    return value
+
+
+def _sheet_paths(zf: zipfile.ZipFile) -> list[tuple[str, str]] | None:
+    """(sheet name, worksheet XML path) in workbook order; None for other sheet kinds."""
+    workbook = ElementTree.fromstring(zf.read("xl/workbook.xml"))
+    rels = ElementTree.fromstring(zf.read("xl/_rels/workbook.xml.rels"))
+    targets = {
+        r.get("Id"): (r.get("Type"), r.get("Target")) for r in rels.iter(f"{_PKG_REL}Relationship")
+    }
+    out = []
+    for sheet in workbook.iter(f"{_MAIN}sheet"):
+        kind, target = targets.get(sheet.get(f"{_REL}id"), (None, None))
+        if kind != _WORKSHEET_TYPE or target is None:
+            return None
+        path = target.lstrip("/") if target.startswith("/") else posixpath.join("xl", target)
+        out.append((sheet.get("name"), posixpath.normpath(path)))
+    return out
+
+
+def _hyperlinks(zf: zipfile.ZipFile, path: str, xml: bytes) -> dict[tuple[int, int], Hyperlink]:
+    found = _HYPERLINKS.search(xml)
+    if not found:
+        return {}
+    rels_path = posixpath.join(posixpath.dirname(path), "_rels", posixpath.basename(path) + ".rels")
+    targets = {}
+    if rels_path in zf.namelist():
+        rels = ElementTree.fromstring(zf.read(rels_path))
+        targets = {r.get("Id"): r.get("Target") for r in rels.iter(f"{_PKG_REL}Relationship")}
+    # The namespace declarations of the worksheet element, for the r:id attribute.
+    head = xml[: xml.index(b">", xml.index(b"<worksheet")) + 1] if b"<worksheet" in xml else b""
+    wrapper = head + found.group(0) + b"</worksheet>"
+    links = {}
+    for link in ElementTree.fromstring(wrapper).iter(f"{_MAIN}hyperlink"):
+        ref = _REF.match(link.get("ref") or "")
+        if ref is None:
+            raise _Unsupported
+        rel_id = link.get(f"{_REL}id")
+        target = targets[rel_id] if rel_id else None
+        cell = (int(ref.group(2)), _column_number(ref.group(1)))
+        links[cell] = Hyperlink(target, link.get("location"))
+    return links
+
+
+def _errors(xml: bytes) -> dict[tuple[int, int], str]:
+    out = {}
+    for column, row, body in _ERROR_CELL.findall(xml):
+        value = _VALUE.search(body)
+        if value is None:
+            raise _Unsupported
+        out[int(row), _column_number(column)] = html.unescape(value.group(1).decode())
+    return out
+
+
+class _Unsupported(Exception):
+    pass
+
+
+def open_workbook(path: Path) -> Workbook | None:
+    """The workbook's sheets, or None when it holds something this reader does not model."""
+    import python_calamine
+
+    try:
+        with zipfile.ZipFile(path) as zf:
+            sheets = _sheet_paths(zf)
+            if sheets is None:
+                return None
+            parts = []
+            for title, part in sheets:
+                xml = zf.read(part)
+                if b"<mergeCell" in xml or _PREFIXED_CELL.search(xml):
+                    return None
+                refs = _CELL_REF.findall(xml)
+                if len(refs) != len(_CELL_TAG.findall(xml)):
+                    return None  # a cell without its reference
+                links = _hyperlinks(zf, part, xml)
+                errors = _errors(xml)
+                rows = [int(r) for _, r in refs] + [r for r, _ in links]
+                columns = [_column_number(c) for c in {c for c, _ in refs}] + [c for _, c in links]
+                parts.append((title, max(rows, default=1), max(columns, default=1), links, errors))
+        calamine = python_calamine.CalamineWorkbook.from_path(str(path))
+        if list(calamine.sheet_names) != [title for title, *_ in parts]:
+            return None
+        worksheets = []
+        for title, max_row, max_column, links, errors in parts:
+            values = calamine.get_sheet_by_name(title).to_python(skip_empty_area=False)
+            worksheets.append(Worksheet(title, values, max_row, max_column, links, errors))
+        calamine.close()
+    except (_Unsupported, KeyError, ValueError, ElementTree.ParseError):
+        return None
+    except python_calamine.CalamineError:
+        return None
+    return Workbook(tuple(title for title, *_ in parts), worksheets)

@@ -1,0 +1,64 @@
+"""The fast workbook reader (python-calamine + the sheet XML) reads what openpyxl reads."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from pathlib import Path
+
+import openpyxl
+import pytest
+from test_ice_fixtures import html_era, pending_list, workbook_era
+
+from analysis.ice import xlsx
+from analysis.ice.index import archived_snapshots
+from analysis.ice.read import read_sheet
+
+
+def quirky(path: Path) -> Path:
+    """Every cell kind the ICE files hold: shared and inline text, whole and decimal numbers,
+    dates, booleans, an error cell, a hyperlink on an empty cell past the last value, formatted
+    empty rows below the data and a second sheet."""
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.title = "287(g) Agreements"
+    ws.append(["STATE", "LAW ENFORCEMENT AGENCY", "SUPPORT TYPE", "SIGNED", "MOA", "NOTE"])
+    ws.append(["TEXAS", "X County Sheriff", "Jail Enforcement Model", datetime(2025, 1, 2)])
+    ws.append(["OHIO", "  Y Police  ", "Task Force Model", datetime(2025, 3, 4, 5, 6), "link", 7])
+    ws.append(["IOWA", "Z Sheriff", "Warrant Service Officer", 45000, None, 2.5])
+    ws.append(["UTAH", "W Sheriff", "Task Force Model", True, "=text, not a formula", ""])
+    ws["E2"].hyperlink = "https://example.org/a.pdf?x=1&y=2"
+    ws["E3"].hyperlink = "https://example.org/b.pdf"
+    ws["G8"].hyperlink = "https://example.org/c.pdf"  # a hyperlinked empty cell
+    ws["D6"] = "=text"
+    ws["D6"].data_type = "s"
+    ws["E5"].value = "#N/A"
+    ws["E5"].data_type = "e"
+    for row in range(9, 14):
+        ws.cell(row, 2).number_format = "0.00"  # formatted empty rows
+    wb.create_sheet("Sheet2").append(["tally", 3])
+    wb.save(path)
+    return path
+
+
+@pytest.mark.parametrize("make", [quirky, html_era, workbook_era, pending_list])
+def test_fast_reader_equals_openpyxl_on_fixtures(tmp_path, make):
+    path = make(tmp_path / "f.xlsx")
+    assert xlsx.open_workbook(path) is not None
+    assert read_sheet(path) == read_sheet(path, fast=False)
+
+
+def test_merged_cells_are_left_to_openpyxl(tmp_path):
+    path = quirky(tmp_path / "m.xlsx")
+    wb = openpyxl.load_workbook(path)
+    wb.active.merge_cells("A7:B7")
+    wb.save(path)
+    assert xlsx.open_workbook(path) is None
+    assert read_sheet(path) == read_sheet(path, fast=False)
+
+
+@pytest.mark.mirror
+def test_fast_reader_equals_openpyxl_on_every_mirrored_file(raw_dir):
+    for snapshot in archived_snapshots():
+        path = raw_dir / snapshot.file
+        assert xlsx.open_workbook(path) is not None, snapshot.file
+        assert read_sheet(path) == read_sheet(path, fast=False), snapshot.file
