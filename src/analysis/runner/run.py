@@ -212,9 +212,12 @@ def run_notebooks(
     def state_file(name: str) -> Path:
         return layout.state / f"{name}.json"
 
-    def recorded_fingerprint(name: str) -> str:
+    def recorded(name: str) -> dict[str, Any]:
         saved = state_file(name)
-        return json.loads(saved.read_text()).get("fingerprint", "") if saved.exists() else ""
+        return json.loads(saved.read_text()) if saved.exists() else {}
+
+    def recorded_fingerprint(name: str) -> str:
+        return recorded(name).get("fingerprint", "")
 
     def settle(spec: NotebookSpec, result: RunResult, fp: str) -> None:
         results[spec.name] = result
@@ -222,12 +225,14 @@ def run_notebooks(
         line = f"[run] {spec.name:28s} {result.status:9s} {result.seconds:6.1f}s"
         echo(line + (f"  {result.message}" if result.message else ""))
         if result.status == "executed":
-            state_file(spec.name).write_text(json.dumps({"fingerprint": fp}) + "\n")
+            record = {"fingerprint": fp, "seconds": round(result.seconds, 1)}
+            state_file(spec.name).write_text(json.dumps(record) + "\n")
         show_status()
 
     def show_status() -> None:
         if status is not None:
-            waiting = f" · {len(pending)} waiting" if pending else ""
+            n_waiting = len(pending) + len(ready)
+            waiting = f" · {n_waiting} waiting" if n_waiting else ""
             status(" · ".join(f"{n} {p}" for n, p in progress.items()) + waiting)
 
     def drain_progress() -> None:
@@ -245,15 +250,17 @@ def run_notebooks(
         if pool is None:
             progress_queue = multiprocessing.Queue()
             pool = ProcessPoolExecutor(
-                max_workers=min(workers, len(pending) + 1),
+                max_workers=min(workers, len(pending) + len(ready) + 1),
                 initializer=init_worker,
                 initargs=(progress_queue,),
             )
         running[pool.submit(execute_one, spec, params, layout)] = (spec, fp)
         progress[spec.name] = "started"
 
+    ready: list[tuple[NotebookSpec, dict[str, Any], str]] = []  # stale, waiting for a worker
+    urgency = dispatch_order(pending, {s.name: recorded(s.name).get("seconds", 0) for s in pending})
     try:
-        while pending or running:
+        while pending or running or ready:
             progressed = False
             for spec in list(pending):
                 if any(n in in_run and n not in results for n in spec.needs):
@@ -273,7 +280,13 @@ def run_notebooks(
                 if not force and outputs_exist and recorded_fingerprint(spec.name) == fp:
                     settle(spec, RunResult(spec.name, "unchanged"), fp)
                     continue
-                submit(spec, params, fp)
+                ready.append((spec, params, fp))
+            # Only as many notebooks as workers are handed out, the most urgent first, so a
+            # notebook that becomes ready late (one with upstreams) does not queue behind all.
+            while ready and len(running) < workers:
+                ready.sort(key=lambda item: urgency[item[0].name])
+                submit(*ready.pop(0))
+                progressed = True
             if running and not progressed:
                 done, _ = wait(list(running), timeout=0.25, return_when=FIRST_COMPLETED)
                 drain_progress()
@@ -291,7 +304,8 @@ def run_notebooks(
         stop_workers(pool)
         for name in stopped:
             (layout.executed / f".{name}.running.ipynb").unlink(missing_ok=True)
-        raise RunInterrupted(stopped, [s.name for s in pending]) from None
+        waiting = [spec.name for spec, _, _ in ready] + [s.name for s in pending]
+        raise RunInterrupted(stopped, waiting) from None
     finally:
         if pool is not None:
             pool.shutdown(wait=True, cancel_futures=True)
@@ -303,6 +317,14 @@ def run_notebooks(
     write_index(specs, ordered, layout, as_of, echo, graph, read)
     graph.save()
     return ordered
+
+
+def dispatch_order(specs: list[NotebookSpec], seconds: dict[str, float]) -> dict[str, tuple]:
+    """Sort key per notebook for handing out workers: first those another notebook of the run
+    needs (they gate it), then the longest by their last recorded run (a long notebook started
+    last would finish alone), then the order of params.yaml."""
+    needed = {n for s in specs for n in s.needs}
+    return {s.name: (s.name not in needed, -seconds.get(s.name, 0), i) for i, s in enumerate(specs)}
 
 
 def stop_workers(pool: ProcessPoolExecutor | None) -> None:

@@ -1,0 +1,20 @@
+"""The order in which the runner hands notebooks to its workers."""
+
+from analysis.runner.run import NotebookSpec, dispatch_order
+
+
+def spec(name, needs=()):
+    return NotebookSpec(name=name, title=name, summary="", needs=list(needs))
+
+
+def test_gating_notebooks_first_then_longest_then_params_order():
+    specs = [spec("00_a"), spec("10_b"), spec("20_c"), spec("30_d"), spec("90_e", ["20_c"])]
+    seconds = {"00_a": 3.0, "10_b": 30.0, "20_c": 1.0}  # 30_d never ran: 0
+    order = sorted(specs, key=lambda s: dispatch_order(specs, seconds)[s.name])
+    assert [s.name for s in order] == ["20_c", "10_b", "00_a", "30_d", "90_e"]
+
+
+def test_without_history_the_params_order_is_kept_after_gating_ones():
+    specs = [spec("00_a"), spec("10_b"), spec("90_c", ["10_b"])]
+    order = sorted(specs, key=lambda s: dispatch_order(specs, {})[s.name])
+    assert [s.name for s in order] == ["10_b", "00_a", "90_c"]
