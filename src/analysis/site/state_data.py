@@ -65,19 +65,28 @@ def latest_documents(history: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame(out)
 
 
-def state_agreements(tables: SiteTables, state: str, documents: pd.DataFrame) -> pd.DataFrame:
-    """The state's agreements (one row per agency and model), with the agency's jurisdiction,
-    county and placement method and the agreement's documents; sorted by agency and model."""
-    rows = tables.agreements[tables.agreements["state"] == state]
-    placed = rows.merge(
+def placed_agreements(tables: SiteTables, documents: pd.DataFrame) -> pd.DataFrame:
+    """Every agreement with its agency's jurisdiction, county and placement method and its
+    documents, in the order of ``agreements`` (sliced by state in :func:`state_agreements`)."""
+    placed = tables.agreements.merge(
         tables.agencies[AGENCY_COLUMNS].rename(columns={"status": "agency_status"}),
         on="agency_key", how="left", validate="many_to_one",
     )  # fmt: skip
+    return placed.join(documents, on="agreement_key")
+
+
+def state_agreements(tables: SiteTables, state: str, documents: pd.DataFrame,
+                     placed: pd.DataFrame | None = None) -> pd.DataFrame:  # fmt: skip
+    """The state's agreements (one row per agency and model), with the agency's jurisdiction,
+    county and placement method and the agreement's documents; sorted by agency and model.
+    ``placed``: :func:`placed_agreements`, when the caller made it once for all states."""
+    if placed is None:
+        placed = placed_agreements(tables, documents)
+    placed = placed[placed["state"] == state]
     missing = placed["agency_status"].isna()
     if missing.any():
         key = placed.loc[missing, "agreement_key"].iloc[0]
         raise ValueError(f"agreements.parquet: agreement {key!r} has no row in agencies.parquet")
-    placed = placed.join(documents, on="agreement_key")
     return placed.sort_values(["agency", "model"], kind="stable").reset_index(drop=True)
 
 
@@ -92,11 +101,29 @@ def model_timeline(history: pd.DataFrame, state: str) -> pd.DataFrame:
     return counts.reindex(index=dates, columns=MODELS, fill_value=0).fillna(0).astype(int)
 
 
+def model_timelines(history: pd.DataFrame, states: list[str]) -> dict[str, pd.DataFrame]:
+    """:func:`model_timeline` of each of ``states``, counted in one pass over ``history``."""
+    series = history[history["in_time_series"].astype(bool)]
+    dates = pd.Index(sorted(series["snapshot_date"].unique()), name="snapshot_date")
+    sizes = series.groupby(["state", "model", "snapshot_date"], sort=True).size()
+    wide = sizes.unstack(["state", "model"], fill_value=0)
+    out = {}
+    for state in states:
+        own = wide[state] if state in wide.columns.get_level_values(0) else wide.iloc[:, :0]
+        out[state] = own.reindex(index=dates, columns=MODELS, fill_value=0).fillna(0).astype(int)
+    return out
+
+
+def active_agencies(agencies: pd.DataFrame) -> pd.DataFrame:
+    """The agencies on the latest list that are placed in a county."""
+    return agencies[(agencies["status"] == "active") & agencies["county_fips"].notna()]
+
+
 def county_classes(agencies: pd.DataFrame, state_fips: str, counties: pd.Series) -> pd.Series:
     """Each county of the state (``counties``: FIPS) on the latest snapshot:
     ``county_agency`` (an agency whose jurisdiction is the county holds an agreement),
     ``other_agency`` (only municipal or other agencies placed in it do) or ``none``."""
-    active = agencies[(agencies["status"] == "active") & agencies["county_fips"].notna()]
+    active = active_agencies(agencies)
     active = active[active["county_fips"].str[:2] == state_fips]
     county_level = set(active.loc[active["jurisdiction_level"] == "county", "county_fips"])
     any_agency = set(active["county_fips"])

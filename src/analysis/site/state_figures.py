@@ -1,16 +1,25 @@
 """The two small figures of a state page, with their alt text: agreements over time by model,
-and the counties of the state by who holds an agreement on the latest snapshot. Figures are
-drawn on bare matplotlib ``Figure`` objects (no pyplot state) and saved without metadata, so
-pages build quickly and identically."""
+and the counties of the state by who holds an agreement on the latest snapshot.
+
+Building 42 pages, most of the time went into making figures, not drawing them: a new Figure
+and Axes (with their ticks) per chart and a GeoDataFrame plot turning shapely polygons into
+paths on every call. :class:`StateFigures` keeps one Figure per kind and swaps only what changes
+between states (the step lines and legend; the county collection), and the counties' paths are
+made once (:func:`county_paths`) the way geopandas makes them, so the PNGs are the same bytes
+as before. Figures are bare matplotlib objects (no pyplot state) saved with fixed metadata."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
 import matplotlib.dates as mdates
+import numpy as np
 import pandas as pd
+from matplotlib.backends.backend_agg import FigureCanvasAgg
+from matplotlib.collections import Collection
 from matplotlib.figure import Figure
 from matplotlib.patches import Patch
+from matplotlib.path import Path as MplPath
 
 from analysis.report.outputs import PNG_METADATA
 from analysis.report.style import MODEL_COLORS, MODEL_NAMES, MODELS
@@ -30,29 +39,107 @@ CLASS_LABELS = {
 DPI = 96
 
 
-def _save(fig: Figure, path: Path) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fig.savefig(path, format="png", dpi=DPI, metadata=PNG_METADATA)
+def _polygon_path(polygon) -> MplPath:
+    """A (Multi)Polygon as one compound path: each ring closed, holes after their exterior
+    (as geopandas' ``_PolygonPatch`` does, on a normalised geometry)."""
+    parts = [polygon] if polygon.geom_type == "Polygon" else polygon.geoms
+    rings = []
+    for part in parts:
+        rings.append(MplPath(np.asarray(part.exterior.coords)[:, :2], closed=True))
+        rings.extend(MplPath(np.asarray(r.coords)[:, :2], closed=True) for r in part.interiors)
+    return MplPath.make_compound_path(*rings)
 
 
-def timeline_figure(counts: pd.DataFrame, state_name: str, path: Path) -> str:
-    """Agreements per snapshot by model (``state_data.model_timeline``) as a step chart saved to
-    ``path``; returns its alt text (the range of dates and the latest counts)."""
-    fig = Figure(figsize=(6.4, 2.9))
-    ax = fig.add_axes((0.09, 0.1, 0.89, 0.86))
-    for model in MODELS:
-        if counts[model].any():
-            ax.step(counts.index, counts[model], where="post", color=MODEL_COLORS[model],
-                    label=MODEL_NAMES[model], linewidth=1.6)  # fmt: skip
-    ax.set_ylabel("agreements", fontsize=9)
-    ax.set_ylim(bottom=0)
-    ax.xaxis.set_major_locator(mdates.YearLocator())
-    ax.xaxis.set_major_formatter(mdates.DateFormatter("%Y"))
-    ax.tick_params(labelsize=8)
-    ax.spines[["top", "right"]].set_visible(False)
-    ax.grid(alpha=0.3)
-    ax.legend(fontsize=8, frameon=False, loc="upper left")
-    _save(fig, path)
+def county_paths(shapes) -> dict[str, list[tuple[str, MplPath]]]:
+    """Per state (``state_usps``), its drawn counties in ``shapes`` order as (FIPS, path);
+    ``shapes``: rows of ``geo.shapes.county_geometry`` (counties without a polygon left out)."""
+    import shapely
+
+    drawn = shapes[shapes.geometry.notna()]
+    geoms = shapely.normalize(np.asarray(drawn.geometry.array, dtype=object))
+    kinds = shapely.get_type_id(geoms)
+    if not np.isin(kinds, (3, 6)).all():  # Polygon, MultiPolygon
+        raise ValueError("county shapes: only polygons and multipolygons can be drawn")
+    out: dict[str, list[tuple[str, MplPath]]] = {}
+    for state, fips, geom in zip(drawn["state_usps"], drawn["fips"], geoms, strict=True):
+        out.setdefault(state, []).append((fips, _polygon_path(geom)))
+    return out
+
+
+class _Counties(Collection):
+    """A collection of prepared paths (what geopandas' PatchCollection holds, without
+    making a patch per county first)."""
+
+    def __init__(self, paths, **kwargs):
+        super().__init__(**kwargs)
+        self.set_paths(paths)
+
+
+class StateFigures:
+    """The timeline and county map of every state, drawn on two Figures made once."""
+
+    def __init__(self) -> None:
+        self._timeline = Figure(figsize=(6.4, 2.9))
+        FigureCanvasAgg(self._timeline)
+        ax = self._timeline.add_axes((0.09, 0.1, 0.89, 0.86))
+        ax.set_ylabel("agreements", fontsize=9)
+        ax.xaxis.set_major_locator(mdates.YearLocator())
+        ax.xaxis.set_major_formatter(mdates.DateFormatter("%Y"))
+        ax.tick_params(labelsize=8)
+        ax.spines[["top", "right"]].set_visible(False)
+        ax.grid(alpha=0.3)
+        self._timeline_ax = ax
+
+        self._map = Figure(figsize=(6.4, 4.6))
+        FigureCanvasAgg(self._map)
+        ax = self._map.add_axes((0.01, 0.17, 0.98, 0.82))
+        ax.set_axis_off()
+        ax.set_aspect("equal")
+        handles = [Patch(facecolor=CLASS_COLORS[c], label=CLASS_LABELS[c])
+                   for c in state_data.COUNTY_CLASSES]  # fmt: skip
+        self._map.legend(handles=handles, loc="lower center", fontsize=8, frameon=False, ncol=1)
+        self._map_ax = ax
+
+    @staticmethod
+    def _save(fig: Figure, path: Path) -> None:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fig.savefig(path, format="png", dpi=DPI, metadata=PNG_METADATA)
+
+    def timeline(self, counts: pd.DataFrame, state_name: str, path: Path) -> str:
+        """Agreements per snapshot by model (``state_data.model_timeline``) as a step chart
+        saved to ``path``; returns its alt text (the range of dates and the latest counts)."""
+        ax = self._timeline_ax
+        for line in list(ax.lines):
+            line.remove()
+        ax.relim()
+        ax.set_autoscale_on(True)
+        for model in MODELS:
+            if counts[model].any():
+                ax.step(counts.index, counts[model], where="post", color=MODEL_COLORS[model],
+                        label=MODEL_NAMES[model], linewidth=1.6)  # fmt: skip
+        ax.set_ylim(bottom=0)
+        ax.legend(fontsize=8, frameon=False, loc="upper left")
+        self._save(self._timeline, path)
+        return timeline_alt(counts, state_name)
+
+    def county_map(self, counties: list[tuple[str, MplPath]], classes: pd.Series,
+                   state_name: str, date, path: Path) -> str:  # fmt: skip
+        """The state's counties (``counties``: its entry of :func:`county_paths`) coloured by
+        ``classes`` (``state_data.county_classes``), saved to ``path``; returns the alt text."""
+        ax = self._map_ax
+        for old in list(ax.collections):
+            old.remove()
+        ax.relim()
+        if counties:
+            colours = [CLASS_COLORS[classes[fips]] for fips, _ in counties]
+            ax.add_collection(_Counties([p for _, p in counties], facecolor=colours,
+                                        edgecolor="white", linewidth=0.3))  # fmt: skip
+            ax.autoscale_view()
+        self._save(self._map, path)
+        return map_alt(classes, state_name, date)
+
+
+def timeline_alt(counts: pd.DataFrame, state_name: str) -> str:
     first, last = counts.index.min(), counts.index.max()
     latest = counts.loc[last]
     parts = ", ".join(f"{MODEL_NAMES[m]} {int(latest[m]):,}" for m in MODELS)
@@ -64,20 +151,7 @@ def timeline_figure(counts: pd.DataFrame, state_name: str, path: Path) -> str:
     )
 
 
-def county_map_figure(shapes, classes: pd.Series, state_name: str, date, path: Path) -> str:
-    """The state's counties (``shapes``: its rows of ``geo.shapes.county_geometry``) coloured
-    by ``classes`` (``state_data.county_classes``), saved to ``path``; returns the alt text."""
-    fig = Figure(figsize=(6.4, 4.6))
-    ax = fig.add_axes((0.01, 0.17, 0.98, 0.82))
-    colours = shapes["fips"].map(classes).map(CLASS_COLORS)
-    drawn = shapes[shapes.geometry.notna()]
-    drawn.plot(ax=ax, color=colours[drawn.index], edgecolor="white", linewidth=0.3)
-    ax.set_axis_off()
-    ax.set_aspect("equal")
-    handles = [Patch(facecolor=CLASS_COLORS[c], label=CLASS_LABELS[c])
-               for c in state_data.COUNTY_CLASSES]  # fmt: skip
-    fig.legend(handles=handles, loc="lower center", fontsize=8, frameon=False, ncol=1)
-    _save(fig, path)
+def map_alt(classes: pd.Series, state_name: str, date) -> str:
     n = classes.value_counts().reindex(list(state_data.COUNTY_CLASSES), fill_value=0)
     return (
         f"Map of {state_name}'s {len(classes):,} counties on {pd.Timestamp(date):%Y-%m-%d}: "

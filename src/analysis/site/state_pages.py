@@ -159,18 +159,26 @@ def write_state_pages(tables: state_data.SiteTables, shapes, site: Path, nav=NAV
     latest = tables.latest
     rows = []
     written = state_data.states_with_agreements(tables)
+    unknown = [s for s in written if s not in names.index]
+    if unknown:
+        raise ValueError(f"agreements_history: state {unknown[0]!r} is not in analysis.geo.states")
+    # Everything sliced by state is computed once for all states.
+    placed = state_data.placed_agreements(tables, documents)
+    timelines = state_data.model_timelines(tables.history, written)
+    active = state_data.active_agencies(tables.agencies)
+    by_state = shapes.groupby("state_usps", sort=False)["fips"]
+    counties = {state: fips.reset_index(drop=True) for state, fips in by_state}
+    paths = state_figures.county_paths(shapes[shapes["state_usps"].isin(written)])
+    figures = state_figures.StateFigures()
+    no_counties = pd.Series([], dtype=object, name="fips")
     for state in written:
-        if state not in names.index:
-            raise ValueError(f"agreements_history: state {state!r} is not in analysis.geo.states")
         name, fips = names.at[state, "state_name"], names.at[state, "state_fips"]
-        agreements = state_data.state_agreements(tables, state, documents)
-        counts = state_data.model_timeline(tables.history, state)
-        own = shapes[shapes["state_usps"] == state].reset_index(drop=True)
-        classes = state_data.county_classes(tables.agencies, fips, own["fips"])
+        agreements = state_data.state_agreements(tables, state, documents, placed)
+        classes = state_data.county_classes(active, fips, counties.get(state, no_counties))
         timeline, county_map = folder / f"{state}_timeline.png", folder / f"{state}_counties.png"
         alts = {
-            "timeline": state_figures.timeline_figure(counts, name, timeline),
-            "map": state_figures.county_map_figure(own, classes, name, latest, county_map),
+            "timeline": figures.timeline(timelines[state], name, timeline),
+            "map": figures.county_map(paths.get(state, []), classes, name, latest, county_map),
         }
         laws = state_data.state_laws(tables.state_policies, state)
         (folder / f"{state}.html").write_text(
