@@ -7,6 +7,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from analysis import io, paths
@@ -76,18 +77,32 @@ def placed_agreements(tables: SiteTables, documents: pd.DataFrame) -> pd.DataFra
 
 
 def state_agreements(tables: SiteTables, state: str, documents: pd.DataFrame,
-                     placed: pd.DataFrame | None = None) -> pd.DataFrame:  # fmt: skip
+                     placed: pd.DataFrame | None = None, rows=None) -> pd.DataFrame:  # fmt: skip
     """The state's agreements (one row per agency and model), with the agency's jurisdiction,
     county and placement method and the agreement's documents; sorted by agency and model.
-    ``placed``: :func:`placed_agreements`, when the caller made it once for all states."""
+    ``placed``: :func:`placed_agreements` and ``rows`` the state's entry of
+    :func:`state_rows`, when the caller made them once for all states."""
     if placed is None:
         placed = placed_agreements(tables, documents)
-    placed = placed[placed["state"] == state]
-    missing = placed["agency_status"].isna()
+    if rows is None:
+        rows = state_rows(placed, [state])[state]
+    own = placed.iloc[rows]
+    missing = own["agency_status"].isna()
     if missing.any():
-        key = placed.loc[missing, "agreement_key"].iloc[0]
+        key = own.loc[missing, "agreement_key"].sort_index().iloc[0]
         raise ValueError(f"agreements.parquet: agreement {key!r} has no row in agencies.parquet")
-    return placed.sort_values(["agency", "model"], kind="stable").reset_index(drop=True)
+    return own.reset_index(drop=True)
+
+
+def state_rows(placed: pd.DataFrame, states: list[str]) -> dict[str, np.ndarray]:
+    """Each state's positions in ``placed`` (:func:`placed_agreements`), sorted by agency and
+    model (a stable sort, as if the state's rows were sorted alone)."""
+    ordered = placed.reset_index(drop=True).sort_values(["state", "agency", "model"],
+                                                         kind="stable")  # fmt: skip
+    positions = ordered.index.to_numpy()
+    groups = ordered.groupby("state", sort=False).indices
+    empty = np.array([], dtype=np.intp)
+    return {s: positions[groups[s]] if s in groups else empty for s in states}
 
 
 def model_timeline(history: pd.DataFrame, state: str) -> pd.DataFrame:
@@ -119,17 +134,35 @@ def active_agencies(agencies: pd.DataFrame) -> pd.DataFrame:
     return agencies[(agencies["status"] == "active") & agencies["county_fips"].notna()]
 
 
-def county_classes(agencies: pd.DataFrame, state_fips: str, counties: pd.Series) -> pd.Series:
+def county_class_lookup(agencies: pd.DataFrame) -> dict[str, str]:
+    """Every county where an agency on the latest list is placed → ``county_agency`` or
+    ``other_agency`` (see :func:`county_classes`); made once for all states."""
+    active = active_agencies(agencies)
+    county_level = set(active.loc[active["jurisdiction_level"] == "county", "county_fips"])
+    return {f: COUNTY_LEVEL if f in county_level else OTHER_AGENCY for f in active["county_fips"]}
+
+
+def county_classes(agencies: pd.DataFrame, state_fips: str, counties: pd.Series,
+                   lookup: dict[str, str] | None = None) -> pd.Series:  # fmt: skip
     """Each county of the state (``counties``: FIPS) on the latest snapshot:
     ``county_agency`` (an agency whose jurisdiction is the county holds an agreement),
-    ``other_agency`` (only municipal or other agencies placed in it do) or ``none``."""
-    active = active_agencies(agencies)
-    active = active[active["county_fips"].str[:2] == state_fips]
-    county_level = set(active.loc[active["jurisdiction_level"] == "county", "county_fips"])
-    any_agency = set(active["county_fips"])
-    classes = [COUNTY_LEVEL if f in county_level else OTHER_AGENCY if f in any_agency
-               else NO_AGREEMENT for f in counties]  # fmt: skip
+    ``other_agency`` (only municipal or other agencies placed in it do) or ``none``.
+    ``lookup``: :func:`county_class_lookup`, when the caller made it once."""
+    if lookup is None:
+        active = active_agencies(agencies)
+        lookup = county_class_lookup(active[active["county_fips"].str[:2] == state_fips])
+    classes = [lookup.get(f, NO_AGREEMENT) if str(f)[:2] == state_fips else NO_AGREEMENT
+               for f in counties]  # fmt: skip
     return pd.Series(classes, index=counties.to_numpy(), name="class")
+
+
+def laws_by_state(policies: pd.DataFrame) -> dict[str, pd.DataFrame]:
+    """:func:`state_laws` of every state with a row in ``policies``."""
+    ordered = policies.sort_values(["state_usps", "year", "policy_id"], kind="stable")
+    return {
+        state: rows.reset_index(drop=True)
+        for state, rows in ordered.groupby("state_usps", sort=False)
+    }
 
 
 def state_laws(policies: pd.DataFrame, state: str) -> pd.DataFrame:

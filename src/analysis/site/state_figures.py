@@ -10,16 +10,20 @@ as before. Figures are bare matplotlib objects (no pyplot state) saved with fixe
 
 from __future__ import annotations
 
+from collections import Counter
 from pathlib import Path
 
 import matplotlib.dates as mdates
 import numpy as np
 import pandas as pd
+from matplotlib.artist import Artist
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.collections import Collection
 from matplotlib.figure import Figure
+from matplotlib.image import imsave
 from matplotlib.patches import Patch
 from matplotlib.path import Path as MplPath
+from matplotlib.transforms import Bbox
 
 from analysis.report.outputs import PNG_METADATA
 from analysis.report.style import MODEL_COLORS, MODEL_NAMES, MODELS
@@ -75,11 +79,32 @@ class _Counties(Collection):
         self.set_paths(paths)
 
 
-class StateFigures:
-    """The timeline and county map of every state, drawn on two Figures made once."""
+class _Pasted(Artist):
+    """Pixels rendered once (``region``, from ``copy_from_bbox``) put back where this artist
+    comes in the drawing order."""
 
     def __init__(self) -> None:
-        self._timeline = Figure(figsize=(6.4, 2.9))
+        super().__init__()
+        self.region = None
+
+    def draw(self, renderer) -> None:
+        if self.region is not None and self.get_visible():
+            renderer.restore_region(self.region)
+
+
+class StateFigures:
+    """The timeline and county map of every state, drawn on two Figures made once.
+
+    What is the same on every state's figure is rendered once and pasted (``blit=False``
+    draws everything every time; the tests check both give the same bytes):
+
+    * the timeline's background and x axis (years, ticks, vertical grid lines), drawn before
+      anything else and the same for every state whose dates span the same range;
+    * the map's legend, which lies below the map's axes, where nothing else is drawn.
+    """
+
+    def __init__(self, blit: bool = True) -> None:
+        self._timeline = Figure(figsize=(6.4, 2.9), dpi=DPI)
         FigureCanvasAgg(self._timeline)
         ax = self._timeline.add_axes((0.09, 0.1, 0.89, 0.86))
         ax.set_ylabel("agreements", fontsize=9)
@@ -89,21 +114,43 @@ class StateFigures:
         ax.spines[["top", "right"]].set_visible(False)
         ax.grid(alpha=0.3)
         self._timeline_ax = ax
+        self._blit = blit
+        self._x_backgrounds: dict[tuple[float, float], object] = {}
+        self._x_pasted = _Pasted()
+        self._x_pasted.set_zorder(ax.xaxis.get_zorder())
+        ax.add_artist(self._x_pasted)  # before the lines and the y axis in the drawing order
 
-        self._map = Figure(figsize=(6.4, 4.6))
-        FigureCanvasAgg(self._map)
+        self._map = Figure(figsize=(6.4, 4.6), dpi=DPI)
+        canvas = FigureCanvasAgg(self._map)
         ax = self._map.add_axes((0.01, 0.17, 0.98, 0.82))
         ax.set_axis_off()
         ax.set_aspect("equal")
         handles = [Patch(facecolor=CLASS_COLORS[c], label=CLASS_LABELS[c])
                    for c in state_data.COUNTY_CLASSES]  # fmt: skip
-        self._map.legend(handles=handles, loc="lower center", fontsize=8, frameon=False, ncol=1)
+        self._legend = self._map.legend(handles=handles, loc="lower center", fontsize=8,
+                                        frameon=False, ncol=1)  # fmt: skip
         self._map_ax = ax
+        self._legend_pixels = None
+        if blit:
+            canvas.draw()
+            # The rows below the axes (Agg clips the axes' artists to their box).
+            top = int(np.floor(ax.get_position().y0 * self._map.bbox.height)) - 1
+            legend = self._legend.get_window_extent(canvas.get_renderer())
+            if legend.y0 >= 0 and legend.y1 + 3 <= top:
+                strip = Bbox.from_extents(0, 0, self._map.bbox.width, top)
+                self._legend_pixels = canvas.copy_from_bbox(strip)
+                self._legend.set_visible(False)
 
     @staticmethod
-    def _save(fig: Figure, path: Path) -> None:
+    def _save(fig: Figure, path: Path, pasted=None) -> None:
+        """As ``fig.savefig(path, dpi=DPI, metadata=PNG_METADATA)`` (the figure is made at
+        ``DPI``): draw, paste ``pasted`` pixels, write the PNG the way matplotlib does."""
         path.parent.mkdir(parents=True, exist_ok=True)
-        fig.savefig(path, format="png", dpi=DPI, metadata=PNG_METADATA)
+        fig.canvas.draw()
+        if pasted is not None:
+            fig.canvas.restore_region(pasted)
+        imsave(path, fig.canvas.buffer_rgba(), format="png", origin="upper", dpi=DPI,
+               metadata=PNG_METADATA)  # fmt: skip
 
     def timeline(self, counts: pd.DataFrame, state_name: str, path: Path) -> str:
         """Agreements per snapshot by model (``state_data.model_timeline``) as a step chart
@@ -119,8 +166,28 @@ class StateFigures:
                         label=MODEL_NAMES[model], linewidth=1.6)  # fmt: skip
         ax.set_ylim(bottom=0)
         ax.legend(fontsize=8, frameon=False, loc="upper left")
+        region = self._x_background() if self._blit else None
+        self._x_pasted.region = region
+        ax.xaxis.set_visible(region is None)
         self._save(self._timeline, path)
         return timeline_alt(counts, state_name)
+
+    def _x_background(self):
+        """The pixels of the timeline's background and x axis for the current x limits."""
+        ax = self._timeline_ax
+        key = tuple(float(x) for x in ax.get_xlim())
+        if key not in self._x_backgrounds:
+            self._x_pasted.region = None
+            ax.xaxis.set_visible(True)
+            others = [ax.yaxis, ax.get_legend(), *ax.lines, *ax.spines.values()]
+            shown = [a.get_visible() for a in others]
+            for artist in others:
+                artist.set_visible(False)
+            self._timeline.canvas.draw()
+            self._x_backgrounds[key] = self._timeline.canvas.copy_from_bbox(self._timeline.bbox)
+            for artist, visible in zip(others, shown, strict=True):
+                artist.set_visible(visible)
+        return self._x_backgrounds[key]
 
     def county_map(self, counties: list[tuple[str, MplPath]], classes: pd.Series,
                    state_name: str, date, path: Path) -> str:  # fmt: skip
@@ -135,7 +202,7 @@ class StateFigures:
             ax.add_collection(_Counties([p for _, p in counties], facecolor=colours,
                                         edgecolor="white", linewidth=0.3))  # fmt: skip
             ax.autoscale_view()
-        self._save(self._map, path)
+        self._save(self._map, path, self._legend_pixels)
         return map_alt(classes, state_name, date)
 
 
@@ -152,7 +219,7 @@ def timeline_alt(counts: pd.DataFrame, state_name: str) -> str:
 
 
 def map_alt(classes: pd.Series, state_name: str, date) -> str:
-    n = classes.value_counts().reindex(list(state_data.COUNTY_CLASSES), fill_value=0)
+    n = Counter(classes)
     return (
         f"Map of {state_name}'s {len(classes):,} counties on {pd.Timestamp(date):%Y-%m-%d}: "
         f"{n[state_data.COUNTY_LEVEL]:,} where a county-level agency (such as the sheriff) holds "
