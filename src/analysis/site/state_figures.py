@@ -92,6 +92,19 @@ class _Pasted(Artist):
             renderer.restore_region(self.region)
 
 
+def _timeline_axes():
+    fig = Figure(figsize=(6.4, 2.9), dpi=DPI)
+    FigureCanvasAgg(fig)
+    ax = fig.add_axes((0.09, 0.1, 0.89, 0.86))
+    ax.set_ylabel("agreements", fontsize=9)
+    ax.xaxis.set_major_locator(mdates.YearLocator())
+    ax.xaxis.set_major_formatter(mdates.DateFormatter("%Y"))
+    ax.tick_params(labelsize=8)
+    ax.spines[["top", "right"]].set_visible(False)
+    ax.grid(alpha=0.3)
+    return fig, ax
+
+
 class StateFigures:
     """The timeline and county map of every state, drawn on two Figures made once.
 
@@ -104,15 +117,7 @@ class StateFigures:
     """
 
     def __init__(self, blit: bool = True) -> None:
-        self._timeline = Figure(figsize=(6.4, 2.9), dpi=DPI)
-        FigureCanvasAgg(self._timeline)
-        ax = self._timeline.add_axes((0.09, 0.1, 0.89, 0.86))
-        ax.set_ylabel("agreements", fontsize=9)
-        ax.xaxis.set_major_locator(mdates.YearLocator())
-        ax.xaxis.set_major_formatter(mdates.DateFormatter("%Y"))
-        ax.tick_params(labelsize=8)
-        ax.spines[["top", "right"]].set_visible(False)
-        ax.grid(alpha=0.3)
+        self._timeline, ax = _timeline_axes()
         self._timeline_ax = ax
         self._blit = blit
         self._x_backgrounds: dict[tuple[float, float], object] = {}
@@ -155,6 +160,14 @@ class StateFigures:
     def timeline(self, counts: pd.DataFrame, state_name: str, path: Path) -> str:
         """Agreements per snapshot by model (``state_data.model_timeline``) as a step chart
         saved to ``path``; returns its alt text (the range of dates and the latest counts)."""
+        if not counts[list(MODELS)].to_numpy().any():
+            # No line: the axes have no dates to show, so a figure that has shown dates would
+            # not look like a new one. (A state listed only outside the time series.)
+            fig, ax = _timeline_axes()
+            ax.set_ylim(bottom=0)
+            ax.legend(fontsize=8, frameon=False, loc="upper left")
+            self._save(fig, path)
+            return timeline_alt(counts, state_name)
         ax = self._timeline_ax
         for line in list(ax.lines):
             line.remove()
