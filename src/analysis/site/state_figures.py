@@ -43,30 +43,32 @@ CLASS_LABELS = {
 DPI = 96
 
 
-def _polygon_path(polygon) -> MplPath:
-    """A (Multi)Polygon as one compound path: each ring closed, holes after their exterior
-    (as geopandas' ``_PolygonPatch`` does, on a normalised geometry)."""
-    parts = [polygon] if polygon.geom_type == "Polygon" else polygon.geoms
-    rings = []
-    for part in parts:
-        rings.append(MplPath(np.asarray(part.exterior.coords)[:, :2], closed=True))
-        rings.extend(MplPath(np.asarray(r.coords)[:, :2], closed=True) for r in part.interiors)
-    return MplPath.make_compound_path(*rings)
-
-
 def county_paths(shapes) -> dict[str, list[tuple[str, MplPath]]]:
     """Per state (``state_usps``), its drawn counties in ``shapes`` order as (FIPS, path);
-    ``shapes``: rows of ``geo.shapes.county_geometry`` (counties without a polygon left out)."""
+    ``shapes``: rows of ``geo.shapes.county_geometry`` (counties without a polygon left out).
+
+    Each county is one compound path of its normalised polygons' rings, each ring closed and
+    holes after their exterior: what geopandas' ``_PolygonPatch`` makes, for all counties at
+    once."""
     import shapely
 
     drawn = shapes[shapes.geometry.notna()]
     geoms = shapely.normalize(np.asarray(drawn.geometry.array, dtype=object))
-    kinds = shapely.get_type_id(geoms)
-    if not np.isin(kinds, (3, 6)).all():  # Polygon, MultiPolygon
+    if not np.isin(shapely.get_type_id(geoms), (3, 6)).all():  # Polygon, MultiPolygon
         raise ValueError("county shapes: only polygons and multipolygons can be drawn")
+    parts, part_of = shapely.get_parts(geoms, return_index=True)
+    rings, ring_of = shapely.get_rings(parts, return_index=True)
+    coords, point_of = shapely.get_coordinates(rings, return_index=True)
+    starts = np.searchsorted(point_of, np.arange(len(rings)))  # first point of each ring
+    ends = np.append(starts[1:], len(coords)) - 1
+    codes = np.full(len(coords), MplPath.LINETO, dtype=MplPath.code_type)
+    codes[starts], codes[ends] = MplPath.MOVETO, MplPath.CLOSEPOLY
+    county_of_point = part_of[ring_of][point_of]  # ascending: counties, parts, rings in order
+    bounds = np.searchsorted(county_of_point, np.arange(len(geoms) + 1))
     out: dict[str, list[tuple[str, MplPath]]] = {}
-    for state, fips, geom in zip(drawn["state_usps"], drawn["fips"], geoms, strict=True):
-        out.setdefault(state, []).append((fips, _polygon_path(geom)))
+    for k, (state, fips) in enumerate(zip(drawn["state_usps"], drawn["fips"], strict=True)):
+        lo, hi = bounds[k], bounds[k + 1]
+        out.setdefault(state, []).append((fips, MplPath(coords[lo:hi], codes[lo:hi])))
     return out
 
 
