@@ -122,6 +122,7 @@ class StateFigures:
         self._timeline, ax = _timeline_axes()
         self._timeline_ax = ax
         self._blit = blit
+        self._legends: dict[tuple[str, ...], object] = {}
         self._x_backgrounds: dict[tuple[float, float], object] = {}
         self._x_pasted = _Pasted()
         self._x_pasted.set_zorder(ax.xaxis.get_zorder())
@@ -180,7 +181,11 @@ class StateFigures:
                 ax.step(counts.index, counts[model], where="post", color=MODEL_COLORS[model],
                         label=MODEL_NAMES[model], linewidth=1.6)  # fmt: skip
         ax.set_ylim(bottom=0)
-        ax.legend(fontsize=8, frameon=False, loc="upper left")
+        # A legend depends only on which models have a line: made once per set of models.
+        shown = tuple(line.get_label() for line in ax.lines)
+        if shown not in self._legends:
+            self._legends[shown] = ax.legend(fontsize=8, frameon=False, loc="upper left")
+        ax.legend_ = self._legends[shown]
         region = self._x_background() if self._blit else None
         self._x_pasted.region = region
         ax.xaxis.set_visible(region is None)
