@@ -33,6 +33,7 @@ TIMELINES = {  # different model sets and scales, so nothing of one state may le
     "B": _counts(WSO=("2025-04-01", 1)),
     "C": _counts(TFM=("2025-01-01", 1200), JEM=("2018-07-01", 35), WSO=("2025-02-01", 300)),
     "D": _counts(),  # never listed in the time series: an empty chart
+    "E": _counts(JEM=("2020-01-01", 1)),  # B's axes, another legend
 }
 
 
@@ -94,12 +95,14 @@ def _old_map(shapes, classes: pd.Series, path) -> None:
 @pytest.mark.parametrize("blit", [True, False])
 def test_reused_figures_give_the_bytes_of_a_new_figure_per_chart(tmp_path, blit):
     figures = state_figures.StateFigures(blit=blit)
-    for state in ["A", "B", "C", "D", "A"]:
+    for state in ["A", "B", "C", "D", "E", "A", "B"]:
         counts = TIMELINES[state]
         _old_timeline(counts, tmp_path / "old.png")
         alt = figures.timeline(counts, state, tmp_path / "new.png")
         assert (tmp_path / "new.png").read_bytes() == (tmp_path / "old.png").read_bytes(), state
         assert alt.startswith(f"Step chart of {state}'s agreements on each ICE list from 2017")
+    # With blit, A, B (and E: the same axes) and C were pasted from their first drawing.
+    assert len(figures._axes_backgrounds) == (3 if blit else 0)
 
     shapes = _shapes()
     paths = state_figures.county_paths(shapes)

@@ -21,6 +21,7 @@ from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.collections import Collection
 from matplotlib.figure import Figure
 from matplotlib.image import imsave
+from matplotlib.lines import Line2D as MplLine2D
 from matplotlib.patches import Patch
 from matplotlib.path import Path as MplPath
 from matplotlib.transforms import Bbox
@@ -94,6 +95,19 @@ class _Pasted(Artist):
             renderer.restore_region(self.region)
 
 
+class _Taken(Artist):
+    """Takes the pixels drawn so far (under ``key`` in ``store``) where this artist comes in
+    the drawing order; takes nothing while ``key`` is None."""
+
+    def __init__(self, store: dict) -> None:
+        super().__init__()
+        self.store, self.key = store, None
+
+    def draw(self, renderer) -> None:
+        if self.key is not None and self.get_visible():
+            self.store[self.key] = renderer.copy_from_bbox(self.figure.bbox)
+
+
 def _timeline_axes():
     fig = Figure(figsize=(6.4, 2.9), dpi=DPI)
     FigureCanvasAgg(fig)
@@ -114,7 +128,8 @@ class StateFigures:
     draws everything every time; the tests check both give the same bytes):
 
     * the timeline's background and x axis (years, ticks, vertical grid lines), drawn before
-      anything else and the same for every state whose dates span the same range;
+      anything else and the same for every state whose dates span the same range; and with
+      the y axis too, for a state whose y range is one drawn before (small states share one);
     * the map's legend, which lies below the map's axes, where nothing else is drawn.
     """
 
@@ -127,6 +142,10 @@ class StateFigures:
         self._x_pasted = _Pasted()
         self._x_pasted.set_zorder(ax.xaxis.get_zorder())
         ax.add_artist(self._x_pasted)  # before the lines and the y axis in the drawing order
+        self._axes_backgrounds: dict[tuple[float, ...], object] = {}
+        self._axes_taken = _Taken(self._axes_backgrounds)
+        self._axes_taken.set_zorder((ax.yaxis.get_zorder() + MplLine2D.zorder) / 2)
+        ax.add_artist(self._axes_taken)  # after both axes, before the lines
 
         self._map = Figure(figsize=(6.4, 4.6), dpi=DPI)
         canvas = FigureCanvasAgg(self._map)
@@ -186,18 +205,38 @@ class StateFigures:
         if shown not in self._legends:
             self._legends[shown] = ax.legend(fontsize=8, frameon=False, loc="upper left")
         ax.legend_ = self._legends[shown]
+        self._paste_axes()
+        self._save(self._timeline, path)
+        self._axes_taken.key = None
+        return timeline_alt(counts, state_name)
+
+    def _paste_axes(self) -> None:
+        """Paste what is drawn before the lines: the background and both axes when a state
+        with the same limits was drawn before (taken by ``_axes_taken`` during its drawing),
+        else the background and x axis, the y axis being drawn (and taken for the next)."""
+        ax = self._timeline_ax
+        key = tuple(float(v) for v in (*ax.get_xlim(), *ax.get_ylim()))
+        # (Only while both axes are drawn before the lines, as they are by default.)
+        below = max(ax.xaxis.get_zorder(), ax.yaxis.get_zorder()) < self._axes_taken.zorder
+        blit = self._blit and below
+        both = self._axes_backgrounds.get(key) if blit else None
+        if both is not None:
+            self._x_pasted.region = both
+            ax.xaxis.set_visible(False)
+            ax.yaxis.set_visible(False)
+            return
         region = self._x_background() if self._blit else None
         self._x_pasted.region = region
         ax.xaxis.set_visible(region is None)
-        self._save(self._timeline, path)
-        return timeline_alt(counts, state_name)
+        ax.yaxis.set_visible(True)
+        self._axes_taken.key = key if blit else None
 
     def _x_background(self):
         """The pixels of the timeline's background and x axis for the current x limits."""
         ax = self._timeline_ax
         key = tuple(float(x) for x in ax.get_xlim())
         if key not in self._x_backgrounds:
-            self._x_pasted.region = None
+            self._x_pasted.region, self._axes_taken.key = None, None
             ax.xaxis.set_visible(True)
             others = [ax.yaxis, ax.get_legend(), *ax.lines, *ax.spines.values()]
             shown = [a.get_visible() for a in others]
