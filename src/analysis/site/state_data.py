@@ -7,6 +7,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from analysis import io, paths
@@ -65,20 +66,43 @@ def latest_documents(history: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame(out)
 
 
-def state_agreements(tables: SiteTables, state: str, documents: pd.DataFrame) -> pd.DataFrame:
-    """The state's agreements (one row per agency and model), with the agency's jurisdiction,
-    county and placement method and the agreement's documents; sorted by agency and model."""
-    rows = tables.agreements[tables.agreements["state"] == state]
-    placed = rows.merge(
+def placed_agreements(tables: SiteTables, documents: pd.DataFrame) -> pd.DataFrame:
+    """Every agreement with its agency's jurisdiction, county and placement method and its
+    documents, in the order of ``agreements`` (sliced by state in :func:`state_agreements`)."""
+    placed = tables.agreements.merge(
         tables.agencies[AGENCY_COLUMNS].rename(columns={"status": "agency_status"}),
         on="agency_key", how="left", validate="many_to_one",
     )  # fmt: skip
-    missing = placed["agency_status"].isna()
+    return placed.join(documents, on="agreement_key")
+
+
+def state_agreements(tables: SiteTables, state: str, documents: pd.DataFrame,
+                     placed: pd.DataFrame | None = None, rows=None) -> pd.DataFrame:  # fmt: skip
+    """The state's agreements (one row per agency and model), with the agency's jurisdiction,
+    county and placement method and the agreement's documents; sorted by agency and model.
+    ``placed``: :func:`placed_agreements` and ``rows`` the state's entry of
+    :func:`state_rows`, when the caller made them once for all states."""
+    if placed is None:
+        placed = placed_agreements(tables, documents)
+    if rows is None:
+        rows = state_rows(placed, [state])[state]
+    own = placed.iloc[rows]
+    missing = own["agency_status"].isna()
     if missing.any():
-        key = placed.loc[missing, "agreement_key"].iloc[0]
+        key = own.loc[missing, "agreement_key"].sort_index().iloc[0]
         raise ValueError(f"agreements.parquet: agreement {key!r} has no row in agencies.parquet")
-    placed = placed.join(documents, on="agreement_key")
-    return placed.sort_values(["agency", "model"], kind="stable").reset_index(drop=True)
+    return own.reset_index(drop=True)
+
+
+def state_rows(placed: pd.DataFrame, states: list[str]) -> dict[str, np.ndarray]:
+    """Each state's positions in ``placed`` (:func:`placed_agreements`), sorted by agency and
+    model (a stable sort, as if the state's rows were sorted alone)."""
+    ordered = placed.reset_index(drop=True).sort_values(["state", "agency", "model"],
+                                                         kind="stable")  # fmt: skip
+    positions = ordered.index.to_numpy()
+    groups = ordered.groupby("state", sort=False).indices
+    empty = np.array([], dtype=np.intp)
+    return {s: positions[groups[s]] if s in groups else empty for s in states}
 
 
 def model_timeline(history: pd.DataFrame, state: str) -> pd.DataFrame:
@@ -92,17 +116,53 @@ def model_timeline(history: pd.DataFrame, state: str) -> pd.DataFrame:
     return counts.reindex(index=dates, columns=MODELS, fill_value=0).fillna(0).astype(int)
 
 
-def county_classes(agencies: pd.DataFrame, state_fips: str, counties: pd.Series) -> pd.Series:
+def model_timelines(history: pd.DataFrame, states: list[str]) -> dict[str, pd.DataFrame]:
+    """:func:`model_timeline` of each of ``states``, counted in one pass over ``history``."""
+    series = history[history["in_time_series"].astype(bool)]
+    dates = pd.Index(sorted(series["snapshot_date"].unique()), name="snapshot_date")
+    sizes = series.groupby(["state", "model", "snapshot_date"], sort=True).size()
+    wide = sizes.unstack(["state", "model"], fill_value=0)
+    out = {}
+    for state in states:
+        own = wide[state] if state in wide.columns.get_level_values(0) else wide.iloc[:, :0]
+        out[state] = own.reindex(index=dates, columns=MODELS, fill_value=0).fillna(0).astype(int)
+    return out
+
+
+def active_agencies(agencies: pd.DataFrame) -> pd.DataFrame:
+    """The agencies on the latest list that are placed in a county."""
+    return agencies[(agencies["status"] == "active") & agencies["county_fips"].notna()]
+
+
+def county_class_lookup(agencies: pd.DataFrame) -> dict[str, str]:
+    """Every county where an agency on the latest list is placed → ``county_agency`` or
+    ``other_agency`` (see :func:`county_classes`); made once for all states."""
+    active = active_agencies(agencies)
+    county_level = set(active.loc[active["jurisdiction_level"] == "county", "county_fips"])
+    return {f: COUNTY_LEVEL if f in county_level else OTHER_AGENCY for f in active["county_fips"]}
+
+
+def county_classes(agencies: pd.DataFrame, state_fips: str, counties: pd.Series,
+                   lookup: dict[str, str] | None = None) -> pd.Series:  # fmt: skip
     """Each county of the state (``counties``: FIPS) on the latest snapshot:
     ``county_agency`` (an agency whose jurisdiction is the county holds an agreement),
-    ``other_agency`` (only municipal or other agencies placed in it do) or ``none``."""
-    active = agencies[(agencies["status"] == "active") & agencies["county_fips"].notna()]
-    active = active[active["county_fips"].str[:2] == state_fips]
-    county_level = set(active.loc[active["jurisdiction_level"] == "county", "county_fips"])
-    any_agency = set(active["county_fips"])
-    classes = [COUNTY_LEVEL if f in county_level else OTHER_AGENCY if f in any_agency
-               else NO_AGREEMENT for f in counties]  # fmt: skip
+    ``other_agency`` (only municipal or other agencies placed in it do) or ``none``.
+    ``lookup``: :func:`county_class_lookup`, when the caller made it once."""
+    if lookup is None:
+        active = active_agencies(agencies)
+        lookup = county_class_lookup(active[active["county_fips"].str[:2] == state_fips])
+    classes = [lookup.get(f, NO_AGREEMENT) if str(f)[:2] == state_fips else NO_AGREEMENT
+               for f in counties]  # fmt: skip
     return pd.Series(classes, index=counties.to_numpy(), name="class")
+
+
+def laws_by_state(policies: pd.DataFrame) -> dict[str, pd.DataFrame]:
+    """:func:`state_laws` of every state with a row in ``policies``."""
+    ordered = policies.sort_values(["state_usps", "year", "policy_id"], kind="stable")
+    return {
+        state: rows.reset_index(drop=True)
+        for state, rows in ordered.groupby("state_usps", sort=False)
+    }
 
 
 def state_laws(policies: pd.DataFrame, state: str) -> pd.DataFrame:

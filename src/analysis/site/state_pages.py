@@ -72,14 +72,19 @@ def agency_rows(agreements: pd.DataFrame) -> pd.DataFrame:
     return display
 
 
-def agency_table(agreements: pd.DataFrame, table_id: str) -> str:
+def agency_table(agreements: pd.DataFrame, table_id: str, shown=None) -> str:
+    """The searchable table of the state's agreements; ``shown``: their :func:`agency_rows`,
+    when the caller made them once for all states. (itables' checks of its own options' types
+    are skipped: they take longer than the table and change nothing in it.)"""
     from itables import to_html_datatable
 
     return to_html_datatable(
-        agency_rows(agreements), connected=False, table_id=table_id, allow_html=True,
+        agency_rows(agreements) if shown is None else shown, connected=False, table_id=table_id,
+        allow_html=True,
         maxBytes=0, maxRows=0, maxColumns=0, scrollX=True, pageLength=25, showIndex=False,
         classes="display compact", order=[],
         columnDefs=[{"targets": DATE_TARGETS, "className": "date"}],
+        warn_on_undocumented_option=False, warn_on_unexpected_option_type=False,
     )  # fmt: skip
 
 
@@ -95,8 +100,9 @@ def laws_section(laws: pd.DataFrame, state_name: str) -> str:
 
 
 def state_page(state: str, state_name: str, agreements: pd.DataFrame, laws: pd.DataFrame,
-               alts: dict[str, str], latest, nav=NAV) -> str:  # fmt: skip
-    """The page of one state (figures already written beside it)."""
+               alts: dict[str, str], latest, nav=NAV, shown=None) -> str:  # fmt: skip
+    """The page of one state (figures already written beside it); ``shown``: the agency
+    table's cells (:func:`agency_rows`), when made once for all states."""
     active = agreements[agreements["status"] == "active"]
     gone = len(agreements) - len(active)
     body = f"""<h1>{html.escape(state_name)}</h1>
@@ -118,7 +124,7 @@ matching names (the method is in the table below); statewide agencies are not dr
 <h2>Agencies and their agreements</h2>
 <p>One row per agency and model. Type in the search box to filter; click a column to sort.
 Documents link to the memorandum of agreement and addendum ICE lists (on ice.gov).</p>
-<div class="scroll">{agency_table(agreements, f"agencies_{state}")}</div>
+<div class="scroll">{agency_table(agreements, f"agencies_{state}", shown)}</div>
 """
     head = f'\n<script src="../{ASSET}"></script>'
     return page(f"{state_name}: 287(g) agreements", body, depth=1, current="states/index.html",
@@ -159,23 +165,36 @@ def write_state_pages(tables: state_data.SiteTables, shapes, site: Path, nav=NAV
     latest = tables.latest
     rows = []
     written = state_data.states_with_agreements(tables)
+    unknown = [s for s in written if s not in names.index]
+    if unknown:
+        raise ValueError(f"agreements_history: state {unknown[0]!r} is not in analysis.geo.states")
+    # Everything sliced by state is computed once for all states.
+    placed = state_data.placed_agreements(tables, documents)
+    positions = state_data.state_rows(placed, written)
+    shown = agency_rows(placed)
+    timelines = state_data.model_timelines(tables.history, written)
+    lookup = state_data.county_class_lookup(tables.agencies)
+    laws_of = state_data.laws_by_state(tables.state_policies)
+    by_state = shapes.groupby("state_usps", sort=False)["fips"]
+    counties = {state: fips.reset_index(drop=True) for state, fips in by_state}
+    paths = state_figures.county_paths(shapes[shapes["state_usps"].isin(written)])
+    figures = state_figures.StateFigures()
+    no_counties = pd.Series([], dtype=object, name="fips")
     for state in written:
-        if state not in names.index:
-            raise ValueError(f"agreements_history: state {state!r} is not in analysis.geo.states")
         name, fips = names.at[state, "state_name"], names.at[state, "state_fips"]
-        agreements = state_data.state_agreements(tables, state, documents)
-        counts = state_data.model_timeline(tables.history, state)
-        own = shapes[shapes["state_usps"] == state].reset_index(drop=True)
-        classes = state_data.county_classes(tables.agencies, fips, own["fips"])
+        own = positions[state]
+        agreements = state_data.state_agreements(tables, state, documents, placed, own)
+        own_counties = counties.get(state, no_counties)
+        classes = state_data.county_classes(tables.agencies, fips, own_counties, lookup)
         timeline, county_map = folder / f"{state}_timeline.png", folder / f"{state}_counties.png"
         alts = {
-            "timeline": state_figures.timeline_figure(counts, name, timeline),
-            "map": state_figures.county_map_figure(own, classes, name, latest, county_map),
+            "timeline": figures.timeline(timelines[state], name, timeline),
+            "map": figures.county_map(paths.get(state, []), classes, name, latest, county_map),
         }
-        laws = state_data.state_laws(tables.state_policies, state)
-        (folder / f"{state}.html").write_text(
-            state_page(state, name, agreements, laws, alts, latest, nav), encoding="utf-8"
-        )
+        laws = laws_of.get(state, tables.state_policies.iloc[:0])
+        cells_shown = shown.iloc[own].reset_index(drop=True)
+        text = state_page(state, name, agreements, laws, alts, latest, nav, cells_shown)
+        (folder / f"{state}.html").write_text(text, encoding="utf-8")
         rows.append((state, name, len(agreements), int((agreements["status"] == "active").sum())))
     (folder / "index.html").write_text(states_index(rows, latest, nav), encoding="utf-8")
     return written
