@@ -10,9 +10,11 @@ from statsmodels.stats.multitest import multipletests
 
 from analysis.stats.multiple_testing import bh_qvalues
 from analysis.stats.resampling import (
+    _shuffle_blocks,
     cluster_bootstrap_counts,
     demean_within,
     percentile_interval,
+    within_strata_permutation_columns,
     within_strata_permutation_test,
 )
 
@@ -130,3 +132,37 @@ def test_bh_qvalues_hand_example_and_missing_values():
     assert np.isnan(bh_qvalues([np.nan])).all()
     with pytest.raises(ValueError):
         bh_qvalues([1.5])
+
+
+def test_columns_match_one_test_per_column_with_its_own_seed():
+    y, x, strata = _confounded_sample(within=0.05)
+    rng = np.random.default_rng(3)
+    ys = np.column_stack([y, rng.permutation(y), np.round(rng.normal(size=y.size), 1)])
+    xs = np.column_stack([x, x**2, rng.normal(size=x.size)])
+    seeds = np.random.SeedSequence(9).spawn(3)
+    columns = within_strata_permutation_columns(ys, xs, strata, n_permutations=300, seeds=seeds)
+    one_by_one = [
+        within_strata_permutation_test(ys[:, j], xs[:, j], strata, n_permutations=300, seed=s)[0][0]
+        for j, s in enumerate(seeds)
+    ]
+    np.testing.assert_array_equal(columns, one_by_one)
+
+
+@pytest.mark.parametrize("kind", ["binary", "many values", "signed zero"])
+def test_packed_sort_equals_argsort(kind):
+    rng = np.random.default_rng(11)
+    n, size = 600, 50
+    y = {
+        "binary": (rng.random(n) < 0.3).astype(float),
+        "many values": rng.normal(size=n),  # more values than 2**11: sorts positions
+        "signed zero": np.where(rng.random(n) < 0.5, -0.0, 1.0),
+    }[kind]
+    keys = rng.random((size, n))
+    blocks = [(0, 3), (3, 250), (250, 600)]
+    expected = np.broadcast_to(y, (size, n)).copy()
+    for a, b in blocks:
+        expected[:, a:b] = y[a:b][np.argsort(keys[:, a:b], axis=1)]
+    permuted = np.broadcast_to(y, (size, n)).copy()
+    _shuffle_blocks(permuted, y, keys, blocks)
+    np.testing.assert_array_equal(permuted, expected)
+    assert np.array_equal(np.signbit(permuted), np.signbit(expected))

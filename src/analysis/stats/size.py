@@ -30,7 +30,7 @@ from scipy import sparse
 from analysis.stats._common import wilson_interval
 from analysis.stats.correlation import clustered_slope_tests, iid_correlation_tests
 from analysis.stats.neighbors import neighbor_edges, neighbors_from_geometry
-from analysis.stats.resampling import within_strata_permutation_test
+from analysis.stats.resampling import within_strata_permutation_columns
 
 SIZE_TESTS = {
     "iid_t": "Pearson t-test, counties independent (previous q-values)",
@@ -163,13 +163,8 @@ def size_simulation(
             p_values[test] = iid_correlation_tests(y, x)[1]
         elif test == "within_permutation":
             seeds = np.random.SeedSequence(seed).spawn(n_draws)
-            p_values[test] = np.array(
-                [
-                    within_strata_permutation_test(
-                        y[:, b], x[:, b], clusters, n_permutations=n_permutations, seed=s
-                    )[0][0]
-                    for b, s in enumerate(seeds)
-                ]
+            p_values[test] = within_strata_permutation_columns(
+                y, x, clusters, n_permutations=n_permutations, seeds=seeds
             )
         else:
             within = test == "cluster_within"
