@@ -166,3 +166,9 @@ def test_packed_sort_equals_argsort(kind):
     _shuffle_blocks(permuted, y, keys, blocks)
     np.testing.assert_array_equal(permuted, expected)
     assert np.array_equal(np.signbit(permuted), np.signbit(expected))
+
+
+def test_raw_bits_are_the_random_doubles():
+    from analysis.stats.resampling import _raw_keys_match
+
+    assert _raw_keys_match()  # else the fast path falls back to Generator.random

@@ -6,6 +6,7 @@ identical results on every run (and for any ``chunk_size``: chunks only split on
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Sequence
 
 import numpy as np
@@ -28,7 +29,8 @@ def _strata_blocks(codes: np.ndarray) -> list[tuple[int, int]]:
 
 def _shuffle_blocks(permuted: np.ndarray, y: np.ndarray, keys: np.ndarray, blocks) -> None:
     """Set ``permuted[:, a:b]`` to ``y[a:b][np.argsort(keys[:, a:b], axis=1)]`` for each block
-    ``(a, b)`` (``y`` a vector, ``keys`` and ``permuted`` one row per permutation).
+    ``(a, b)`` (``y`` a vector, ``keys`` and ``permuted`` one row per permutation; ``keys``
+    either ``Generator.random`` doubles or the same as uint64 integers, times 2**53).
 
     The keys are ``Generator.random`` doubles, multiples of 2**-53 in [0, 1), so as integers
     they fit in 53 bits: with the code of each unit's ``y`` value (or its position in the block)
@@ -50,12 +52,25 @@ def _shuffle_blocks(permuted: np.ndarray, y: np.ndarray, keys: np.ndarray, block
         if bits > 11:
             permuted[:, a:b] = y[a:b][np.argsort(keys[:, a:b], axis=1)]
             continue
-        block = (keys[:, a:b] * _KEY_SCALE).astype(np.uint64)
-        block <<= np.uint64(bits)
+        if keys.dtype == np.uint64:  # already the integers
+            block = keys[:, a:b] << np.uint64(bits)
+        else:
+            block = (keys[:, a:b] * _KEY_SCALE).astype(np.uint64)
+            block <<= np.uint64(bits)
         block |= low[a:b] if by_value else np.arange(b - a, dtype=np.uint64)
         block.sort(axis=1)
         block &= mask
         permuted[:, a:b] = values[block] if by_value else y[a:b][block.astype(np.intp)]
+
+
+@functools.cache
+def _raw_keys_match() -> bool:
+    """Whether ``Generator.random`` is ``(next 64 random bits >> 11) * 2**-53``, one draw of the
+    bit generator a double, for ``default_rng`` (true of numpy's PCG64)."""
+    by_double, by_raw = np.random.default_rng(1), np.random.default_rng(1)
+    doubles, raw = by_double.random(5), by_raw.bit_generator.random_raw(5)
+    same = np.array_equal(doubles * _KEY_SCALE, (raw >> np.uint64(11)).astype(float))
+    return same and by_double.random() == by_raw.random()  # and the same draws used up
 
 
 def demean_within(x: np.ndarray, codes: np.ndarray) -> np.ndarray:
@@ -183,7 +198,10 @@ def within_strata_permutation_columns(
         rng = np.random.default_rng(seeds[j])
         for start in range(0, n_permutations, chunk_size):
             size = min(chunk_size, n_permutations - start)
-            keys = rng.random((size, n))
+            if _raw_keys_match():  # rng.random's doubles as integers, without the doubles
+                keys = rng.bit_generator.random_raw((size, n)) >> np.uint64(11)
+            else:
+                keys = rng.random((size, n))
             permuted = np.broadcast_to(y_j, (size, n)).copy()
             _shuffle_blocks(permuted, y_j, keys, varying)
             exceed[j] += (np.abs(permuted @ xd_j) >= threshold).sum(axis=0)[0]
