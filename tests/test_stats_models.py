@@ -270,3 +270,24 @@ def test_one_scale_whatever_the_fixed_effect_logit_or_the_excluded_states_drop()
     for fit in (logit, subsample, lpm):
         row = fit.scales.set_index("covariate").loc["gop_share_2024"]
         assert (row["mean"], row["sd"]) == pytest.approx(tuple(full))
+
+
+def test_build_design_dummies_and_unknown_levels():
+    sample = pd.DataFrame({"x": [1.0, 2.0, 3.0, 4.0], "state": ["B", "A", "C", "B"]})
+    scales = pd.DataFrame({"covariate": ["x"], "mean": [2.0], "sd": [2.0]})
+    design, levels = am.build_design(sample, ["x"], ["state"], scales)
+    assert levels == {"state": ["A", "B", "C"]}
+    assert list(design.columns) == ["Intercept", "x", "state[T.B]", "state[T.C]"]
+    np.testing.assert_array_equal(design["x"], [-0.5, 0.0, 0.5, 1.0])
+    np.testing.assert_array_equal(design["state[T.B]"], [1, 0, 0, 1])
+    # Levels fixed by a fitted model: an unknown level ("C") gets all-zero dummies.
+    design, _ = am.build_design(sample, ["x"], ["state"], scales, {"state": ["A", "B", "D"]})
+    np.testing.assert_array_equal(design.iloc[2, 2:], [0.0, 0.0])
+    np.testing.assert_array_equal(design["state[T.B]"], [1, 0, 0, 1])
+
+
+def test_drop_nonvarying_levels_lists_all_zero_and_all_one_states():
+    sample = pd.DataFrame({"y": [0, 0, 1, 1, 0, 1], "state": ["A", "A", "B", "B", "C", "C"]})
+    kept, dropped = am._drop_nonvarying_levels(sample, "y", ["state"])
+    assert dropped == ["state=A", "state=B"]
+    assert list(kept.index) == [4, 5]

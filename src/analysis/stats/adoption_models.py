@@ -107,13 +107,18 @@ def _drop_nonvarying_levels(
     """
     dropped: list[str] = []
     while True:
-        bad = pd.Series(False, index=sample.index)
+        y = sample[outcome].to_numpy(dtype=float)
+        bad = np.zeros(len(sample), dtype=bool)
         for col in fixed_effects:
-            keys = sample[col].astype(str)
-            means = sample[outcome].groupby(keys).mean()
-            nonvarying = means.index[(means == 0) | (means == 1)]
-            dropped += [f"{col}={level}" for level in nonvarying]
-            bad |= keys.isin(nonvarying)
+            codes, col_levels = group_codes(sample[col])
+            # 0/1 outcome: a level's mean is 0 or 1 exactly when its sum is 0 or its count.
+            counts = np.bincount(codes, minlength=len(col_levels))
+            sums = np.bincount(codes, weights=y, minlength=len(col_levels))
+            nonvarying = (sums == 0) | (sums == counts)
+            dropped += [
+                f"{col}={level}" for level, n in zip(col_levels, nonvarying, strict=True) if n
+            ]
+            bad |= nonvarying[codes]
         if not bad.any():
             return sample, dropped
         sample = sample.loc[~bad]
@@ -132,22 +137,27 @@ def build_design(
     rows whose level is unknown get all-zero dummies, so callers must drop them.
     Returns the design and the levels used.
     """
-    columns: dict[str, np.ndarray] = {"Intercept": np.ones(len(sample))}
+    names, blocks = ["Intercept", *covariates], [np.ones((len(sample), 1))]
     scale_of = {r.covariate: (r.mean, r.sd) for r in scales.itertuples(index=False)}
     for name in covariates:
         x = sample[name].to_numpy(dtype=float)
         if name in scale_of:
             mean, sd = scale_of[name]
             x = (x - mean) / sd
-        columns[name] = x
+        blocks.append(x[:, None])
     used_levels: dict[str, list[str]] = {}
     for col in fixed_effects:
-        keys = sample[col].astype(str).to_numpy()
-        col_levels = list(levels[col]) if levels else group_codes(sample[col])[1]
+        if levels:
+            col_levels = list(levels[col])
+            # Unknown levels get code -1, so all-zero dummies.
+            codes = pd.Index(col_levels).get_indexer(sample[col].astype(str).to_numpy())
+        else:
+            codes, col_levels = group_codes(sample[col])
         used_levels[col] = col_levels
-        for level in col_levels[1:]:
-            columns[f"{col}[T.{level}]"] = (keys == level).astype(float)
-    return pd.DataFrame(columns, index=sample.index), used_levels
+        names += [f"{col}[T.{level}]" for level in col_levels[1:]]
+        blocks.append((codes[:, None] == np.arange(1, len(col_levels))).astype(float))
+    x = np.hstack(blocks) if len(blocks) > 1 else blocks[0]
+    return pd.DataFrame(x, index=sample.index, columns=names), used_levels
 
 
 def _fit_statsmodels(y, design, estimator, se, groups, weights):
@@ -216,11 +226,17 @@ def _term_type(term: str, covariates: Sequence[str]) -> str:
 
 
 def _finish(table: pd.DataFrame, alpha: float) -> pd.DataFrame:
-    table["statistic"] = table["estimate"] / table["std_error"]
-    table["p_value"] = normal_p_value(table["statistic"].to_numpy())
-    low, high = normal_interval(table["estimate"].to_numpy(), table["std_error"].to_numpy(), alpha)
-    table["ci_low"], table["ci_high"] = low, high
+    for name, values in _inference(table["estimate"], table["std_error"], alpha).items():
+        table[name] = values
     return table
+
+
+def _inference(estimate, std_error, alpha: float) -> dict[str, np.ndarray]:
+    """``statistic``, ``p_value``, ``ci_low`` and ``ci_high`` (normal) of each estimate."""
+    statistic = np.asarray(estimate) / np.asarray(std_error)
+    low, high = normal_interval(np.asarray(estimate), np.asarray(std_error), alpha)
+    return {"statistic": statistic, "p_value": normal_p_value(statistic), "ci_low": low,
+            "ci_high": high}  # fmt: skip
 
 
 def fit_binary_model(
@@ -246,12 +262,13 @@ def fit_binary_model(
     """
     spec = spec or ModelSpec()
     estimator, se, cluster, weights = spec.estimator, spec.se, spec.cluster, spec.weights
-    analysis_sample = df
-    df = spec.sample(df)
     covariates = list(covariates)
     fixed_effects = list(spec.fixed_effects)
     used = [outcome, *covariates, *fixed_effects, cluster if se == "cluster" else None, weights]
-    sample, n_dropped = complete_cases(df, used)
+    # Complete cases once: the scale rows are all of them, the sample those spec.sample keeps.
+    scale_rows, _ = complete_cases(df, used)
+    sample = spec.sample(scale_rows)
+    n_dropped = len(spec.sample(df)) - len(sample)
     binary_outcome(sample[outcome], outcome)
     n_complete = len(sample)
     dropped_levels: list[str] = []
@@ -259,7 +276,6 @@ def fit_binary_model(
         sample, dropped_levels = _drop_nonvarying_levels(sample, outcome, fixed_effects)
     if sample.empty or sample[outcome].nunique() < 2:
         raise ValueError(f"outcome {outcome!r} does not vary in the estimation sample")
-    scale_rows, _ = complete_cases(analysis_sample, used)
     scale_table = resolve_scales(scale_rows, covariates, spec.standardize, spec.scales)
     design, _ = build_design(sample, covariates, fixed_effects, scale_table)
     rank = np.linalg.matrix_rank(design.to_numpy())
@@ -293,31 +309,25 @@ def fit_binary_model(
         "fe_dropped_levels": "; ".join(dropped_levels),
         "n_clusters": int(np.unique(groups).size) if groups is not None else np.nan,
     }
-    terms = list(design.columns)
-    coefficients = pd.DataFrame(
-        {
-            "term": terms,
-            "term_type": [_term_type(t, covariates) for t in terms],
-            "estimate": result.params.to_numpy(),
-            "std_error": result.bse.to_numpy(),
-        }
-    )
-    coefficients = _finish(coefficients, spec.alpha).assign(
-        scale=COEFFICIENT_SCALES[estimator], **labels, **sizes
-    )
+    # Each table built in one step, with the columns in order (no column added one by one).
+    terms, alpha = list(design.columns), spec.alpha
+    estimate, std_error = result.params.to_numpy(), result.bse.to_numpy()
+    values = {"term": terms, "term_type": [_term_type(t, covariates) for t in terms],
+              "estimate": estimate, "std_error": std_error, "scale": COEFFICIENT_SCALES[estimator],
+              **_inference(estimate, std_error, alpha), **labels, **sizes}  # fmt: skip
+    coefficients = pd.DataFrame({c: values[c] for c in COEFFICIENT_COLUMNS})
     ame = average_marginal_effects(result, design, estimator, covariates, w)
     standardized = set(scale_table.covariate)
-    ame = _finish(ame, spec.alpha).assign(
-        scale=[
-            "probability per SD" if t in standardized else "probability per unit" for t in ame.term
-        ],
-        **labels,
-        **sizes,
-    )
+    estimate, std_error = ame["estimate"].to_numpy(), ame["std_error"].to_numpy()
+    values = {"term": ame["term"].tolist(), "estimate": estimate, "std_error": std_error,
+              **_inference(estimate, std_error, alpha), **labels, **sizes,
+              "scale": ["probability per SD" if t in standardized else "probability per unit"
+                        for t in ame.term]}  # fmt: skip
+    ame = pd.DataFrame({c: values[c] for c in MARGINAL_EFFECT_COLUMNS})
     converged = bool(getattr(result, "converged", True))
     return ModelFit(
-        coefficients=coefficients[COEFFICIENT_COLUMNS],
-        marginal_effects=ame[MARGINAL_EFFECT_COLUMNS],
+        coefficients=coefficients,
+        marginal_effects=ame,
         scales=scale_table,
         n=len(sample),
         n_dropped=n_dropped,

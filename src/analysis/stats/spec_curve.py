@@ -18,6 +18,7 @@ DEFAULT_SAMPLES: dict[str, tuple[str, ...]] = {
     "all": (),
     "without FL, TX, GA": ("FL", "TX", "GA"),
 }
+EFFECT_COLUMNS = ["estimate", "std_error", "ci_low", "ci_high", "p_value"]
 SPEC_CURVE_COLUMNS = [
     "focal",
     "outcome",
@@ -96,20 +97,22 @@ def specification_curve(
         except (ValueError, np.linalg.LinAlgError, PerfectSeparationError) as error:
             rows += [{**settings, "focal": f, "status": f"failed: {error}"} for f in focal]
             continue
-        effects = fit.marginal_effects.set_index("term")
-        coefficients = fit.coefficients.set_index("term")
+        effects, coefficients = fit.marginal_effects, fit.coefficients
+        effect_row = {term: i for i, term in enumerate(effects["term"])}
+        coefficient_row = {term: i for i, term in enumerate(coefficients["term"])}
+        numbers = {c: effects[c].to_numpy(dtype=float) for c in EFFECT_COLUMNS}
+        raw = {c: coefficients[c].to_numpy() for c in ("estimate", "std_error", "scale")}
         status = "ok" if fit.converged else "not converged"
         for name in focal:
+            i, j = effect_row[name], coefficient_row[name]
             rows.append(
                 {
                     **settings,
                     "focal": name,
-                    **effects.loc[name, ["estimate", "std_error", "ci_low", "ci_high", "p_value"]]
-                    .astype(float)
-                    .to_dict(),
-                    "coefficient": coefficients.loc[name, "estimate"],
-                    "coefficient_std_error": coefficients.loc[name, "std_error"],
-                    "coefficient_scale": coefficients.loc[name, "scale"],
+                    **{c: float(numbers[c][i]) for c in EFFECT_COLUMNS},
+                    "coefficient": raw["estimate"][j],
+                    "coefficient_std_error": raw["std_error"][j],
+                    "coefficient_scale": raw["scale"][j],
                     "n": fit.n,
                     "n_dropped": fit.n_dropped,
                     "n_fe_dropped": fit.n_fe_dropped,
