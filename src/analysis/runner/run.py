@@ -302,6 +302,7 @@ def run_notebooks(
     except KeyboardInterrupt:
         stopped = [spec.name for spec, _ in running.values()]
         stop_workers(pool)
+        pool = None  # already shut down, without waiting on the stopped workers
         for name in stopped:
             (layout.executed / f".{name}.running.ipynb").unlink(missing_ok=True)
         waiting = [spec.name for spec, _, _ in ready] + [s.name for s in pending]
@@ -336,3 +337,6 @@ def stop_workers(pool: ProcessPoolExecutor | None) -> None:
         process.terminate()
     for process in multiprocessing.active_children():
         process.join(timeout=5)
+        if process.is_alive():  # still shutting its kernel down: the exit must not wait on it
+            process.kill()
+            process.join(timeout=5)
