@@ -321,7 +321,7 @@ def randomization_inference(
     method = (
         f"randomization inference over states (randomization-t): the {len(schedules)} real "
         f"schedules (switch months) given to random states, CRV1 t compared, {reps} draws "
-        "(pyfixest fits)"
+        + ("(pyfixest refits)" if refits is None else "(exact Frisch-Waugh-Lovell refits)")
     )
     return {"p_value": _ri_p(observed_stat[1], draws[:, 1]),
             "p_value_coef": _ri_p(observed_stat[0], draws[:, 0]), "method": method,
