@@ -14,7 +14,7 @@ PACKAGE = Path(__file__).resolve().parents[1] / "src" / "analysis"
 # matches its dotted name; "analysis.<name>" modules not listed sit at the bottom.
 LAYERS = [
     ("base", ("analysis.paths", "analysis.errors", "analysis.io", "analysis.tables",
-              "analysis.fingerprint", "analysis.fetch", "analysis")),
+              "analysis.fingerprint", "analysis.fetch", "analysis.lazy", "analysis")),
     ("geo", ("analysis.geo",)),
     ("ice", ("analysis.ice",)),
     ("locate", ("analysis.locate",)),

@@ -18,8 +18,9 @@
 
 from __future__ import annotations
 
-import importlib
 from typing import TYPE_CHECKING
+
+from analysis.lazy import lazy_exports
 
 # Imported on first use (PEP 562), so that `from analysis import locate` costs nothing until
 # a name is used; the imports below are what type checkers and the import graph
@@ -45,14 +46,4 @@ __all__ = [
     "locate_agency",
 ]
 
-
-def __getattr__(name: str):
-    if name not in _SOURCES:
-        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    value = getattr(importlib.import_module(f"{__name__}.{_SOURCES[name]}"), name)
-    globals()[name] = value
-    return value
-
-
-def __dir__() -> list[str]:
-    return sorted({*globals(), *_SOURCES})
+__getattr__, __dir__ = lazy_exports(__name__, _SOURCES)

@@ -9,8 +9,9 @@ names notebooks use most are re-exported here, so ``from analysis import report`
 
 from __future__ import annotations
 
-import importlib
 from typing import TYPE_CHECKING
+
+from analysis.lazy import lazy_exports
 
 # ``outputs`` is imported now: it is also a submodule's name, and importing the submodule later
 # would bind the module over the function. The rest are imported on first use (PEP 562), so
@@ -45,14 +46,4 @@ __all__ = [
     "table_html",
 ]
 
-
-def __getattr__(name: str):
-    if name not in _SOURCES:
-        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    value = getattr(importlib.import_module(f"{__name__}.{_SOURCES[name]}"), name)
-    globals()[name] = value
-    return value
-
-
-def __dir__() -> list[str]:
-    return sorted({*globals(), *_SOURCES})
+__getattr__, __dir__ = lazy_exports(__name__, _SOURCES)

@@ -13,8 +13,9 @@ Every result is a DataFrame with stable column and term names; randomness comes 
 
 from __future__ import annotations
 
-import importlib
 from typing import TYPE_CHECKING
+
+from analysis.lazy import lazy_exports
 
 # Imported on first use (PEP 562), so that `from analysis import stats` costs nothing until
 # a name is used; the imports below are what type checkers and the import graph
@@ -142,14 +143,4 @@ __all__ = [
     "within_strata_permutation_test",
 ]
 
-
-def __getattr__(name: str):
-    if name not in _SOURCES:
-        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    value = getattr(importlib.import_module(f"{__name__}.{_SOURCES[name]}"), name)
-    globals()[name] = value
-    return value
-
-
-def __dir__() -> list[str]:
-    return sorted({*globals(), *_SOURCES})
+__getattr__, __dir__ = lazy_exports(__name__, _SOURCES)
