@@ -25,21 +25,48 @@ from analysis.fingerprint import ImportGraph
 TABLE_SUFFIXES = (".parquet", ".csv")
 
 
+IMPORTS_CACHE = ".build-imports.json"
+"""The import graph's edge cache in the output folder (each module's imports keyed by its
+source's hash), so a build parses only the modules that changed since the last one."""
+
+
+class Fingerprints:
+    """The stages' fingerprints of one build: the import graph is built (and its edge cache
+    read) once, and the committed tables and live downloads are hashed once, for every stage."""
+
+    def __init__(self, raw_dir: Path, out_dir: Path | None = None):
+        self.graph = ImportGraph(cache=out_dir / IMPORTS_CACHE if out_dir is not None else None)
+        committed = sorted(paths.DATA.glob("*.csv")) + sorted(paths.MANUAL.glob("*.csv"))
+        committed += sorted((paths.DATA / "dictionaries").glob("*.csv"))
+        live = raw_dir / "ice_287g" / "latest" / "LATEST.csv"
+        # The catalog pins the raw files' hashes (fetch verified them); MANIFEST.csv is left out
+        # because it records retrieval times, which differ between otherwise identical checkouts.
+        self._data = [
+            (path.name.encode(), path.read_bytes() if path.exists() else b"<missing>")
+            for path in [*committed, live]
+        ]
+
+    def inputs(self, modules: list[str] | None = None) -> str:
+        """Hash of the committed tables, live downloads and the code of ``modules`` (with what
+        they import; the whole package when None)."""
+        graph = self.graph
+        reached = graph.closure(modules) if modules is not None else sorted(graph.files)
+        digest = hashlib.sha256(graph.fingerprint(reached).encode())
+        for name, data in self._data:
+            digest.update(name)
+            digest.update(data)
+        return digest.hexdigest()
+
+    def save(self) -> None:
+        """Write the import graph's edge cache back (when something new was parsed)."""
+        if self.graph.cache is not None and self.graph.cache.parent.is_dir():
+            self.graph.save()
+
+
 def inputs_fingerprint(raw_dir: Path, modules: list[str] | None = None) -> str:
     """Hash of the committed tables, live downloads and the code of ``modules`` (with what they
     import; the whole package when None)."""
-    graph = ImportGraph()
-    reached = graph.closure(modules) if modules is not None else sorted(graph.files)
-    digest = hashlib.sha256(graph.fingerprint(reached).encode())
-    committed = sorted(paths.DATA.glob("*.csv")) + sorted(paths.MANUAL.glob("*.csv"))
-    committed += sorted((paths.DATA / "dictionaries").glob("*.csv"))
-    live = raw_dir / "ice_287g" / "latest" / "LATEST.csv"
-    # The catalog pins the raw files' hashes (fetch verified them); MANIFEST.csv is left out
-    # because it records retrieval times, which differ between otherwise identical checkouts.
-    for path in [*committed, live]:
-        digest.update(path.name.encode())
-        digest.update(path.read_bytes() if path.exists() else b"<missing>")
-    return digest.hexdigest()
+    return Fingerprints(raw_dir).inputs(modules)
 
 
 def chained(fingerprint: str, upstream_outputs: dict[str, str]) -> str:

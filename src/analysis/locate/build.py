@@ -29,6 +29,19 @@ from analysis.locate.tables import locate_tables, not_located
 ICE_INPUTS = ("agreements_history", "pending_history", "agreements", "ice_snapshot_files")
 
 
+def _locatable(raw_dir: Path) -> bool:
+    return crosswalks.available(raw_dir) and geo_places.available(raw_dir)
+
+
+def prepare(raw_dir: Path) -> None:
+    """Load (and keep, per process) what placing agencies needs from ``raw_dir`` alone: the
+    crosswalks and the jurisdictions' geography. The build runs this while the ICE stage is
+    still building, in the process that then builds this stage."""
+    if _locatable(raw_dir):
+        crosswalks.load_crosswalks(raw_dir)
+        jurisdictions.load_geo(raw_dir)
+
+
 def location_tables(
     ice_tables: dict[str, pd.DataFrame], raw_dir: Path, *, locate: bool | None = None
 ) -> dict[str, pd.DataFrame]:
@@ -41,7 +54,7 @@ def location_tables(
         history, ice_tables["pending_history"], ice_tables["agreements"], files
     )
     if locate is None:
-        locate = crosswalks.available(raw_dir) and geo_places.available(raw_dir)
+        locate = _locatable(raw_dir)
     if locate:
         tables = locate_tables(
             agencies,
