@@ -65,12 +65,23 @@ def available_cores() -> int:
         return max(1, os.cpu_count() or 1)
 
 
-def init_worker(progress_queue) -> None:
-    """Worker start: ignore terminal Ctrl-C (the runner stops workers), report progress."""
+def kernel_environment() -> dict[str, str]:
+    """The environment a kernel of this run starts with (as jupyter_client passes it on)."""
+    env = {**os.environ, **EXECUTION_ENV}
+    env.pop("PYTHONEXECUTABLE", None)
+    return env
+
+
+def init_worker(progress_queue, zygote_address: str | None = None) -> None:
+    """Worker start: ignore terminal Ctrl-C (the runner stops workers), report progress, take
+    kernels from the run's zygote when there is one."""
     global _progress_queue
+    from analysis.runner.kernels import use_zygote
+
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     _progress_queue = progress_queue
     os.environ.update(EXECUTION_ENV)
+    use_zygote(zygote_address)
     _register_engine()
 
 
@@ -150,6 +161,7 @@ def execute_one(spec, parameters: dict[str, Any], layout) -> RunResult:
     import papermill
     from papermill.exceptions import PapermillExecutionError
 
+    from analysis.runner.kernels import ForkingKernelManager
     from analysis.runner.render import error_outputs, normalize, render_html
 
     global _current_notebook
@@ -172,6 +184,7 @@ def execute_one(spec, parameters: dict[str, Any], layout) -> RunResult:
                 progress_bar=False,
                 request_save_on_cell_execute=False,
                 execution_timeout=1800,
+                kernel_manager_class=ForkingKernelManager,
             )
     except PapermillExecutionError as exc:
         failure = describe_failure(exc)

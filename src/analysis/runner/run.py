@@ -37,6 +37,7 @@ from analysis.runner.execute import (
     available_cores,
     execute_one,
     init_worker,
+    kernel_environment,
 )
 from analysis.runner.layout import Layout, NotebookSpec
 from analysis.runner.site_step import write_changes, write_index
@@ -44,6 +45,10 @@ from analysis.runner.site_step import write_changes, write_index
 __all__ = ["EXECUTION_ENV", "KERNEL", "Layout", "NotebookSpec", "RunConfigError", "RunInterrupted",
            "RunResult", "execute_one", "load_params", "run_notebooks"]  # fmt: skip
 RENDERER = "analysis.runner.render"  # its code and templates shape every report
+# Imported by the zygote besides the package modules the run's notebooks reach: the kernel
+# itself and what the notebooks' first cells import.
+KERNEL_MODULES = ("ipykernel.kernelapp", "ipykernel.ipkernel", "IPython.display", "numpy",
+                  "pandas", "matplotlib.pyplot")  # fmt: skip
 
 
 class RunConfigError(ValueError):
@@ -179,12 +184,15 @@ def run_notebooks(
     package_dir: Path | None = None,
     echo: Callable[[str], None] = print,
     status: Callable[[str], None] | None = None,
+    warm_kernels: bool = True,
 ) -> list[RunResult]:
     """Execute the stale notebooks (all with ``force``); one result per notebook, in order.
 
     ``workers``: notebooks executed at once (default: one per available core). ``echo`` gets
     one line per notebook; ``status``, when given, a changing line of the running notebooks'
-    progress (code cells done / total), meant for a terminal.
+    progress (code cells done / total), meant for a terminal. ``warm_kernels``: when more
+    notebooks are to run than there are workers, kernels are forked from a zygote that has
+    imported their modules once (:mod:`analysis.runner.zygote`).
     """
     if as_of is not None:
         parse_as_of(as_of)
@@ -208,6 +216,7 @@ def run_notebooks(
     workers = max(1, workers or available_cores())
     pool: ProcessPoolExecutor | None = None
     progress_queue = None
+    zygote = None
 
     def state_file(name: str) -> Path:
         return layout.state / f"{name}.json"
@@ -246,13 +255,16 @@ def run_notebooks(
         show_status()
 
     def submit(spec: NotebookSpec, params: dict[str, Any], fp: str) -> None:
-        nonlocal pool, progress_queue
+        nonlocal pool, progress_queue, zygote
         if pool is None:
+            to_run = [spec, *(item[0] for item in ready), *pending]
+            if warm_kernels and len(to_run) > workers:
+                zygote = start_zygote(to_run, graph)
             progress_queue = multiprocessing.Queue()
             pool = ProcessPoolExecutor(
                 max_workers=min(workers, len(pending) + len(ready) + 1),
                 initializer=init_worker,
-                initargs=(progress_queue,),
+                initargs=(progress_queue, zygote.address if zygote else None),
             )
         running[pool.submit(execute_one, spec, params, layout)] = (spec, fp)
         progress[spec.name] = "started"
@@ -310,6 +322,8 @@ def run_notebooks(
     finally:
         if pool is not None:
             pool.shutdown(wait=True, cancel_futures=True)
+        if zygote is not None:
+            zygote.close()
         graph.save()
 
     ordered = [results[s.name] for s in specs if s.name in results]
@@ -318,6 +332,14 @@ def run_notebooks(
     write_index(specs, ordered, layout, as_of, echo, graph, read)
     graph.save()
     return ordered
+
+
+def start_zygote(specs: list[NotebookSpec], graph: ImportGraph):
+    """The run's kernel zygote, warm with the package modules the notebooks reach."""
+    from analysis.runner.kernels import Zygote, kernel_argv
+
+    reached = sorted({m for s in specs for m in graph.closure_of_source(notebook_code(s.source))})
+    return Zygote(kernel_argv(KERNEL), [*KERNEL_MODULES, *reached], kernel_environment())
 
 
 def dispatch_order(specs: list[NotebookSpec], seconds: dict[str, float]) -> dict[str, tuple]:

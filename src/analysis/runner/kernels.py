@@ -1,0 +1,168 @@
+"""Kernels forked from the run's zygote (:mod:`analysis.runner.zygote`), with a fallback.
+
+:class:`Zygote` starts and stops the zygote process. In a worker, :class:`ForkingKernelManager`
+(given to papermill as nbclient's ``kernel_manager_class``) asks the zygote for each kernel
+through :class:`ForkingProvisioner`; when there is no zygote, it is not ready yet, or it refuses
+the request, the kernel is started as jupyter_client always starts it. The forked kernel is not
+the worker's child, so it is watched and signalled through a pidfd (:class:`ForkedKernel`).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import select
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+from typing import Any
+
+from jupyter_client import AsyncKernelManager
+from jupyter_client.provisioning import LocalProvisioner
+
+from analysis import paths
+from analysis.runner.zygote import interpreter_command
+
+_address: str | None = None  # this worker's zygote socket, set by use_zygote
+last_refusal = ""  # why the zygote last refused a kernel (it was then started as usual)
+
+
+class ForkedKernel:
+    """The slice of :class:`subprocess.Popen` jupyter_client uses, for a kernel that is not
+    this process's child."""
+
+    stdin = stdout = stderr = None
+
+    def __init__(self, pid: int):
+        self.pid = pid
+        self.returncode: int | None = None
+        try:
+            self._pidfd: int | None = os.pidfd_open(pid)
+        except ProcessLookupError:  # already gone
+            self._pidfd, self.returncode = None, 1
+
+    def poll(self) -> int | None:
+        exited = self._pidfd is not None and select.select([self._pidfd], [], [], 0)[0]
+        if self.returncode is None and exited:
+            self._finish()
+        return self.returncode
+
+    def wait(self, timeout: float | None = None) -> int:
+        if self.returncode is None and self._pidfd is not None:
+            if not select.select([self._pidfd], [], [], timeout)[0]:
+                raise subprocess.TimeoutExpired(str(self.pid), timeout)
+            self._finish()
+        return self.returncode
+
+    def _finish(self) -> None:
+        os.close(self._pidfd)
+        self._pidfd, self.returncode = None, 0  # the zygote reaps it; its code is not known
+
+    def send_signal(self, signum: int) -> None:
+        if self._pidfd is not None:
+            signal.pidfd_send_signal(self._pidfd, signum)
+
+    def terminate(self) -> None:
+        self.send_signal(signal.SIGTERM)
+
+    def kill(self) -> None:
+        self.send_signal(signal.SIGKILL)
+
+
+def fork_kernel(
+    address: str, argv: list[str], env: dict[str, str], cwd: str
+) -> ForkedKernel | None:
+    """Ask the zygote for a kernel; None when it is not ready or refuses."""
+    if not os.path.exists(address):
+        return None
+    request = json.dumps({"argv": argv, "env": env, "cwd": cwd}).encode()
+    sys.stdout.flush()
+    sys.stderr.flush()
+    try:
+        with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as conn:
+            conn.connect(address)
+            socket.send_fds(conn, [request], [1, 2])  # the kernel writes where this worker does
+            conn.shutdown(socket.SHUT_WR)
+            reply = json.loads(conn.recv(1 << 16).decode() or "{}")
+    except (OSError, ValueError) as exc:
+        reply = {"refused": f"{type(exc).__name__}: {exc}"}
+    if "pid" in reply:
+        return ForkedKernel(reply["pid"])
+    global last_refusal
+    last_refusal = reply.get("refused", "no answer")
+    return None
+
+
+class ForkingProvisioner(LocalProvisioner):
+    """jupyter_client's local provisioner, launching through the zygote when it can."""
+
+    async def launch_kernel(self, cmd: list[str], **kwargs: Any):
+        process = None
+        if _address is not None:
+            env = dict(kwargs.get("env") or os.environ)
+            env["JPY_PARENT_PID"] = str(os.getpid())  # as jupyter_client's launcher sets it
+            process = fork_kernel(_address, list(cmd), env, str(kwargs.get("cwd") or os.getcwd()))
+        if process is None:
+            return await super().launch_kernel(cmd, **kwargs)
+        self.process = process
+        self.pid = self.pgid = process.pid  # the kernel leads its own session
+        self.cwd = kwargs.get("cwd", Path.cwd())
+        return self.connection_info
+
+
+class ForkingKernelManager(AsyncKernelManager):
+    async def _async_pre_start_kernel(self, **kw: Any):
+        if self.provisioner is None:
+            self.provisioner = ForkingProvisioner(
+                kernel_id=self.kernel_id or kw.get("kernel_id", ""),
+                kernel_spec=self.kernel_spec,
+                parent=self,
+            )
+        return await super()._async_pre_start_kernel(**kw)
+
+
+def use_zygote(address: str | None) -> None:
+    """In a worker: ask the zygote at ``address`` for kernels (None: start them as usual)."""
+    global _address
+    _address = address
+
+
+class Zygote:
+    """The run's zygote process: warm with ``modules``, for kernels of ``kernel_argv``."""
+
+    def __init__(self, kernel_argv: list[str], modules: list[str], env: dict[str, str]):
+        self.folder = tempfile.mkdtemp(prefix="atlas-zygote-")
+        self.address = os.path.join(self.folder, "socket")
+        interpreter = interpreter_command(kernel_argv)
+        if interpreter is None:
+            raise ValueError(f"not an ipykernel command: {kernel_argv}")
+        self.process = subprocess.Popen(
+            [*interpreter, "-m", "analysis.runner.zygote", self.address, *modules],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+            env=env,
+            cwd=paths.ROOT,
+            start_new_session=True,  # terminal Ctrl-C goes to the runner, which stops this
+        )
+
+    def close(self) -> None:
+        if self.process.poll() is None:
+            self.process.stdin.close()  # end of its lifeline: it stops serving
+            try:
+                self.process.wait(timeout=5)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait()
+        for name in ("socket", "socket.tmp"):
+            Path(self.folder, name).unlink(missing_ok=True)
+        os.rmdir(self.folder)
+
+
+def kernel_argv(kernel_name: str) -> list[str]:
+    from jupyter_client.kernelspec import KernelSpecManager
+
+    return list(KernelSpecManager().get_kernel_spec(kernel_name).argv)
