@@ -17,6 +17,8 @@ benchmarks/results/bench_run.json (not committed). Measured:
 - **unimported edit**: a comment appended to a package module that no notebook imports (found
   from the import graph), then ``analysis run``: the number of notebooks re-executed (target 0);
   the file is restored afterwards;
+- **warm kernels**: the cold run's runner against the same runner with every kernel started
+  the usual way (no zygote, :mod:`analysis.runner.zygote`), as a ratio;
 - **peak memory**: the largest summed resident memory of the process tree (runner, workers,
   kernels), sampled every 0.2 s, per phase.
 
@@ -48,8 +50,10 @@ import json, sys, time
 from pathlib import Path
 from analysis.runner.run import run_notebooks
 start = time.perf_counter()
-results = run_notebooks(reports_dir=Path(sys.argv[1]), force=sys.argv[2] == "force",
-                        only=sys.argv[3:] or None, echo=lambda line: None)
+mode = sys.argv[2]
+results = run_notebooks(reports_dir=Path(sys.argv[1]), force=mode != "noforce",
+                        only=sys.argv[3:] or None, echo=lambda line: None,
+                        warm_kernels=mode != "cold-kernels")
 print(json.dumps({"seconds": time.perf_counter() - start,
                   "notebooks": {r.name: [r.status, r.seconds] for r in results}}))
 """
@@ -180,6 +184,12 @@ def main() -> None:
         rerun = [n for n, (s, _) in json.loads(out)["notebooks"].items() if s == "executed"]
         print(f"edit {module}: {len(rerun)} notebook(s) re-executed {rerun}")
         results["unimported_edit"] = {"module": module, "reexecuted": rerun}
+
+        plain_s, plain_mb, _ = measured([sys.executable, "-c", RUN, reports, "cold-kernels"], env)
+        print(f"runner without the zygote {plain_s:.1f} s: warm kernels take "
+              f"{run_s / plain_s:.2f} of it")  # fmt: skip
+        results["warm_kernels"] = {"runner_s": run_s, "without_zygote_s": plain_s,
+                                   "ratio": run_s / plain_s, "peak_mib": plain_mb}  # fmt: skip
 
         print("serial papermill + nbconvert loop:", flush=True)
         start = time.perf_counter()
