@@ -259,36 +259,44 @@ def covered_units(agencies_on: pd.DataFrame, groups: pd.DataFrame, measure: str)
         raise ValueError(f"measure must be one of {MEASURES}, not {measure!r}")
     levels = {"jurisdiction": ["county"], "county_agency": ["county"],
               "jurisdiction_other_county": ["county", "other"]}.get(measure)  # fmt: skip
-    if levels is None:  # whole county: every placed non-state agency
-        county_rows = agencies_on[agencies_on["jurisdiction_level"].ne("state")]
-    else:
-        county_rows = agencies_on[agencies_on["jurisdiction_level"].isin(levels)]
-    county_rows = county_rows.dropna(subset=["county_fips"]).assign(
-        geoid=lambda f: f["county_fips"]
-    )
-    pieces = [county_rows.assign(residents=county_rows["geoid"].map(groups["all"]))]
+    # Row by row on plain values (as in coverage_sums), the rows in the order the pandas
+    # formulation concatenated them: county rows, then municipal rows.
+    plain = plain_columns(agencies_on)
+    level, fips, state = plain["jurisdiction_level"], plain["county_fips"], plain["state"]
+    geoid, population = plain["jurisdiction_geoid"], plain["population"]
+    keys, names = agencies_on["agency_key"].tolist(), agencies_on["agency"].tolist()
+    everyone = dict(zip(groups.index.tolist(), groups["all"].tolist(), strict=True))
+    nan = float("nan")
+    at = [i for i in range(len(level)) if fips[i] is not None
+          and (level[i] != "state" if levels is None else level[i] in levels)]  # fmt: skip
+    rows = [(fips[i], state[i], everyone.get(fips[i], nan), i) for i in at]
     if measure in ("jurisdiction", "jurisdiction_other_county"):
-        units = municipal_units(agencies_on, set(county_rows["geoid"]))
-        keep = agencies_on["jurisdiction_geoid"].isin(units["jurisdiction_geoid"])
-        muni = agencies_on[keep & agencies_on["jurisdiction_level"].eq("municipal")]
-        muni = muni.assign(
-            geoid=muni["jurisdiction_geoid"],
-            residents=muni["jurisdiction_population"].astype(float),
-        )
-        pieces.append(muni)
-    rows = pd.concat(pieces, ignore_index=True)
-    table = rows.groupby("geoid", sort=True).agg(
-        state=("state", "first"), residents=("residents", "first")
+        units = {geoid[i] for i in municipal_rows(plain, {fips[i] for i in at})}
+        rows += [(geoid[i], state[i], float(population[i]), i) for i in range(len(level))
+                 if level[i] == "municipal" and geoid[i] in units]  # fmt: skip
+    first: dict[str, list] = {}  # per GEOID: first non-missing state and residents (groupby first)
+    members: dict[str, list[int]] = {}
+    for g, st, residents, i in rows:
+        item = first.setdefault(g, [None, nan])
+        if item[0] is None and st is not None:
+            item[0] = st
+        if item[1] != item[1] and residents == residents:
+            item[1] = residents
+        members.setdefault(g, []).append(i)
+    order = sorted(first)
+    return pd.DataFrame(
+        {
+            "geoid": pd.array(order, dtype="str"),
+            "state": pd.array([first[g][0] for g in order], dtype="str"),
+            "residents": np.array([first[g][1] for g in order], dtype=float),
+            "agency_keys": pd.Series(
+                [tuple(sorted(keys[i] for i in members[g])) for g in order], dtype=object
+            ),
+            "agencies": pd.array(
+                [" / ".join(sorted({names[i] for i in members[g]})) for g in order], dtype="str"
+            ),
+        }
     )
-    keys, names = {}, {}  # per GEOID, in row order (a Python loop: no per-group Series)
-    columns = (rows[c].tolist() for c in ("geoid", "agency_key", "agency"))  # plain strings
-    for geoid, key, name in zip(*columns, strict=True):
-        keys.setdefault(geoid, []).append(key)
-        names.setdefault(geoid, set()).add(name)
-    table["agency_keys"] = pd.Series([tuple(sorted(keys[g])) for g in table.index],
-                                     index=table.index, dtype=object)  # fmt: skip
-    table["agencies"] = [" / ".join(sorted(names[g])) for g in table.index]
-    return table.reset_index()
 
 
 def coverage_changes(
@@ -322,8 +330,9 @@ def coverage_changes(
     rows = []
     for previous, date in zip(series.index, series.index[1:], strict=False):
         before, after = units[previous], units[date]
-        gained = after.loc[sorted(set(after.index) - set(before.index))]
-        lost = before.loc[sorted(set(before.index) - set(after.index))]
+        now, then = set(after.index.tolist()), set(before.index.tolist())  # plain strings
+        gained = after.loc[sorted(now - then)]
+        lost = before.loc[sorted(then - now)]
         rows.append(
             {
                 "snapshot_date": date,
