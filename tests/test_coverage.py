@@ -218,6 +218,39 @@ def _covered_pandas(agencies_on, groups, levels):
     return total + capped.sum()
 
 
+def _covered_units_pandas(agencies_on, groups, measure):
+    """The pandas formulation of ``covered_units`` (the reference)."""
+    levels = {"jurisdiction": ["county"], "county_agency": ["county"],
+              "jurisdiction_other_county": ["county", "other"]}.get(measure)  # fmt: skip
+    level = agencies_on["jurisdiction_level"]
+    county_rows = agencies_on[level.ne("state") if levels is None else level.isin(levels)]
+    county_rows = county_rows.dropna(subset=["county_fips"]).assign(
+        geoid=lambda f: f["county_fips"]
+    )
+    pieces = [county_rows.assign(residents=county_rows["geoid"].map(groups["all"]))]
+    if measure in ("jurisdiction", "jurisdiction_other_county"):
+        units = cv.municipal_units(agencies_on, set(county_rows["geoid"]))
+        keep = agencies_on["jurisdiction_geoid"].isin(units["jurisdiction_geoid"])
+        muni = agencies_on[keep & level.eq("municipal")]
+        muni = muni.assign(
+            geoid=muni["jurisdiction_geoid"],
+            residents=muni["jurisdiction_population"].astype(float),
+        )
+        pieces.append(muni)
+    rows = pd.concat(pieces, ignore_index=True)
+    table = rows.groupby("geoid", sort=True).agg(
+        state=("state", "first"), residents=("residents", "first")
+    )
+    keys, names = {}, {}
+    for geoid, key, name in zip(rows["geoid"], rows["agency_key"], rows["agency"], strict=True):
+        keys.setdefault(geoid, []).append(key)
+        names.setdefault(geoid, set()).add(name)
+    table["agency_keys"] = pd.Series([tuple(sorted(keys[g])) for g in table.index],
+                                     index=table.index, dtype=object)  # fmt: skip
+    table["agencies"] = [" / ".join(sorted(names[g])) for g in table.index]
+    return table.reset_index()
+
+
 def test_plain_value_sums_equal_the_pandas_formulation_to_the_last_bit():
     import numpy as np
 
@@ -249,6 +282,11 @@ def test_plain_value_sums_equal_the_pandas_formulation_to_the_last_bit():
             fast = cv.covered_residents(on, groups, other_covers_county=other)
             reference = _covered_pandas(on, groups, list(levels))
             assert fast.tolist() == reference.tolist()  # exact, not approximate
+        for measure in cv.MEASURES:
+            fast_units = cv.covered_units(on, groups, measure)
+            reference_units = _covered_units_pandas(on, groups, measure)
+            assert fast_units.equals(reference_units)
+            assert list(fast_units.dtypes) == list(reference_units.dtypes)
         placed = on[on["jurisdiction_level"].ne("state")]
         whole = groups.loc[sorted(set(placed["county_fips"].dropna())), list(cv.GROUPS)].sum()
         assert cv.whole_county_residents(on, groups).tolist() == whole.tolist()
