@@ -194,3 +194,99 @@ def test_flicker_effects_separate_the_county_bound_from_the_place(covariates):
     ).set_index("snapshot_date")
     assert changes.loc[MAR, "flickering"] == "Y PD (NY, 80 residents) back"
     assert changes.loc[FEB, "flickering"] == "Y PD (NY, 80 residents) gone"
+
+
+def _covered_pandas(agencies_on, groups, levels):
+    """The pandas formulation that the plain-value sums replace (the reference)."""
+    counties = set(
+        agencies_on.loc[agencies_on["jurisdiction_level"].isin(levels), "county_fips"].dropna()
+    )
+    total = groups.loc[sorted(counties), list(cv.GROUPS)].sum()
+    units = cv.municipal_units(agencies_on, counties)
+    county = groups.reindex(units["principal_county_fips"])
+    pop = units["jurisdiction_population"].astype(float).to_numpy()
+    muni = pd.DataFrame(
+        {
+            "county": units["principal_county_fips"].to_numpy(),
+            "all": pop,
+            "hispanic": pop * county["share_hispanic"].to_numpy(),
+            "foreign_born": pop * county["share_foreign_born"].to_numpy(),
+        }
+    )
+    per_county = muni.groupby("county")[list(cv.GROUPS)].sum()
+    capped = per_county.clip(upper=groups.loc[per_county.index, list(cv.GROUPS)])
+    return total + capped.sum()
+
+
+def _covered_units_pandas(agencies_on, groups, measure):
+    """The pandas formulation of ``covered_units`` (the reference)."""
+    levels = {"jurisdiction": ["county"], "county_agency": ["county"],
+              "jurisdiction_other_county": ["county", "other"]}.get(measure)  # fmt: skip
+    level = agencies_on["jurisdiction_level"]
+    county_rows = agencies_on[level.ne("state") if levels is None else level.isin(levels)]
+    county_rows = county_rows.dropna(subset=["county_fips"]).assign(
+        geoid=lambda f: f["county_fips"]
+    )
+    pieces = [county_rows.assign(residents=county_rows["geoid"].map(groups["all"]))]
+    if measure in ("jurisdiction", "jurisdiction_other_county"):
+        units = cv.municipal_units(agencies_on, set(county_rows["geoid"]))
+        keep = agencies_on["jurisdiction_geoid"].isin(units["jurisdiction_geoid"])
+        muni = agencies_on[keep & level.eq("municipal")]
+        muni = muni.assign(
+            geoid=muni["jurisdiction_geoid"],
+            residents=muni["jurisdiction_population"].astype(float),
+        )
+        pieces.append(muni)
+    rows = pd.concat(pieces, ignore_index=True)
+    table = rows.groupby("geoid", sort=True).agg(
+        state=("state", "first"), residents=("residents", "first")
+    )
+    keys, names = {}, {}
+    for geoid, key, name in zip(rows["geoid"], rows["agency_key"], rows["agency"], strict=True):
+        keys.setdefault(geoid, []).append(key)
+        names.setdefault(geoid, set()).add(name)
+    table["agency_keys"] = pd.Series([tuple(sorted(keys[g])) for g in table.index],
+                                     index=table.index, dtype=object)  # fmt: skip
+    table["agencies"] = [" / ".join(sorted(names[g])) for g in table.index]
+    return table.reset_index()
+
+
+def test_plain_value_sums_equal_the_pandas_formulation_to_the_last_bit():
+    import numpy as np
+
+    rng = np.random.default_rng(7)
+    n_counties = 60
+    fips = [f"36{i:03d}" for i in range(n_counties)]
+    covariates = pd.DataFrame(
+        {
+            "fips": fips,
+            "population_census2020": rng.integers(1_000, 2_000_000, n_counties),
+            "hispanic_share": rng.random(n_counties) / 3,
+            "foreign_born_share": rng.random(n_counties) / 4,
+        }
+    )
+    groups = cv.county_groups(covariates)
+    for trial in range(20):
+        rows = []
+        for k in range(int(rng.integers(20, 120))):
+            county = fips[int(rng.integers(n_counties))]
+            level = rng.choice(["county", "municipal", "municipal", "other", "state"])
+            kind = rng.choice(["city", "village", "town"])
+            geoid = county + (f"{int(rng.integers(99_999)):05d}" if kind == "town" else
+                              f"{int(rng.integers(99)):02d}")  # fmt: skip
+            population = int(rng.integers(10, 3_000_000)) if rng.random() > 0.1 else None
+            rows.append((f"NY|{trial}-{k}", f"Agency {k}", "NY", county, level, geoid,
+                         "Place", population, kind, county))  # fmt: skip
+        on = _on(*rows)
+        for levels, other in ((("county",), False), (("county", "other"), True)):
+            fast = cv.covered_residents(on, groups, other_covers_county=other)
+            reference = _covered_pandas(on, groups, list(levels))
+            assert fast.tolist() == reference.tolist()  # exact, not approximate
+        for measure in cv.MEASURES:
+            fast_units = cv.covered_units(on, groups, measure)
+            reference_units = _covered_units_pandas(on, groups, measure)
+            assert fast_units.equals(reference_units)
+            assert list(fast_units.dtypes) == list(reference_units.dtypes)
+        placed = on[on["jurisdiction_level"].ne("state")]
+        whole = groups.loc[sorted(set(placed["county_fips"].dropna())), list(cv.GROUPS)].sum()
+        assert cv.whole_county_residents(on, groups).tolist() == whole.tolist()

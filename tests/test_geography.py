@@ -234,3 +234,19 @@ def test_county_geometry_refuses_a_county_without_a_feature(tmp_path, monkeypatc
 def test_unknown_projection_is_an_error(tmp_path):
     with pytest.raises(ValueError, match="projection"):
         county_geometry(tmp_path, projection="mercator")
+
+
+def test_decode_arcs_at_once_equals_arc_by_arc():
+    import numpy as np
+
+    from analysis.geo.topojson import _decode_arcs_each, decode_arcs
+
+    rng = np.random.default_rng(0)
+    raw = [rng.integers(-500, 500, size=(int(n), 2)).tolist() for n in rng.integers(1, 9, 40)]
+    for transform in ({"scale": [0.0123, 0.0071], "translate": [-120.5, 20.25]}, None):
+        topology = {"arcs": raw, **({"transform": transform} if transform else {})}
+        fast, slow = decode_arcs(topology), _decode_arcs_each(raw, transform)
+        assert len(fast) == len(slow)
+        assert all(np.array_equal(a, b) for a, b in zip(fast, slow, strict=True))
+    # Positions with a third value fall back to the arc-by-arc path.
+    assert len(decode_arcs({"arcs": [[[0, 0, 7], [1, 1, 7]], [[2, 2, 7]]]})) == 2

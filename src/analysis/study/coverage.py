@@ -38,9 +38,19 @@ placed non-state agency with an agreement: the old figure, an upper bound).
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 
-GROUPS = ("all", "hispanic", "foreign_born")
+from analysis.study.coverage_sums import (
+    GROUPS,
+    CountyArrays,
+    covered_fast,
+    measure_fast,
+    municipal_rows,
+    plain_columns,
+    whole_fast,
+)
+
 GROUP_LABELS = {
     "all": "all residents",
     "hispanic": "Hispanic residents",
@@ -54,8 +64,6 @@ MEASURE_LABELS = {
     "jurisdiction_other_county": "jurisdiction, other agencies covering their county (variant)",
 }
 HEADLINE_MEASURES = ("jurisdiction", "county_agency", "whole_county")
-# States whose villages lie inside a town or township (county subdivision).
-VILLAGES_IN_TOWNS = ("IL", "MI", "NY", "OH", "VT")
 AGENCY_COLUMNS = [
     "agency_key", "agency", "state", "county_fips", "jurisdiction_level", "jurisdiction_geoid",
     "jurisdiction_name", "jurisdiction_population",
@@ -104,72 +112,24 @@ def agency_snapshots(
     return table.reset_index(drop=True)
 
 
-def _unit_groups(units: pd.DataFrame, groups: pd.DataFrame) -> pd.DataFrame:
-    """Residents of each group of municipal ``units`` (county shares applied to the place)."""
-    county = groups.reindex(units["principal_county_fips"])
-    pop = units["jurisdiction_population"].astype(float).to_numpy()
-    return pd.DataFrame(
-        {
-            "county": units["principal_county_fips"].to_numpy(),
-            "all": pop,
-            "hispanic": pop * county["share_hispanic"].to_numpy(),
-            "foreign_born": pop * county["share_foreign_born"].to_numpy(),
-        }
-    )
-
-
 def municipal_units(agencies_on: pd.DataFrame, covered_counties: set[str]) -> pd.DataFrame:
     """The municipal jurisdictions of ``agencies_on`` that add residents beyond
     ``covered_counties``: one row per GEOID with a population, minus those whose principal
     county is covered and the villages taken to lie inside a covered town (module docstring)."""
-
-    # Row by row on plain values: a snapshot has a few hundred agencies, and pandas's per-call
-    # cost, not the data, is what a vectorised filter would spend its time on.
-    def values(column):
-        return agencies_on[column].to_numpy(dtype=object, na_value=None)
-
-    level, geoid, county = (
-        values("jurisdiction_level"),
-        values("jurisdiction_geoid"),
-        values("principal_county_fips"),
-    )
-    has_population = agencies_on["jurisdiction_population"].notna().to_numpy()
-    seen, first = set(), []
-    for i, (lv, g, has) in enumerate(zip(level, geoid, has_population, strict=True)):
-        if lv == "municipal" and g is not None and has and g not in seen:
-            seen.add(g)
-            first.append(i)
-    muni = [i for i in first if county[i] not in covered_counties]
-    town_counties = {county[i] for i in muni if len(geoid[i]) == 10}
-    kind, state = values("kind"), values("state")
-    inside_town = {
-        i
-        for i in muni
-        if kind[i] == "village" and state[i] in VILLAGES_IN_TOWNS and county[i] in town_counties
-    }
-    return agencies_on.iloc[[i for i in muni if i not in inside_town]]
+    return agencies_on.iloc[municipal_rows(plain_columns(agencies_on), covered_counties)]
 
 
 def covered_residents(
     agencies_on: pd.DataFrame, groups: pd.DataFrame, *, other_covers_county: bool = False
 ) -> pd.Series:
     """Residents of each group covered by the agencies of one snapshot (jurisdiction rule)."""
-    levels = ["county", "other"] if other_covers_county else ["county"]
-    counties = set(
-        agencies_on.loc[agencies_on["jurisdiction_level"].isin(levels), "county_fips"].dropna()
-    )
-    total = groups.loc[sorted(counties), list(GROUPS)].sum()
-    muni = _unit_groups(municipal_units(agencies_on, counties), groups)
-    per_county = muni.groupby("county")[list(GROUPS)].sum()
-    capped = per_county.clip(upper=groups.loc[per_county.index, list(GROUPS)])
-    return total + capped.sum()
+    levels = ("county", "other") if other_covers_county else ("county",)
+    return covered_fast(plain_columns(agencies_on), CountyArrays(groups), levels)
 
 
 def whole_county_residents(agencies_on: pd.DataFrame, groups: pd.DataFrame) -> pd.Series:
     """Residents of every county holding a placed non-state agency (upper bound)."""
-    placed = agencies_on[agencies_on["jurisdiction_level"].ne("state")]
-    counties = sorted(set(placed["county_fips"].dropna()))
-    return groups.loc[counties, list(GROUPS)].sum()
+    return whole_fast(plain_columns(agencies_on), CountyArrays(groups))
 
 
 def population_coverage(agency_snaps: pd.DataFrame, covariates: pd.DataFrame) -> pd.DataFrame:
@@ -180,13 +140,16 @@ def population_coverage(agency_snaps: pd.DataFrame, covariates: pd.DataFrame) ->
     if outside:
         raise ValueError(f"agencies: county_fips not in county_covariates: {sorted(outside)[:5]}")
     totals = groups[list(GROUPS)].sum()
+    arrays = CountyArrays(groups)
     rows = []
     for date, on in agency_snaps.groupby("snapshot_date"):
+        plain = plain_columns(on)
+        county_level = [i for i, lv in enumerate(plain["jurisdiction_level"]) if lv == "county"]
         measures = {
-            "jurisdiction": covered_residents(on, groups),
-            "county_agency": covered_residents(on[on["jurisdiction_level"].eq("county")], groups),
-            "whole_county": whole_county_residents(on, groups),
-            "jurisdiction_other_county": covered_residents(on, groups, other_covers_county=True),
+            "jurisdiction": covered_fast(plain, arrays, ("county",)),
+            "county_agency": covered_fast(plain, arrays, ("county",), county_level),
+            "whole_county": whole_fast(plain, arrays),
+            "jurisdiction_other_county": covered_fast(plain, arrays, ("county", "other")),
         }
         for measure, values in measures.items():
             for group in GROUPS:
@@ -248,7 +211,10 @@ def _with_gaps(agency_snaps: pd.DataFrame, dates: list) -> pd.DataFrame:
     their last (the only ones :func:`flickering_agencies` has to look at row by row)."""
     import numpy as np
 
-    where = np.searchsorted(np.asarray(dates), agency_snaps["snapshot_date"].to_numpy())
+    values = agency_snaps["snapshot_date"].to_numpy()
+    # The dates as the column's own datetime64 type: an array of Timestamps would be searched
+    # as Python objects, one comparison call at a time.
+    where = np.searchsorted(np.asarray(dates, dtype=values.dtype), values)
     spans = (
         pd.DataFrame({"agency_key": agency_snaps["agency_key"].to_numpy(), "at": where})
         .groupby("agency_key", sort=False)["at"]
@@ -293,35 +259,44 @@ def covered_units(agencies_on: pd.DataFrame, groups: pd.DataFrame, measure: str)
         raise ValueError(f"measure must be one of {MEASURES}, not {measure!r}")
     levels = {"jurisdiction": ["county"], "county_agency": ["county"],
               "jurisdiction_other_county": ["county", "other"]}.get(measure)  # fmt: skip
-    if levels is None:  # whole county: every placed non-state agency
-        county_rows = agencies_on[agencies_on["jurisdiction_level"].ne("state")]
-    else:
-        county_rows = agencies_on[agencies_on["jurisdiction_level"].isin(levels)]
-    county_rows = county_rows.dropna(subset=["county_fips"]).assign(
-        geoid=lambda f: f["county_fips"]
-    )
-    pieces = [county_rows.assign(residents=county_rows["geoid"].map(groups["all"]))]
+    # Row by row on plain values (as in coverage_sums), the rows in the order the pandas
+    # formulation concatenated them: county rows, then municipal rows.
+    plain = plain_columns(agencies_on)
+    level, fips, state = plain["jurisdiction_level"], plain["county_fips"], plain["state"]
+    geoid, population = plain["jurisdiction_geoid"], plain["population"]
+    keys, names = agencies_on["agency_key"].tolist(), agencies_on["agency"].tolist()
+    everyone = dict(zip(groups.index.tolist(), groups["all"].tolist(), strict=True))
+    nan = float("nan")
+    at = [i for i in range(len(level)) if fips[i] is not None
+          and (level[i] != "state" if levels is None else level[i] in levels)]  # fmt: skip
+    rows = [(fips[i], state[i], everyone.get(fips[i], nan), i) for i in at]
     if measure in ("jurisdiction", "jurisdiction_other_county"):
-        units = municipal_units(agencies_on, set(county_rows["geoid"]))
-        keep = agencies_on["jurisdiction_geoid"].isin(units["jurisdiction_geoid"])
-        muni = agencies_on[keep & agencies_on["jurisdiction_level"].eq("municipal")]
-        muni = muni.assign(
-            geoid=muni["jurisdiction_geoid"],
-            residents=muni["jurisdiction_population"].astype(float),
-        )
-        pieces.append(muni)
-    rows = pd.concat(pieces, ignore_index=True)
-    table = rows.groupby("geoid", sort=True).agg(
-        state=("state", "first"), residents=("residents", "first")
+        units = {geoid[i] for i in municipal_rows(plain, {fips[i] for i in at})}
+        rows += [(geoid[i], state[i], float(population[i]), i) for i in range(len(level))
+                 if level[i] == "municipal" and geoid[i] in units]  # fmt: skip
+    first: dict[str, list] = {}  # per GEOID: first non-missing state and residents (groupby first)
+    members: dict[str, list[int]] = {}
+    for g, st, residents, i in rows:
+        item = first.setdefault(g, [None, nan])
+        if item[0] is None and st is not None:
+            item[0] = st
+        if item[1] != item[1] and residents == residents:
+            item[1] = residents
+        members.setdefault(g, []).append(i)
+    order = sorted(first)
+    return pd.DataFrame(
+        {
+            "geoid": pd.array(order, dtype="str"),
+            "state": pd.array([first[g][0] for g in order], dtype="str"),
+            "residents": np.array([first[g][1] for g in order], dtype=float),
+            "agency_keys": pd.Series(
+                [tuple(sorted(keys[i] for i in members[g])) for g in order], dtype=object
+            ),
+            "agencies": pd.array(
+                [" / ".join(sorted({names[i] for i in members[g]})) for g in order], dtype="str"
+            ),
+        }
     )
-    keys, names = {}, {}  # per GEOID, in row order (a Python loop: no per-group Series)
-    for geoid, key, name in zip(rows["geoid"], rows["agency_key"], rows["agency"], strict=True):
-        keys.setdefault(geoid, []).append(key)
-        names.setdefault(geoid, set()).add(name)
-    table["agency_keys"] = pd.Series([tuple(sorted(keys[g])) for g in table.index],
-                                     index=table.index, dtype=object)  # fmt: skip
-    table["agencies"] = [" / ".join(sorted(names[g])) for g in table.index]
-    return table.reset_index()
 
 
 def coverage_changes(
@@ -355,8 +330,9 @@ def coverage_changes(
     rows = []
     for previous, date in zip(series.index, series.index[1:], strict=False):
         before, after = units[previous], units[date]
-        gained = after.loc[sorted(set(after.index) - set(before.index))]
-        lost = before.loc[sorted(set(before.index) - set(after.index))]
+        now, then = set(after.index.tolist()), set(before.index.tolist())  # plain strings
+        gained = after.loc[sorted(now - then)]
+        lost = before.loc[sorted(then - now)]
         rows.append(
             {
                 "snapshot_date": date,
@@ -404,17 +380,9 @@ def _flicker_text(units: pd.DataFrame, events: set, date, how: str) -> list[str]
 
 def measure_residents(agencies_on: pd.DataFrame, groups: pd.DataFrame, measure: str) -> pd.Series:
     """Residents of each group covered by ``measure`` on one snapshot."""
-    if measure == "jurisdiction":
-        return covered_residents(agencies_on, groups)
-    if measure == "county_agency":
-        return covered_residents(
-            agencies_on[agencies_on["jurisdiction_level"].eq("county")], groups
-        )
-    if measure == "whole_county":
-        return whole_county_residents(agencies_on, groups)
-    if measure == "jurisdiction_other_county":
-        return covered_residents(agencies_on, groups, other_covers_county=True)
-    raise ValueError(f"measure must be one of {MEASURES}, not {measure!r}")
+    if measure not in MEASURES:
+        raise ValueError(f"measure must be one of {MEASURES}, not {measure!r}")
+    return measure_fast(plain_columns(agencies_on), CountyArrays(groups), measure)
 
 
 def flicker_effects(
@@ -423,19 +391,25 @@ def flicker_effects(
     """Per absence of :func:`flickering_agencies` and group: the residents its leaving took
     off ``measure`` on ``gone_from`` (``gone``: covered without it minus with it, <= 0) and its
     return put back on ``back_on`` (``back``: with it minus without it, >= 0), largest first."""
-    groups = county_groups(covariates)
+    if measure not in MEASURES:
+        raise ValueError(f"measure must be one of {MEASURES}, not {measure!r}")
+    arrays = CountyArrays(county_groups(covariates))
     by_date = dict(tuple(agency_snaps.groupby("snapshot_date")))
+    plain_on = {}
     rows = []
     for r in flickering_agencies(agency_snaps).itertuples():
-        agency = agency_snaps[agency_snaps["agency_key"] == r.agency_key].iloc[[0]]
-        gone_on, back_on = by_date[r.gone_from], by_date[r.back_on]
-        with_it = pd.concat([gone_on, agency.assign(snapshot_date=r.gone_from)])
-        gone = measure_residents(gone_on, groups, measure) - measure_residents(
-            with_it, groups, measure
-        )
-        without = back_on[back_on["agency_key"] != r.agency_key]
-        back = measure_residents(back_on, groups, measure) - measure_residents(
-            without, groups, measure
+        agency = plain_columns(agency_snaps[agency_snaps["agency_key"] == r.agency_key].iloc[[0]])
+        for date in (r.gone_from, r.back_on):
+            if date not in plain_on:
+                plain_on[date] = plain_columns(by_date[date])
+        gone_on, back_on = plain_on[r.gone_from], plain_on[r.back_on]
+        # The snapshot with the agency appended as its last row, and without its rows.
+        with_it = {c: np.concatenate([gone_on[c], agency[c]]) for c in gone_on}
+        keys = by_date[r.back_on]["agency_key"].to_numpy(dtype=object)
+        without = [i for i, k in enumerate(keys.tolist()) if k != r.agency_key]
+        gone = measure_fast(gone_on, arrays, measure) - measure_fast(with_it, arrays, measure)
+        back = measure_fast(back_on, arrays, measure) - measure_fast(
+            back_on, arrays, measure, without
         )
         for group in GROUPS:
             rows.append((r.agency_key, r.agency, r.state, r.gone_from, r.back_on, group,
