@@ -73,8 +73,10 @@ class Adjacency:
         if len(clusters) != len(ids):
             raise ValueError("clusters must have one value per id")
         edges = neighbor_edges(edges)
-        unknown = sorted(set(edges.fips) - set(ids) | set(edges.neighbor_fips) - set(ids))
-        if unknown:
+        named = np.r_[edges.fips.to_numpy(dtype=object), edges.neighbor_fips.to_numpy(dtype=object)]
+        outside = pd.Index(ids).get_indexer(named) < 0
+        if outside.any():
+            unknown = sorted(set(named[outside]))
             raise ValueError(f"edges name ids that are not units: {unknown[:5]}")
         return cls(ids, np.asarray(clusters).astype(str), edges)
 
@@ -95,9 +97,9 @@ def smoothing_matrix(adjacency: Adjacency, steps: int) -> sparse.csr_matrix:
     if steps < 0:
         raise ValueError("smoothing steps must be at least 0")
     n = adjacency.ids.size
-    position = {fips: i for i, fips in enumerate(adjacency.ids)}
-    rows = np.r_[np.arange(n), adjacency.edges.fips.map(position).to_numpy(dtype=int)]
-    cols = np.r_[np.arange(n), adjacency.edges.neighbor_fips.map(position).to_numpy(dtype=int)]
+    position = pd.Index(adjacency.ids)  # every edge names units (checked by Adjacency.of)
+    rows = np.r_[np.arange(n), position.get_indexer(adjacency.edges.fips).astype(int)]
+    cols = np.r_[np.arange(n), position.get_indexer(adjacency.edges.neighbor_fips).astype(int)]
     step = sparse.csr_matrix((np.ones(rows.size), (rows, cols)), shape=(n, n))
     step = sparse.diags(1 / np.asarray(step.sum(axis=1)).ravel()) @ step
     out = sparse.identity(n, format="csr")
