@@ -11,6 +11,7 @@ from statsmodels.stats.multitest import multipletests
 from analysis.stats.multiple_testing import bh_qvalues
 from analysis.stats.resampling import (
     _shuffle_blocks,
+    _shuffled_rows,
     cluster_bootstrap_counts,
     demean_within,
     percentile_interval,
@@ -164,6 +165,28 @@ def test_packed_sort_equals_argsort(kind):
         expected[:, a:b] = y[a:b][np.argsort(keys[:, a:b], axis=1)]
     permuted = np.broadcast_to(y, (size, n)).copy()
     _shuffle_blocks(permuted, y, keys, blocks)
+    np.testing.assert_array_equal(permuted, expected)
+    assert np.array_equal(np.signbit(permuted), np.signbit(expected))
+
+
+@pytest.mark.parametrize("kind", ["binary", "two values", "many values", "signed zero"])
+@pytest.mark.parametrize("integer_keys", [False, True])
+def test_whole_row_packing_equals_argsort(kind, integer_keys):
+    rng = np.random.default_rng(12)
+    n, size = 600, 50
+    y = {
+        "binary": (rng.random(n) < 0.3).astype(float),
+        "two values": np.where(rng.random(n) < 0.5, 2.5, -1.0),
+        "many values": rng.normal(size=n),
+        "signed zero": np.where(rng.random(n) < 0.5, -0.0, 1.0),
+    }[kind]
+    keys = rng.random((size, n))
+    blocks = [(3, 250), (260, 600)]  # units 0-2 and 250-259 stay in place
+    expected = np.broadcast_to(y, (size, n)).copy()
+    for a, b in blocks:
+        expected[:, a:b] = y[a:b][np.argsort(keys[:, a:b], axis=1)]
+    given = (keys * 2.0**53).astype(np.uint64) if integer_keys else keys
+    permuted = _shuffled_rows(y, given, blocks)
     np.testing.assert_array_equal(permuted, expected)
     assert np.array_equal(np.signbit(permuted), np.signbit(expected))
 

@@ -45,6 +45,27 @@ def test_null_draws_threshold_to_the_share():
     assert (y.sum(axis=0) == 144).all()
 
 
+def test_null_outcome_is_one_where_the_rank_is_below_the_count():
+    # The outcome is 1 on the units ranked (stable, descending) below round(share * n): the
+    # units a double argsort ranks there, ties included.
+    adjacency = _lattice()
+    x, y = size.null_draws(
+        adjacency, 7, np.random.default_rng(4), smoothing_steps=2, outcome_share=0.3
+    )
+    rng = np.random.default_rng(4)
+    smooth = size.smoothing_matrix(adjacency, 2)
+    np.testing.assert_array_equal(x, smooth @ rng.standard_normal((576, 7)))
+    latent = smooth @ rng.standard_normal((576, 7))
+    for values in (latent, np.round(latent, 1)):  # the second with many ties
+        order = np.argsort(-values, axis=0, kind="stable")
+        ranks = np.argsort(order, axis=0, kind="stable")
+        first = np.zeros(values.shape)
+        np.put_along_axis(first, order[:173], 1.0, axis=0)
+        np.testing.assert_array_equal(first, (ranks < 173).astype(float))
+    ranks = np.argsort(np.argsort(-latent, axis=0, kind="stable"), axis=0, kind="stable")
+    np.testing.assert_array_equal(y, (ranks < 173).astype(float))
+
+
 def test_toy_lattice_iid_test_over_rejects_and_clustered_tests_do_not():
     table = size.size_simulation(
         _lattice(30, 6), n_draws=300, seed=3, smoothing_steps=1, n_permutations=99

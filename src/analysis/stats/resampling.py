@@ -63,6 +63,38 @@ def _shuffle_blocks(permuted: np.ndarray, y: np.ndarray, keys: np.ndarray, block
         permuted[:, a:b] = values[block] if by_value else y[a:b][block.astype(np.intp)]
 
 
+def _shuffled_rows(y: np.ndarray, keys: np.ndarray, blocks) -> np.ndarray:
+    """``len(keys)`` rows of ``y`` with each block ``(a, b)`` in key order: the rows
+    :func:`_shuffle_blocks` writes into copies of ``y``, built for whole rows at once.
+
+    With few values (the usual 0/1 outcome) the packed keys of every unit are made in three
+    passes over the whole matrix, each block is sorted as one contiguous copy (numpy sorts a
+    contiguous array several times faster than a strided view) and written back, and one
+    mask gives every row's value codes; units outside ``blocks`` keep their own code, so
+    their value. Otherwise it falls back to :func:`_shuffle_blocks`. Integer ``keys`` are
+    overwritten.
+    """
+    values, low = np.unique(y, return_inverse=True)
+    bits = max(values.size - 1, 1).bit_length()
+    if values.size > 2**11 or np.any(np.signbit(y) & (y == 0)):
+        permuted = np.broadcast_to(y, (len(keys), y.size)).copy()
+        _shuffle_blocks(permuted, y, keys, blocks)
+        return permuted
+    if keys.dtype == np.uint64:  # already the integers, packed in place
+        packed = keys
+        packed <<= np.uint64(bits)
+    else:
+        packed = (keys * _KEY_SCALE).astype(np.uint64)
+        packed <<= np.uint64(bits)
+    packed |= low.astype(np.uint64)
+    for a, b in blocks:
+        packed[:, a:b] = np.sort(packed[:, a:b], axis=1)
+    packed &= np.uint64((1 << bits) - 1)
+    if np.array_equal(values, np.arange(values.size)):  # codes are the values (0/1)
+        return packed.astype(float)
+    return values[packed]
+
+
 @functools.cache
 def _raw_keys_match() -> bool:
     """Whether ``Generator.random`` is ``(next 64 random bits >> 11) * 2**-53``, one draw of the
@@ -189,12 +221,15 @@ def within_strata_permutation_columns(
     xd = demean_within(x, codes)
     y_rows = np.ascontiguousarray(y.T)
     exceed = np.zeros(k)
-    blocks = [(a, b) for a, b in _strata_blocks(codes) if b - a > 1]
+    blocks = np.array(_strata_blocks(codes), dtype=np.intp).reshape(-1, 2)
     for j in range(k):
         y_j, xd_j = y_rows[j], xd[:, [j]]
         threshold = np.abs(y_j @ xd_j) * (1 - _TIE_TOLERANCE) - _TIE_TOLERANCE
         # Only strata where the outcome varies change under a shuffle.
-        varying = [(a, b) for a, b in blocks if np.ptp(y_j[a:b]) > 0]
+        varying = []
+        if blocks.size:
+            spread = np.maximum.reduceat(y_j, blocks[:, 0]) - np.minimum.reduceat(y_j, blocks[:, 0])
+            varying = [(a, b) for a, b in blocks[spread > 0].tolist() if b - a > 1]
         rng = np.random.default_rng(seeds[j])
         for start in range(0, n_permutations, chunk_size):
             size = min(chunk_size, n_permutations - start)
@@ -202,8 +237,7 @@ def within_strata_permutation_columns(
                 keys = rng.bit_generator.random_raw((size, n)) >> np.uint64(11)
             else:
                 keys = rng.random((size, n))
-            permuted = np.broadcast_to(y_j, (size, n)).copy()
-            _shuffle_blocks(permuted, y_j, keys, varying)
+            permuted = _shuffled_rows(y_j, keys, varying)
             exceed[j] += (np.abs(permuted @ xd_j) >= threshold).sum(axis=0)[0]
     return (exceed + 1) / (n_permutations + 1)
 

@@ -73,8 +73,10 @@ class Adjacency:
         if len(clusters) != len(ids):
             raise ValueError("clusters must have one value per id")
         edges = neighbor_edges(edges)
-        unknown = sorted(set(edges.fips) - set(ids) | set(edges.neighbor_fips) - set(ids))
-        if unknown:
+        named = np.r_[edges.fips.to_numpy(dtype=object), edges.neighbor_fips.to_numpy(dtype=object)]
+        outside = pd.Index(ids).get_indexer(named) < 0
+        if outside.any():
+            unknown = sorted(set(named[outside]))
             raise ValueError(f"edges name ids that are not units: {unknown[:5]}")
         return cls(ids, np.asarray(clusters).astype(str), edges)
 
@@ -95,9 +97,9 @@ def smoothing_matrix(adjacency: Adjacency, steps: int) -> sparse.csr_matrix:
     if steps < 0:
         raise ValueError("smoothing steps must be at least 0")
     n = adjacency.ids.size
-    position = {fips: i for i, fips in enumerate(adjacency.ids)}
-    rows = np.r_[np.arange(n), adjacency.edges.fips.map(position).to_numpy(dtype=int)]
-    cols = np.r_[np.arange(n), adjacency.edges.neighbor_fips.map(position).to_numpy(dtype=int)]
+    position = pd.Index(adjacency.ids)  # every edge names units (checked by Adjacency.of)
+    rows = np.r_[np.arange(n), position.get_indexer(adjacency.edges.fips).astype(int)]
+    cols = np.r_[np.arange(n), position.get_indexer(adjacency.edges.neighbor_fips).astype(int)]
     step = sparse.csr_matrix((np.ones(rows.size), (rows, cols)), shape=(n, n))
     step = sparse.diags(1 / np.asarray(step.sum(axis=1)).ravel()) @ step
     out = sparse.identity(n, format="csr")
@@ -126,8 +128,12 @@ def null_draws(
     n_ones = int(round(outcome_share * n))
     if not 0 < n_ones < n:
         raise ValueError("outcome_share leaves no 0s or no 1s")
-    ranks = np.argsort(np.argsort(-latent, axis=0, kind="stable"), axis=0, kind="stable")
-    return x, (ranks < n_ones).astype(float)
+    # 1 on the first n_ones units of each column's stable descending order (the units whose
+    # rank is below n_ones), without ranking every unit.
+    order = np.argsort(-latent, axis=0, kind="stable")
+    y = np.zeros(latent.shape)
+    np.put_along_axis(y, order[:n_ones], 1.0, axis=0)
+    return x, y
 
 
 def size_simulation(
