@@ -33,6 +33,7 @@ QUADRANTS = {1: "high-high", 2: "low-high", 3: "low-low", 4: "high-low"}
 """esda's LISA quadrant codes: the county's value (high / low) and its neighbours' (high / low)."""
 NOT_SIGNIFICANT = "not significant"
 _CHUNK = 128  # permutations evaluated together (arrays that stay in cache)
+_MORAN_CHUNK = 32  # Moran's dense n x chunk float blocks: smaller, so they stay in cache
 NO_NEIGHBOURS = "no neighbours (left out)"
 
 MORAN_COLUMNS = [
@@ -158,10 +159,11 @@ def _values(outcome: pd.Series, weights: SpatialWeights) -> np.ndarray:
     """The outcome in the weights' id order, as floats; every id must be present."""
     outcome = outcome.copy()
     outcome.index = outcome.index.astype(str)
-    missing = [i for i in weights.ids if i not in outcome.index]
+    ids = pd.Index(weights.ids)
+    missing = ids[~ids.isin(outcome.index)].tolist()
     if missing:
         raise ValueError(f"outcome has no value for {len(missing)} units, e.g. {missing[:5]}")
-    values = outcome.reindex(list(weights.ids)).to_numpy(dtype=float)
+    values = outcome.reindex(ids).to_numpy(dtype=float)
     if np.isnan(values).any():
         raise ValueError("outcome is missing for some units of the weights")
     return values
@@ -210,16 +212,20 @@ def _join_permutations(y, weights, bb, bw, permutations, seed):
     the rule of ``esda.Join_Counts``, whose own permutation loop is too slow for 3,000
     counties x 35 snapshots. Relabelling ``k`` is ``numpy.random.default_rng(seed)``'s
     ``k``-th ``permutation(y)``; its joins are counted over the binary weights' edges (exact
-    integers, so any order of summation gives the same numbers)."""
+    integers, so any order of summation gives the same numbers): ``bb = l'Al / 2`` for the
+    permuted 0/1 labels ``l`` and the binary weights ``A``, in float32 (integer counts below
+    2**24 are exact), all permutations of a chunk in one sparse product."""
     op = weights.row_standardized
-    draws = _permutations("generator", len(y), permutations, seed)
-    adopted = y.astype(bool)
+    if "binary32" not in op:
+        op["binary32"] = (op["sparse"] != 0).astype(np.float32)
+    draws = _permutations("generator", len(y), permutations, seed, transposed=True)
+    adopted = y.astype(bool).astype(np.float32)
     sim_bb, degree_sum = np.empty(permutations), np.empty(permutations)
     for start in range(0, permutations, _CHUNK):
-        labels = adopted[draws[start : start + _CHUNK]]
-        both = labels[:, op["edge_from"]] & labels[:, op["edge_to"]]
-        sim_bb[start : start + _CHUNK] = both.sum(axis=1)
-        degree_sum[start : start + _CHUNK] = labels @ op["degree"]
+        labels = adopted[draws[:, start : start + _CHUNK]]  # one permutation per column
+        joins = (labels * (op["binary32"] @ labels)).sum(axis=0, dtype=np.float64)
+        sim_bb[start : start + _CHUNK] = joins / 2
+        degree_sum[start : start + _CHUNK] = op["degree"] @ labels
     sim_bw = degree_sum - 2 * sim_bb
     p_bb = ((sim_bb >= bb).sum() + 1) / (permutations + 1)
     p_bw = ((sim_bw <= bw).sum() + 1) / (permutations + 1)
@@ -252,11 +258,11 @@ def _moran(y: np.ndarray, weights: SpatialWeights, permutations: int, seed: int)
     if permutations:
         draws = _permutations("legacy", n, permutations, seed, transposed=True)
         inum = np.empty(permutations)
-        for start in range(0, permutations, _CHUNK):
-            columns = z[draws[:, start : start + _CHUNK]]  # one permutation per column
+        for start in range(0, permutations, _MORAN_CHUNK):
+            columns = z[draws[:, start : start + _MORAN_CHUNK]]  # one permutation per column
             products = columns * (op["sparse"] @ columns)
             # each permutation's sum over a contiguous row, as esda's (z * zl).sum()
-            inum[start : start + _CHUNK] = np.ascontiguousarray(products.T).sum(axis=1)
+            inum[start : start + _MORAN_CHUNK] = np.ascontiguousarray(products.T).sum(axis=1)
         sim = n / s0 * inum / z2ss
         larger = int((sim >= moran_i).sum())
         if (permutations - larger) < larger:
@@ -345,7 +351,11 @@ def global_autocorrelation(
     from ``permutations`` conditional permutations seeded with ``seed``. A constant outcome
     (no county or every county adopted) has no Moran's I: the statistics are NaN.
     """
-    y = _values(outcome, weights)
+    return _global(_values(outcome, weights), weights, permutations, seed)
+
+
+def _global(y: np.ndarray, weights: SpatialWeights, permutations: int, seed: int) -> dict:
+    """:func:`global_autocorrelation` of the outcome ``y`` in the weights' id order."""
     n, n_adopted = len(y), int(y.sum())
     row = {"n_counties": n, "n_adopted": n_adopted, "share_adopted": y.mean(),
            "permutations": permutations, "seed": seed}  # fmt: skip
@@ -370,12 +380,15 @@ def autocorrelation_by_snapshot(
     seed: int = 0,
 ) -> pd.DataFrame:
     """:func:`global_autocorrelation` at every ``date_col`` of the long table ``outcomes``
-    (one row per unit and date), one row per date, sorted; each date uses ``seed``."""
-    rows = []
+    (one row per unit and date), one row per date, sorted; each date uses ``seed``, so dates
+    with the same outcome in every unit have the same statistics (computed once)."""
+    rows, done = [], {}
     for date, frame in outcomes.groupby(date_col, sort=True):
-        values = frame.set_index(frame[id_col].astype(str))[outcome]
-        stats = global_autocorrelation(values, weights, permutations=permutations, seed=seed)
-        rows.append({date_col: date, **stats})
+        y = _values(frame.set_index(frame[id_col].astype(str))[outcome], weights)
+        key = y.tobytes()
+        if key not in done:
+            done[key] = _global(y, weights, permutations, seed)
+        rows.append({date_col: date, **done[key]})
     return pd.DataFrame(rows)
 
 
