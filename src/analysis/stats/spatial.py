@@ -156,14 +156,16 @@ def queen_weights(gdf, id_col: str = "fips") -> SpatialWeights:
 
 
 def _values(outcome: pd.Series, weights: SpatialWeights) -> np.ndarray:
-    """The outcome in the weights' id order, as floats; every id must be present."""
-    outcome = outcome.copy()
-    outcome.index = outcome.index.astype(str)
-    ids = pd.Index(weights.ids)
-    missing = ids[~ids.isin(outcome.index)].tolist()
+    """The outcome in the weights' id order, as floats; every id must be present, once (by
+    plain dict lookups: pandas' text-index lookups go element by element through Arrow)."""
+    keys = [str(k) for k in outcome.index.tolist()]
+    position = dict(zip(keys, range(len(keys)), strict=True))
+    if len(position) != len(keys):
+        raise ValueError("outcome has more than one value for some units")
+    missing = [i for i in weights.ids if i not in position]
     if missing:
         raise ValueError(f"outcome has no value for {len(missing)} units, e.g. {missing[:5]}")
-    values = outcome.reindex(ids).to_numpy(dtype=float)
+    values = outcome.to_numpy(dtype=float)[[position[i] for i in weights.ids]]
     if np.isnan(values).any():
         raise ValueError("outcome is missing for some units of the weights")
     return values
