@@ -152,3 +152,51 @@ def test_join_permutations_equal_the_sparse_product():
     bb, bw = 30.0, 80.0
     expected = (sim_bb.mean(), ((sim_bb >= bb).sum() + 1) / 100, ((sim_bw <= bw).sum() + 1) / 100)
     assert spatial._join_permutations(y, weights, bb, bw, 99, 4) == expected
+
+
+def shapes_with_corners_holes_and_parts():
+    """Polygons that meet at a corner only, along an edge with extra vertices on one side,
+    a multipolygon, a polygon with a hole holding another, an island, a missing geometry."""
+    from shapely.geometry import MultiPolygon, Polygon
+
+    ring = Polygon([(0, 0), (3, 0), (3, 3), (0, 3)], holes=[[(1, 1), (2, 1), (2, 2), (1, 2)]])
+    cells = [
+        box(0, 0, 1, 1),
+        box(1, 1, 2, 2),  # meets the first at the corner (1, 1) only
+        Polygon([(1, 0), (2, 0), (2, 0.5), (2, 1), (1, 1)]),  # extra vertex on the shared edge
+        Polygon([(2, 0), (3, 0), (3, 1), (2, 1)]),  # shares (2, 0), (2, 1), not (2, 0.5)
+        MultiPolygon([box(0, 2, 1, 3), box(5, 5, 6, 6)]),
+        ring.buffer(0).difference(box(-1, -1, 10, 1.5)),
+        box(1.2, 1.6, 1.8, 1.9),
+        box(-0.0, 20, 1, 21),
+        box(0.0, 21, 1, 22),  # shares (0, 21) with the -0.0 box
+        box(50, 50, 51, 51),  # island
+        None,
+    ]
+    return gpd.GeoDataFrame({"fips": [f"{i:02d}" for i in range(len(cells))]}, geometry=cells)
+
+
+@pytest.mark.parametrize("make", [lattice, grid, shapes_with_corners_holes_and_parts])
+def test_queen_weights_equal_libpysal(make):
+    from libpysal.weights import Queen, W
+
+    gdf = make()
+    ours = spatial.queen_weights(gdf)
+    present = gdf[gdf.geometry.notna()].reset_index(drop=True)
+    full = Queen.from_dataframe(
+        present, ids=present.fips.tolist(), use_index=False, silence_warnings=True
+    )
+    kept = [i for i in present.fips if i not in set(full.islands)]
+    reference = W({i: full.neighbors[i] for i in kept}, id_order=kept, silence_warnings=True)
+    assert ours.ids == tuple(kept)
+    assert ours.islands == tuple(sorted(set(gdf.fips) - set(kept)))
+    assert {k: sorted(v) for k, v in reference.neighbors.items()} == {
+        k: list(v) for k, v in ours.neighbors.items()
+    }
+    reference.transform = "r"
+    op, sparse = ours.row_standardized, reference.sparse.tocsr()
+    for part in ("indptr", "indices", "data"):
+        assert np.array_equal(getattr(op["sparse"], part), getattr(sparse, part))
+    assert (op["s0"], op["s1"], op["s2"]) == (reference.s0, reference.s1, reference.s2)
+    assert ours.n_components == reference.n_components
+    assert ours.n_joins == reference.nonzero // 2

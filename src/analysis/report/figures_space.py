@@ -10,9 +10,9 @@ import numpy as np
 import pandas as pd
 from matplotlib.patches import Patch
 
-from analysis.report import style
+from analysis.report import maps, style
 from analysis.report.figures import forest_plot
-from analysis.report.maps import BORDER, NO_AGREEMENT, STATE_BORDER
+from analysis.report.maps import NO_AGREEMENT, STATE_BORDER
 
 CLUSTER_COLORS = {
     "high-high": "#D55E00",
@@ -43,17 +43,30 @@ def morans_i_plot(series: pd.DataFrame, *, title: str):
 
 
 def lisa_map(counties, states, clusters: pd.DataFrame, *, title: str):
-    """County map coloured by LISA cluster (``clusters``: ``fips``, ``cluster``)."""
+    """County map coloured by LISA cluster (``clusters``: ``fips``, ``cluster``): one layer per
+    cluster in :data:`CLUSTER_COLORS` order and the state borders on top, drawn as
+    ``GeoDataFrame.plot`` draws them (the same pixels, a test checks) from paths built once
+    (:func:`analysis.report.maps.shapes`)."""
+    from matplotlib.collections import LineCollection
+    from matplotlib.ticker import NullLocator
+
     fig, ax = plt.subplots(figsize=(11, 7))
     frame = counties.merge(clusters[["fips", "cluster"]], on="fips", how="left")
     frame["cluster"] = frame["cluster"].fillna("no neighbours (left out)")
+    drawn = maps.shapes(frame, states)
+    labels = frame["cluster"].to_numpy()
     for label, color in CLUSTER_COLORS.items():
-        part = frame[frame["cluster"] == label]
-        if len(part):
-            part.plot(ax=ax, color=color, edgecolor=BORDER, linewidth=0.1)
-    states.boundary.plot(ax=ax, color=STATE_BORDER, linewidth=0.3)
+        paths = [p for p, here in zip(drawn.paths, labels == label, strict=True) if here]
+        if paths:
+            maps._layer(ax, paths, color)
+    maps._geopandas_axes(ax)
+    ax.add_collection(LineCollection(drawn.borders, color=STATE_BORDER, linewidth=0.3))
+    ax.autoscale_view()
     ax.set_axis_off()
     ax.set_aspect("equal")
+    # The axis is off: no ticks to lay out on every draw (the limits are already set).
+    ax.xaxis.set_major_locator(NullLocator())
+    ax.yaxis.set_major_locator(NullLocator())
     counts = frame["cluster"].value_counts()
     handles = [
         Patch(facecolor=c, edgecolor="grey", label=f"{k} ({counts.get(k, 0):,})")

@@ -1,13 +1,15 @@
 """Spatial autocorrelation of a 0/1 county outcome, from PySAL: contiguity weights
 (``libpysal``), global Moran's I and join counts, and local Moran (LISA) clusters (``esda``).
 
-No neighbour code is written here: the weights are ``libpysal.weights.Queen`` (polygons that
-share at least one boundary point). The statistics are those of ``esda.Moran``,
-``esda.Join_Counts`` and ``esda.Moran_Local`` (esda 2.9), computed here with esda's formulas,
-operations and random draws so the numbers are esda's to the last bit (the tests compare them
-with esda), but without its per-call costs: esda rebuilds the sparse weights at every call,
-loops over Moran permutations in Python and compiles its numba LISA engine (~30 s) in every
-process. Inference is by conditional permutation, seeded.
+The weights are those of ``libpysal.weights.Queen`` (polygons that share at least one boundary
+vertex) and the statistics those of ``esda.Moran``, ``esda.Join_Counts`` and
+``esda.Moran_Local`` (esda 2.9), computed here with libpysal's rule and esda's formulas,
+operations and random draws so the numbers are theirs to the last bit (the tests compare them
+with libpysal and esda), but without their per-call costs: importing libpysal (with numba and
+scikit-learn) takes seconds, its queen builder loops over every vertex in Python, esda
+rebuilds the sparse weights at every call, loops over Moran permutations in Python and
+compiles its numba LISA engine (~30 s) in every process. Inference is by conditional
+permutation, seeded.
 
 **Islands.** A polygon without any queen neighbour (Hawaii's and Alaska's island areas,
 Nantucket, San Juan WA ...) or without a geometry (a few tiny Virginia cities at 1:10m) cannot
@@ -23,7 +25,7 @@ from functools import cached_property, lru_cache
 
 import numpy as np
 import pandas as pd
-from scipy import stats as scipy_stats
+from scipy.special import ndtr
 
 from analysis.stats.multiple_testing import bh_qvalues
 
@@ -31,6 +33,7 @@ QUADRANTS = {1: "high-high", 2: "low-high", 3: "low-low", 4: "high-low"}
 """esda's LISA quadrant codes: the county's value (high / low) and its neighbours' (high / low)."""
 NOT_SIGNIFICANT = "not significant"
 _CHUNK = 128  # permutations evaluated together (arrays that stay in cache)
+_MORAN_CHUNK = 32  # Moran's dense n x chunk float blocks: smaller, so they stay in cache
 NO_NEIGHBOURS = "no neighbours (left out)"
 
 MORAN_COLUMNS = [
@@ -42,77 +45,127 @@ MORAN_COLUMNS = [
 
 @dataclass(frozen=True)
 class SpatialWeights:
-    """Queen contiguity among the units with neighbours: ``w`` (a libpysal ``W``, ids the
-    unit ids, in ``ids`` order), ``ids`` and ``islands`` (units left out: no neighbour or no
-    geometry)."""
+    """Queen contiguity among the units with neighbours: ``neighbors`` (each unit id's
+    neighbour ids, sorted), ``ids`` (the units, in the weights' order) and ``islands`` (units
+    left out: no neighbour or no geometry). :attr:`w` is the same graph as a libpysal ``W``
+    (built on first use, for esda; the statistics here do not need it)."""
 
-    w: object
+    neighbors: dict[str, tuple[str, ...]]
     ids: tuple[str, ...]
     islands: tuple[str, ...]
 
     @property
     def n_joins(self) -> int:
         """Contiguous pairs (each counted once)."""
-        return int(self.w.nonzero // 2)
+        return int(self.row_standardized["sparse"].nnz // 2)
 
-    @property
+    @cached_property
     def n_components(self) -> int:
         """Connected components of the contiguity graph (the lower 48 with DC, Alaska's
-        mainland, a Hawaiian pair ...)."""
-        return int(self.w.n_components)
+        mainland, a Hawaiian pair ...): libpysal's ``W.n_components``."""
+        from scipy.sparse.csgraph import connected_components
+
+        return int(connected_components(self.row_standardized["sparse"])[0])
+
+    @cached_property
+    def w(self):
+        """The weights as ``libpysal.weights.W`` (binary, ids in :attr:`ids` order)."""
+        from libpysal.weights import W
+
+        neighbors = {i: list(self.neighbors[i]) for i in self.ids}
+        return W(neighbors, id_order=list(self.ids), silence_warnings=True)
 
     @cached_property
     def row_standardized(self) -> dict:
-        """The row-standardized sparse matrix of ``w`` (libpysal's ``transform="r"``) and its
-        ``s0``, ``s1``, ``s2`` (libpysal's), the focal/neighbour positions of every join (both
-        directions; ``edge_from/edge_to``: once) and the degrees: what the global statistics
-        need, built once for all snapshots."""
-        self.w.transform = "r"
-        sparse = self.w.sparse.tocsr()
+        """The row-standardized sparse matrix (libpysal's ``W.sparse`` after
+        ``transform="r"``: rows and columns in :attr:`ids` order, ``1 / degree`` per join) and
+        its ``s0``, ``s1``, ``s2`` (libpysal's formulas and operations), the focal/neighbour
+        positions of every join (both directions; ``edge_from/edge_to``: once) and the
+        degrees: what the global statistics need, built once for all snapshots."""
+        from scipy.sparse import csr_matrix
+
+        position = {unit: k for k, unit in enumerate(self.ids)}
+        degree = np.array([len(self.neighbors[i]) for i in self.ids])
+        row = np.repeat(np.arange(len(self.ids)), degree)
+        col = np.array([position[j] for i in self.ids for j in self.neighbors[i]], dtype=int)
+        data = np.repeat([1.0 / k for k in degree.tolist()], degree)
+        sparse = csr_matrix((data, (row, col)), shape=(len(self.ids), len(self.ids)))
+        s0 = sparse.sum()
+        both = sparse.transpose() + sparse
+        s1 = both.multiply(both).sum() / 2.0
+        s2 = (np.array(sparse.sum(1) + sparse.sum(0).transpose()) ** 2).sum()
         focal, neighbor = sparse.nonzero()
         upper = focal < neighbor
         degree = np.diff(sparse.indptr).astype(float)
-        return {"sparse": sparse, "s0": self.w.s0, "s1": self.w.s1, "s2": self.w.s2,
+        return {"sparse": sparse, "s0": s0, "s1": s1, "s2": s2,
                 "focal": focal, "neighbor": neighbor, "edge_from": focal[upper],
                 "edge_to": neighbor[upper], "degree": degree}  # fmt: skip
 
     def edges(self) -> pd.DataFrame:
         """The contiguous pairs as an edge table ``fips, neighbor_fips`` (both directions)."""
-        pairs = [(i, j) for i, nbrs in self.w.neighbors.items() for j in nbrs]
+        pairs = [(i, j) for i, nbrs in self.neighbors.items() for j in nbrs]
         frame = pd.DataFrame(pairs, columns=["fips", "neighbor_fips"]).astype(str)
         return frame.sort_values(["fips", "neighbor_fips"], ignore_index=True)
 
 
-def queen_weights(gdf, id_col: str = "fips") -> SpatialWeights:
-    """Queen contiguity weights (``libpysal.weights.Queen.from_dataframe``) of the polygons
-    of ``gdf``, islands and missing geometries left out (:class:`SpatialWeights`)."""
-    from libpysal.weights import Queen, W
+def _shared_vertex_pairs(geometries) -> np.ndarray:
+    """Every ordered pair ``(a, b)``, ``a != b``, of positions in ``geometries`` whose boundaries
+    share at least one vertex (exactly equal coordinates): libpysal's queen rule
+    (``ContiguityWeightsLists``: a dict from each vertex to the polygons holding it), as one
+    sort of all vertices. Sorted, each pair once."""
+    import shapely
 
+    coords, owner = shapely.get_coordinates(geometries, return_index=True)
+    coords = np.ascontiguousarray(coords + 0.0)  # -0.0 and 0.0 are one vertex, as in a dict
+    _, vertex = np.unique(coords.view("V16").ravel(), return_inverse=True)
+    n = len(geometries)
+    held = np.unique(vertex.astype(np.int64) * n + owner)  # (vertex, polygon), each once
+    vertex, polygon = held // n, held % n
+    first = np.flatnonzero(np.r_[True, vertex[1:] != vertex[:-1]])
+    size = np.diff(np.r_[first, len(held)])
+    pairs = [np.empty(0, dtype=np.int64)]
+    for s in np.unique(size[size > 1]).tolist():
+        groups = polygon[first[size == s][:, None] + np.arange(s)]
+        for a in range(s):
+            for b in range(s):
+                if a != b:
+                    pairs.append(groups[:, a] * n + groups[:, b])
+    codes = np.unique(np.concatenate(pairs))
+    return np.column_stack([codes // n, codes % n])
+
+
+def queen_weights(gdf, id_col: str = "fips") -> SpatialWeights:
+    """Queen contiguity weights of the polygons of ``gdf`` (those of
+    ``libpysal.weights.Queen.from_dataframe``: polygons sharing a boundary vertex; the tests
+    compare the two), islands and missing geometries left out (:class:`SpatialWeights`)."""
     ids = gdf[id_col].astype(str)
     if ids.duplicated().any():
         raise ValueError(f"{id_col} must identify each polygon once")
     present = gdf.geometry.notna().to_numpy() & ~gdf.geometry.is_empty.to_numpy()
-    frame = gdf[present].assign(**{id_col: ids[present]}).reset_index(drop=True)
-    full = Queen.from_dataframe(frame, ids=frame[id_col].tolist(), use_index=False,
-                                silence_warnings=True)  # fmt: skip
-    island_set = set(map(str, full.islands))
-    keep = frame[~frame[id_col].isin(island_set)].reset_index(drop=True)
-    # The same weights without the islands (they have no neighbour, so no other unit's list
-    # changes): one contiguity pass instead of two.
-    kept = keep[id_col].tolist()
-    w = W({i: full.neighbors[i] for i in kept}, id_order=kept, silence_warnings=True)
-    islands = sorted(island_set | set(ids[~present]))
-    return SpatialWeights(w=w, ids=tuple(keep[id_col]), islands=tuple(islands))
+    kept_ids = ids[present].tolist()
+    pairs = _shared_vertex_pairs(np.asarray(gdf.geometry[present].to_numpy(), dtype=object))
+    first = np.flatnonzero(np.r_[True, pairs[1:, 0] != pairs[:-1, 0]]) if len(pairs) else []
+    bounds = np.r_[first, len(pairs)]
+    neighbors = {
+        kept_ids[pairs[lo, 0]]: tuple(sorted(kept_ids[j] for j in pairs[lo:hi, 1]))
+        for lo, hi in zip(bounds[:-1], bounds[1:], strict=True)
+    }
+    order = tuple(i for i in kept_ids if i in neighbors)
+    islands = sorted(set(ids) - set(order))
+    return SpatialWeights(neighbors=neighbors, ids=order, islands=tuple(islands))
 
 
 def _values(outcome: pd.Series, weights: SpatialWeights) -> np.ndarray:
-    """The outcome in the weights' id order, as floats; every id must be present."""
-    outcome = outcome.copy()
-    outcome.index = outcome.index.astype(str)
-    missing = [i for i in weights.ids if i not in outcome.index]
+    """The outcome in the weights' id order, as floats; every id must be present, once (by
+    plain dict lookups: pandas' text-index lookups go element by element through Arrow)."""
+    keys = [str(k) for k in outcome.index.tolist()]
+    position = dict(zip(keys, range(len(keys)), strict=True))
+    if len(position) != len(keys):
+        raise ValueError("outcome has more than one value for some units")
+    missing = [i for i in weights.ids if i not in position]
     if missing:
         raise ValueError(f"outcome has no value for {len(missing)} units, e.g. {missing[:5]}")
-    values = outcome.reindex(list(weights.ids)).to_numpy(dtype=float)
+    values = outcome.to_numpy(dtype=float)[[position[i] for i in weights.ids]]
     if np.isnan(values).any():
         raise ValueError("outcome is missing for some units of the weights")
     return values
@@ -161,16 +214,20 @@ def _join_permutations(y, weights, bb, bw, permutations, seed):
     the rule of ``esda.Join_Counts``, whose own permutation loop is too slow for 3,000
     counties x 35 snapshots. Relabelling ``k`` is ``numpy.random.default_rng(seed)``'s
     ``k``-th ``permutation(y)``; its joins are counted over the binary weights' edges (exact
-    integers, so any order of summation gives the same numbers)."""
+    integers, so any order of summation gives the same numbers): ``bb = l'Al / 2`` for the
+    permuted 0/1 labels ``l`` and the binary weights ``A``, in float32 (integer counts below
+    2**24 are exact), all permutations of a chunk in one sparse product."""
     op = weights.row_standardized
-    draws = _permutations("generator", len(y), permutations, seed)
-    adopted = y.astype(bool)
+    if "binary32" not in op:
+        op["binary32"] = (op["sparse"] != 0).astype(np.float32)
+    draws = _permutations("generator", len(y), permutations, seed, transposed=True)
+    adopted = y.astype(bool).astype(np.float32)
     sim_bb, degree_sum = np.empty(permutations), np.empty(permutations)
     for start in range(0, permutations, _CHUNK):
-        labels = adopted[draws[start : start + _CHUNK]]
-        both = labels[:, op["edge_from"]] & labels[:, op["edge_to"]]
-        sim_bb[start : start + _CHUNK] = both.sum(axis=1)
-        degree_sum[start : start + _CHUNK] = labels @ op["degree"]
+        labels = adopted[draws[:, start : start + _CHUNK]]  # one permutation per column
+        joins = (labels * (op["binary32"] @ labels)).sum(axis=0, dtype=np.float64)
+        sim_bb[start : start + _CHUNK] = joins / 2
+        degree_sum[start : start + _CHUNK] = op["degree"] @ labels
     sim_bw = degree_sum - 2 * sim_bb
     p_bb = ((sim_bb >= bb).sum() + 1) / (permutations + 1)
     p_bw = ((sim_bw <= bw).sum() + 1) / (permutations + 1)
@@ -197,16 +254,17 @@ def _moran(y: np.ndarray, weights: SpatialWeights, permutations: int, seed: int)
     se_norm = (v_num / v_den - (1.0 / (n - 1)) ** 2) ** (1 / 2.0)
     moran_i = n / s0 * (z * (op["sparse"] @ z)).sum() / z2ss
     z_norm = (moran_i - expected) / se_norm
-    p_norm = 2.0 * (scipy_stats.norm.sf(z_norm) if z_norm > 0 else scipy_stats.norm.cdf(z_norm))
+    # scipy.stats.norm.sf(z) is ndtr(-z) and norm.cdf(z) is ndtr(z), as esda calls them
+    p_norm = 2.0 * (ndtr(-z_norm) if z_norm > 0 else ndtr(z_norm))
     p_sim = np.nan
     if permutations:
         draws = _permutations("legacy", n, permutations, seed, transposed=True)
         inum = np.empty(permutations)
-        for start in range(0, permutations, _CHUNK):
-            columns = z[draws[:, start : start + _CHUNK]]  # one permutation per column
+        for start in range(0, permutations, _MORAN_CHUNK):
+            columns = z[draws[:, start : start + _MORAN_CHUNK]]  # one permutation per column
             products = columns * (op["sparse"] @ columns)
             # each permutation's sum over a contiguous row, as esda's (z * zl).sum()
-            inum[start : start + _CHUNK] = np.ascontiguousarray(products.T).sum(axis=1)
+            inum[start : start + _MORAN_CHUNK] = np.ascontiguousarray(products.T).sum(axis=1)
         sim = n / s0 * inum / z2ss
         larger = int((sim >= moran_i).sum())
         if (permutations - larger) < larger:
@@ -295,7 +353,11 @@ def global_autocorrelation(
     from ``permutations`` conditional permutations seeded with ``seed``. A constant outcome
     (no county or every county adopted) has no Moran's I: the statistics are NaN.
     """
-    y = _values(outcome, weights)
+    return _global(_values(outcome, weights), weights, permutations, seed)
+
+
+def _global(y: np.ndarray, weights: SpatialWeights, permutations: int, seed: int) -> dict:
+    """:func:`global_autocorrelation` of the outcome ``y`` in the weights' id order."""
     n, n_adopted = len(y), int(y.sum())
     row = {"n_counties": n, "n_adopted": n_adopted, "share_adopted": y.mean(),
            "permutations": permutations, "seed": seed}  # fmt: skip
@@ -320,12 +382,15 @@ def autocorrelation_by_snapshot(
     seed: int = 0,
 ) -> pd.DataFrame:
     """:func:`global_autocorrelation` at every ``date_col`` of the long table ``outcomes``
-    (one row per unit and date), one row per date, sorted; each date uses ``seed``."""
-    rows = []
+    (one row per unit and date), one row per date, sorted; each date uses ``seed``, so dates
+    with the same outcome in every unit have the same statistics (computed once)."""
+    rows, done = [], {}
     for date, frame in outcomes.groupby(date_col, sort=True):
-        values = frame.set_index(frame[id_col].astype(str))[outcome]
-        stats = global_autocorrelation(values, weights, permutations=permutations, seed=seed)
-        rows.append({date_col: date, **stats})
+        y = _values(frame.set_index(frame[id_col].astype(str))[outcome], weights)
+        key = y.tobytes()
+        if key not in done:
+            done[key] = _global(y, weights, permutations, seed)
+        rows.append({date_col: date, **done[key]})
     return pd.DataFrame(rows)
 
 

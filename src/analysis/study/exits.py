@@ -50,12 +50,37 @@ def series_dates(history: pd.DataFrame) -> pd.DatetimeIndex:
 
 
 def _prohibition_dates(state_policies: pd.DataFrame, dates: pd.DatetimeIndex) -> pd.DataFrame:
-    """For each date, the states with a prohibition enacted by then (long: date, state)."""
-    states = sorted(state_policies["state_usps"].unique())
-    rows = []
-    for date in dates:
-        laws = borders.state_law_status(state_policies, date, states)
-        rows += [(date, s) for s in laws.loc[laws["law"] == "prohibition", "state"]]
+    """For each date, the states with a prohibition enacted by then (long: date, state): the
+    ``"prohibition"`` rows of :func:`analysis.study.borders.state_law_status`, whose rule is
+    ``borders._prohibitions_enacted`` (the mandates it also computes play no part here).
+
+    A law once enacted stays enacted (its start is <= the date), so the set only grows with
+    the date: it is evaluated at the first and last dates and, by bisection, only inside the
+    runs of dates where it changes (a handful of evaluations instead of one per snapshot)."""
+    states = set(state_policies["state_usps"].unique())
+    laws = state_policies[state_policies["policy_type"] == "prohibition"]
+    dates = list(dates)
+    found: dict[int, frozenset] = {}
+
+    def at(i: int) -> frozenset:
+        if i not in found:
+            found[i] = frozenset(borders._prohibitions_enacted(laws, pd.Timestamp(dates[i])))
+        return found[i]
+
+    def fill(lo: int, hi: int) -> None:  # every date strictly between lo and hi
+        if hi - lo < 2:
+            return
+        if at(lo) == at(hi):
+            found.update(dict.fromkeys(range(lo + 1, hi), found[lo]))
+            return
+        mid = (lo + hi) // 2
+        at(mid)
+        fill(lo, mid)
+        fill(mid, hi)
+
+    if dates:
+        fill(0, len(dates) - 1)
+    rows = [(date, s) for i, date in enumerate(dates) for s in sorted(at(i) & states)]
     return pd.DataFrame(rows, columns=["date", "state"])
 
 
