@@ -12,6 +12,7 @@ The contents list numbers the sections only when their headings carry no number 
 from __future__ import annotations
 
 import re
+from functools import cache
 from pathlib import Path
 
 import nbformat
@@ -76,18 +77,23 @@ def _anchor_toc(body: str) -> str:
     return f'<nav class="report-toc"><h2>Contents</h2><{tag}>' + "".join(items) + f"</{tag}></nav>"
 
 
-def render_html(nb: nbformat.NotebookNode) -> str:
-    """HTML with code hidden, a table of contents and the notebook's title."""
+@cache
+def _exporter():
+    """One exporter per process: compiling its templates costs more than most renders."""
     from nbconvert import HTMLExporter
 
-    exporter = HTMLExporter(
+    return HTMLExporter(
         template_name="report",
         extra_template_basedirs=[str(TEMPLATE_DIR)],
         exclude_input=True,
         exclude_input_prompt=True,
         exclude_output_prompt=True,
     )
-    body, _ = exporter.from_notebook_node(nb)
+
+
+def render_html(nb: nbformat.NotebookNode) -> str:
+    """HTML with code hidden, a table of contents and the notebook's title."""
+    body, _ = _exporter().from_notebook_node(nb)
     toc = _anchor_toc(body)
     body = body.replace(TOC_MARKER, "", 1)
     # The contents go right after the first cell (the title and purpose), else at the top.
