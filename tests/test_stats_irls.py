@@ -62,3 +62,12 @@ def test_group_codes_equal_unique_of_text(values):
     assert levels == expected_levels
     np.testing.assert_array_equal(codes, expected_codes)
     assert codes.dtype == expected_codes.dtype
+
+
+def test_matrix_rank_equals_numpy():
+    x = _panel(n=irls.SPARSE_IRLS_ROWS)[1]
+    collinear = np.hstack([x, x[:, [1]] + x[:, [2]]])
+    nearly = np.hstack([x, x[:, [1]] + 1e-9 * x[:, [3]]])
+    for design in (x, collinear, nearly, x[:100]):
+        assert irls.matrix_rank(design) == np.linalg.matrix_rank(design)
+    assert irls.matrix_rank(x) == x.shape[1]

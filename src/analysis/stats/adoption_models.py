@@ -30,7 +30,7 @@ from analysis.stats._common import (
     normal_p_value,
     resolve_scales,
 )
-from analysis.stats.irls import GLM, SPARSE_IRLS_ROWS, SparseIRLSGLM, group_codes
+from analysis.stats.irls import GLM, SPARSE_IRLS_ROWS, SparseIRLSGLM, group_codes, matrix_rank
 from analysis.stats.spec import ModelSpec
 
 LINKS = {"logit": links.Logit, "probit": links.Probit, "cloglog": links.CLogLog}
@@ -278,7 +278,7 @@ def fit_binary_model(
         raise ValueError(f"outcome {outcome!r} does not vary in the estimation sample")
     scale_table = resolve_scales(scale_rows, covariates, spec.standardize, spec.scales)
     design, _ = build_design(sample, covariates, fixed_effects, scale_table)
-    rank = np.linalg.matrix_rank(design.to_numpy())
+    rank = matrix_rank(design.to_numpy())
     if rank < design.shape[1]:
         raise ValueError(
             f"design has rank {rank} < {design.shape[1]} columns: a covariate is collinear "

@@ -3,6 +3,8 @@
 - :func:`group_codes`: the codes and sorted text levels of
   :func:`analysis.stats._common.group_codes`, with the text conversion and the sort done on
   the distinct values only (a county x month panel has 40,000 rows but 15 months).
+- :func:`matrix_rank`: ``np.linalg.matrix_rank`` without the SVD of a large design whose
+  columns are clearly independent.
 - :class:`SparseIRLSGLM`: statsmodels' ``GLM`` whose IRLS iterations solve each weighted least
   squares step from the normal equations of the sparse design (fixed-effect dummies are
   mostly zeros) instead of a dense ``lstsq``. Everything else is statsmodels' own code path:
@@ -46,6 +48,19 @@ def group_codes(values: pd.Series) -> tuple[np.ndarray, list[str]]:
     text = pd.Series(uniques, dtype=values.dtype).astype(str).to_numpy()
     levels, inverse = np.unique(text, return_inverse=True)
     return inverse[codes].astype(np.intp), [str(level) for level in levels]
+
+
+def matrix_rank(x: np.ndarray) -> int:
+    """``np.linalg.matrix_rank(x)``, without its SVD when the Gram matrix shows the columns
+    far from collinear: eigenvalues of ``x'x`` carry absolute errors near ``n eps`` times the
+    largest, so a smallest one above 1e-8 of the largest means singular values whose ratio
+    exceeds 1e-4, far above the SVD's threshold (``max(n, k) eps``)."""
+    if x.shape[0] >= SPARSE_IRLS_ROWS and x.shape[1]:
+        rows = sp.csr_matrix(x)
+        eigenvalues = np.linalg.eigvalsh((rows.T @ rows).toarray())
+        if eigenvalues[0] > 1e-8 * eigenvalues[-1]:
+            return x.shape[1]
+    return int(np.linalg.matrix_rank(x))
 
 
 class SparseIRLSGLM(GLM):
