@@ -71,3 +71,23 @@ def test_matrix_rank_equals_numpy():
     for design in (x, collinear, nearly, x[:100]):
         assert irls.matrix_rank(design) == np.linalg.matrix_rank(design)
     assert irls.matrix_rank(x) == x.shape[1]
+
+
+@pytest.mark.parametrize("cls", [irls.CachedGLM, irls.SparseIRLSGLM])
+def test_cached_fits_equal_fresh_fits_bit_for_bit(cls):
+    y, x, state, _ = _panel(n=3_000, seed=8)
+    family = families.Binomial(link=links.Logit())
+    robust = cls(y, x, family=family).fit(cov_type="HC0")
+    clustered = cls(y, x, family=family).fit(cov_type="cluster", cov_kwds={"groups": state})
+    fresh = cls if cls is irls.SparseIRLSGLM else GLM
+    irls._SOLVED.clear()
+    alone = fresh(y, x, family=family).fit(cov_type="cluster", cov_kwds={"groups": state})
+    np.testing.assert_array_equal(clustered.params, alone.params)
+    np.testing.assert_array_equal(clustered.bse, alone.bse)
+    np.testing.assert_array_equal(robust.params, alone.params)
+    assert not np.array_equal(robust.bse, alone.bse)
+    assert (
+        clustered.converged and clustered.fit_history["iteration"] == alone.fit_history["iteration"]
+    )
+    changed = cls(1 - y, x, family=family).fit(cov_type="HC0")  # another outcome: solved anew
+    np.testing.assert_allclose(changed.params[1:], -robust.params[1:], rtol=1e-8)

@@ -30,7 +30,7 @@ from analysis.stats._common import (
     normal_p_value,
     resolve_scales,
 )
-from analysis.stats.irls import GLM, SPARSE_IRLS_ROWS, SparseIRLSGLM, group_codes, matrix_rank
+from analysis.stats.irls import SPARSE_IRLS_ROWS, CachedGLM, SparseIRLSGLM, group_codes, matrix_rank
 from analysis.stats.spec import ModelSpec
 
 LINKS = {"logit": links.Logit, "probit": links.Probit, "cloglog": links.CLogLog}
@@ -170,7 +170,7 @@ def _fit_statsmodels(y, design, estimator, se, groups, weights):
         model = OLS(y, design) if weights is None else WLS(y, design, weights=weights)
         return model.fit(cov_type=cov_type, cov_kwds=cov_kwds)
     family = families.Binomial(link=LINKS[estimator]())
-    glm = SparseIRLSGLM if len(y) >= SPARSE_IRLS_ROWS else GLM
+    glm = SparseIRLSGLM if len(y) >= SPARSE_IRLS_ROWS else CachedGLM
     model = glm(y, design, family=family, var_weights=weights)
     with warnings.catch_warnings():
         # statsmodels warns that robust covariances are "not fully supported" with

@@ -17,7 +17,9 @@
 
 from __future__ import annotations
 
+import hashlib
 import warnings
+from collections import OrderedDict
 
 import numpy as np
 import pandas as pd
@@ -63,27 +65,60 @@ def matrix_rank(x: np.ndarray) -> int:
     return int(np.linalg.matrix_rank(x))
 
 
-class SparseIRLSGLM(GLM):
+# IRLS solutions by a digest of (family, link, outcome, design, weights): a model fitted again
+# with only another covariance (robust, then clustered) reuses its iterations in this process.
+_SOLVED: OrderedDict = OrderedDict()
+_SOLVED_MAX = 64
+
+
+class CachedGLM(GLM):
+    """statsmodels' ``GLM`` whose IRLS solution (estimates, final WLS, scale, weights and
+    history) is computed once per outcome, design, weights and family in a process; each fit
+    then builds statsmodels' results, and so its covariance, from that solution. A fit is a
+    pure function of these inputs, so a repeated fit gives the same numbers, bit for bit."""
+
+    def _solve(self, start_params, maxiter, tol, scale, cov_type, cov_kwds, use_t, **kwargs):
+        return super()._fit_irls(start_params, maxiter, tol, scale, cov_type, cov_kwds, use_t,
+                                 attach_wls=True, **kwargs)  # fmt: skip
+
+    def _fit_irls(self, start_params=None, maxiter=100, tol=1e-8, scale=None,
+                  cov_type="nonrobust", cov_kwds=None, use_t=None, **kwargs):  # fmt: skip
+        if start_params is not None or kwargs or maxiter < 1 or scale is not None:
+            return super()._fit_irls(start_params, maxiter, tol, scale, cov_type, cov_kwds,
+                                     use_t, **kwargs)  # fmt: skip
+        digest = hashlib.blake2b(repr((type(self).__name__, type(self.family).__name__,
+                                       type(self.family.link).__name__, maxiter, tol,
+                                       self.exog.shape)).encode())  # fmt: skip
+        for array in (self.endog, self.exog, self.var_weights, self.freq_weights):
+            digest.update(np.ascontiguousarray(array, dtype=float).tobytes())
+        key = digest.hexdigest()
+        if key not in _SOLVED:
+            fitted = self._solve(None, maxiter, tol, None, "nonrobust", None, use_t)._results
+            wls = fitted.results_wls
+            _SOLVED[key] = (wls.params, wls.normalized_cov_params, fitted.scale, self.mu,
+                            self.weights, fitted.fit_history, fitted.converged,
+                            fitted.mle_settings)  # fmt: skip
+            while len(_SOLVED) > _SOLVED_MAX:
+                _SOLVED.popitem(last=False)
+        params, normalized, fit_scale, mu, weights, history, converged, settings = _SOLVED[key]
+        self.mu, self.weights, self.scale = mu, weights, fit_scale
+        results = GLMResults(self, params, normalized, fit_scale, cov_type=cov_type,
+                             cov_kwds=cov_kwds, use_t=use_t)  # fmt: skip
+        results.method = "IRLS"
+        results.mle_settings = dict(settings)
+        results.fit_history = {k: list(v) if isinstance(v, list) else v
+                               for k, v in history.items()}  # fmt: skip
+        results.converged = converged
+        return GLMResultsWrapper(results)
+
+
+class SparseIRLSGLM(CachedGLM):
     """``GLM`` (unweighted by frequency, no offset) with sparse normal-equation IRLS steps;
     use ``fit(method="IRLS")`` with the default tolerance, as statsmodels."""
 
-    def _fit_irls(
-        self,
-        start_params=None,
-        maxiter=100,
-        tol=1e-8,
-        scale=None,
-        cov_type="nonrobust",
-        cov_kwds=None,
-        use_t=None,
-        **kwargs,
-    ):
+    def _solve(self, start_params, maxiter, tol, scale, cov_type, cov_kwds, use_t, **kwargs):
         # statsmodels' ``GLM._fit_irls`` with the defaults the engine uses (deviance
         # criterion, atol = tol, rtol = 0, no start_params); only the WLS solve differs.
-        if start_params is not None or kwargs or maxiter < 1:
-            return super()._fit_irls(
-                start_params, maxiter, tol, scale, cov_type, cov_kwds, use_t, **kwargs
-            )
         endog, exog = self.endog, self.exog
         rows = sp.csr_matrix(exog)
         columns = rows.T.tocsr()  # X' (k x n), its entries scaled by the weights per step
@@ -138,4 +173,5 @@ class SparseIRLSGLM(GLM):
         history["iteration"] = iteration + 1
         results.fit_history = history
         results.converged = converged
+        results.results_wls = wls_results
         return GLMResultsWrapper(results)
