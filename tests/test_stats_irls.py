@@ -91,3 +91,15 @@ def test_cached_fits_equal_fresh_fits_bit_for_bit(cls):
     )
     changed = cls(1 - y, x, family=family).fit(cov_type="HC0")  # another outcome: solved anew
     np.testing.assert_allclose(changed.params[1:], -robust.params[1:], rtol=1e-8)
+
+
+def test_sparse_model_degrees_of_freedom_as_statsmodels():
+    y, x, _, w = _panel(n=irls.SPARSE_IRLS_ROWS)
+    for kwargs in ({}, {"freq_weights": np.round(w) + 1}):
+        fast = irls.SparseIRLSGLM(y, x, family=families.Binomial(), **kwargs)
+        slow = GLM(y, x, family=families.Binomial(), **kwargs)
+        assert (fast.df_model, fast.df_resid, fast.wnobs) == (
+            slow.df_model,
+            slow.df_resid,
+            slow.wnobs,
+        )
