@@ -20,18 +20,17 @@ import numpy as np
 import pandas as pd
 from statsmodels.genmod import families
 from statsmodels.genmod.families import links
-from statsmodels.genmod.generalized_linear_model import GLM
 from statsmodels.regression.linear_model import OLS, WLS
 from statsmodels.tools.sm_exceptions import SpecificationWarning
 
 from analysis.stats._common import (
     binary_outcome,
     complete_cases,
-    group_codes,
     normal_interval,
     normal_p_value,
     resolve_scales,
 )
+from analysis.stats.irls import SPARSE_IRLS_ROWS, CachedGLM, SparseIRLSGLM, group_codes, matrix_rank
 from analysis.stats.spec import ModelSpec
 
 LINKS = {"logit": links.Logit, "probit": links.Probit, "cloglog": links.CLogLog}
@@ -171,7 +170,8 @@ def _fit_statsmodels(y, design, estimator, se, groups, weights):
         model = OLS(y, design) if weights is None else WLS(y, design, weights=weights)
         return model.fit(cov_type=cov_type, cov_kwds=cov_kwds)
     family = families.Binomial(link=LINKS[estimator]())
-    model = GLM(y, design, family=family, var_weights=weights)
+    glm = SparseIRLSGLM if len(y) >= SPARSE_IRLS_ROWS else CachedGLM
+    model = glm(y, design, family=family, var_weights=weights)
     with warnings.catch_warnings():
         # statsmodels warns that robust covariances are "not fully supported" with
         # var_weights; the sandwich it computes is the correct weighted-score sandwich
@@ -278,7 +278,7 @@ def fit_binary_model(
         raise ValueError(f"outcome {outcome!r} does not vary in the estimation sample")
     scale_table = resolve_scales(scale_rows, covariates, spec.standardize, spec.scales)
     design, _ = build_design(sample, covariates, fixed_effects, scale_table)
-    rank = np.linalg.matrix_rank(design.to_numpy())
+    rank = matrix_rank(design.to_numpy())
     if rank < design.shape[1]:
         raise ValueError(
             f"design has rank {rank} < {design.shape[1]} columns: a covariate is collinear "

@@ -347,7 +347,7 @@ def placebo_size(
     (``ci_low``, ``ci_high``), ``n_rejected``, ``n_valid`` (draws whose placebo was not
     absorbed by the fixed effects), ``draws``, ``alpha`` and ``method``."""
     schedules = _schedules(schedules)
-    states = np.array(sorted(set(fit.sample[fit.cluster].astype(str)) - set(exclude)))
+    states = np.array(sorted(set(fit.sample[fit.cluster].astype(str).unique()) - set(exclude)))
     if len(schedules) > len(states):
         raise ValueError(f"{len(schedules)} schedules but only {len(states)} placebo states")
     rng = np.random.default_rng(seed)
