@@ -225,23 +225,27 @@ def write_index(
         graph.save()
         return
 
-    from analysis.site.build import DataPages, build_site
-
     note = "all but the front page built while the notebooks ran" if ahead else ""
     if data is None:
         data = recorded_data_pages(layout, built)
         if data is not None:  # only the front page is out of date
             data = {**data, "seconds": {}, "total": 0.0, "states_rebuilt": False}
             note = "the front page alone: the other pages were current"
-    if data is None:
+    if data is not None:  # without importing the data pages' code (pandas, matplotlib)
+        from analysis.site.front import DataPages, write_front_page
+
+        result = write_front_page(layout.html, DataPages.from_json(data), reports=links,
+                                  tables_dir=layout.tables, as_of=as_of)  # fmt: skip
+    else:
+        from analysis.site.build import build_site
+
         forget_site(layout)
-    result = build_site(
-        layout.html, reports=links, tables_dir=layout.tables, state_dir=layout.state,
-        as_of=as_of, processed_dir=processed, data=data and DataPages.from_json(data),
-    )  # fmt: skip
-    result.note = note
-    if data is None and result.pages is not None:
+        result = build_site(
+            layout.html, reports=links, tables_dir=layout.tables, state_dir=layout.state,
+            as_of=as_of, processed_dir=processed,
+        )  # fmt: skip
         record_data_pages(layout, built, result.pages.to_json())
+    result.note = note
     pages = ["index.html", "methods.html", "downloads.html"]
     written = [p for p in pages if (layout.html / p).is_file()] + sorted(
         str(f.relative_to(layout.html))

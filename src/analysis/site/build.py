@@ -4,7 +4,8 @@ pages are rebuilt only when their inputs or this package changed).
 Only the front page depends on the notebooks' results (the report links and the run's
 ``key_findings.json``); the other pages are drawn from the processed tables, the catalog and the
 county shapes alone, so the runner builds them while the notebooks run
-(:func:`build_data_pages`, in an idle worker) and the front page after (:func:`build_front_page`).
+(:func:`build_data_pages`, in a worker) and the front page after
+(:func:`analysis.site.front.write_front_page`, which needs none of this module's imports).
 :func:`build_site` is the two in turn.
 
 Returns how long each part took, so the runner can say it."""
@@ -14,56 +15,16 @@ from __future__ import annotations
 import hashlib
 import json
 import time
-from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 import pandas as pd
 
 from analysis import paths
-from analysis.report.findings import KEY_FINDINGS_FILE
 from analysis.site import downloads, front, methods, state_data
+from analysis.site.front import DataPages, SiteResult, build_front_page, write_front_page
 from analysis.site.page import NAV
 
 STATE_INPUTS = ("agreements", "agencies", "agreements_history", "state_policies")
-
-
-@dataclass
-class SiteResult:
-    seconds: dict[str, float] = field(default_factory=dict)
-    states: list[str] = field(default_factory=list)
-    states_rebuilt: bool = False
-    note: str = ""  # e.g. where the data pages were built
-    pages: DataPages | None = None  # what the front page took from the data pages
-
-    def summary(self) -> str:
-        parts = ", ".join(f"{k} {v:.1f}s" for k, v in self.seconds.items())
-        cached = "" if self.states_rebuilt or not self.states else " (state pages unchanged)"
-        note = f" ({self.note})" if self.note else ""
-        return f"[site] {len(self.states)} state pages{cached}; {parts}{note}"
-
-
-@dataclass
-class DataPages:
-    """What the pages drawn from the processed tables leave for the front page: the site's
-    navigation, the snapshot they describe, the states with a page. JSON-able, so a worker can
-    hand it back and a later run can reuse it."""
-
-    nav: tuple[tuple[str, str], ...]
-    latest: str | None = None  # the latest snapshot, YYYY-MM-DD (None: no processed tables)
-    states: list[str] = field(default_factory=list)
-    states_rebuilt: bool = False
-    seconds: dict[str, float] = field(default_factory=dict)  # by part
-    total: float = 0.0  # seconds
-
-    def to_json(self) -> dict:
-        return asdict(self)
-
-    @classmethod
-    def from_json(cls, record: dict) -> DataPages:
-        nav = tuple(tuple(item) for item in record["nav"])
-        return cls(nav, record.get("latest"), list(record.get("states", [])),
-                   bool(record.get("states_rebuilt")), dict(record.get("seconds", {})),
-                   float(record.get("total", 0)))  # fmt: skip
 
 
 def _processed_ready(processed: Path) -> bool:
@@ -137,32 +98,6 @@ def build_data_pages(
     return data
 
 
-def build_front_page(
-    site: Path,
-    data: DataPages,
-    *,
-    reports: list[front.ReportLink],
-    tables_dir: Path,
-    as_of: str | None = None,
-    title: str = "The 287(g) atlas: reports",
-) -> None:
-    """``index.html``: the run's key findings (``tables_dir``), the report links and what
-    :func:`build_data_pages` built."""
-    site.mkdir(parents=True, exist_ok=True)
-    findings_path = tables_dir / KEY_FINDINGS_FILE
-    shown_path = findings_path.relative_to(paths.ROOT) if findings_path.is_relative_to(
-        paths.ROOT) else findings_path  # fmt: skip
-    scope = f"as of the ICE snapshot of {as_of}" if as_of else "as of the latest ICE snapshot"
-    (site / "index.html").write_text(
-        front.front_page(
-            title=title, scope=scope, snapshot=data.latest,
-            findings=front.load_findings(findings_path), findings_path=str(shown_path),
-            reports=reports, n_states=len(data.states) or None, nav=data.nav,
-        ),
-        encoding="utf-8",
-    )  # fmt: skip
-
-
 def build_site(
     site: Path,
     *,
@@ -180,19 +115,15 @@ def build_site(
     processed tables only the front page is written (and says so). The state pages describe
     the latest snapshot, so an ``as_of`` run gets no state pages. ``data``: the data pages,
     already built (by :func:`build_data_pages`): only the front page is written."""
+    if data is not None:
+        return write_front_page(site, data, reports=reports, tables_dir=tables_dir, as_of=as_of,
+                                title=title)  # fmt: skip
     started = time.perf_counter()
-    ahead = data is not None
-    if data is None:
-        data = build_data_pages(site, state_dir=state_dir, as_of=as_of,
-                                processed_dir=processed_dir, raw_dir=raw_dir)  # fmt: skip
+    data = build_data_pages(site, state_dir=state_dir, as_of=as_of,
+                            processed_dir=processed_dir, raw_dir=raw_dir)  # fmt: skip
     build_front_page(site, data, reports=reports, tables_dir=tables_dir, as_of=as_of,
                      title=title)  # fmt: skip
-    seconds = dict(data.seconds)
-    if ahead:  # the data pages' time was spent elsewhere
-        seconds["front page"] = time.perf_counter() - started
-        seconds["total"] = data.total + seconds["front page"]
-    else:
-        seconds["total"] = time.perf_counter() - started
+    seconds = {**data.seconds, "total": time.perf_counter() - started}
     return SiteResult(seconds, data.states, data.states_rebuilt, pages=data)
 
 
