@@ -12,6 +12,12 @@ Independent notebooks run in parallel processes, one per core, each with its own
 A failing notebook is reported with its cell and the line that raised; its dependants are
 skipped, the others still run, and the run ends non-zero. Ctrl-C stops the workers and keeps
 the notebooks already finished (:class:`RunInterrupted` says what was pending).
+
+The site's pages that do not depend on the notebooks' results (changes, methods, downloads, the
+state pages) are handed to a worker as one more job while the notebooks run, in the same order
+as they (:func:`dispatch_order`, by the time the pages took last), or as soon as a worker has no
+notebook to execute (:func:`analysis.runner.site_step.build_ahead`); the front page is written
+at the end.
 """
 
 from __future__ import annotations
@@ -40,7 +46,14 @@ from analysis.runner.execute import (
     kernel_environment,
 )
 from analysis.runner.layout import Layout, NotebookSpec
-from analysis.runner.site_step import write_changes, write_index
+from analysis.runner.site_step import (
+    Ahead,
+    build_ahead,
+    data_pages_seconds,
+    stale_data_pages,
+    write_changes,
+    write_index,
+)
 
 __all__ = ["EXECUTION_ENV", "KERNEL", "Layout", "NotebookSpec", "RunConfigError", "RunInterrupted",
            "RunResult", "execute_one", "load_params", "run_notebooks"]  # fmt: skip
@@ -217,6 +230,11 @@ def run_notebooks(
     pool: ProcessPoolExecutor | None = None
     progress_queue = None
     zygote = None
+    ahead: Ahead | None = None  # the site's data pages, built by a worker during the run
+    ahead_decided = False
+    site_waiting: str | None = None  # their stamp, while they wait for a worker
+    site_key: tuple = ()
+    pool_size = 0
 
     def state_file(name: str) -> Path:
         return layout.state / f"{name}.json"
@@ -254,15 +272,19 @@ def run_notebooks(
                 progress[name] = f"{done}/{total}"
         show_status()
 
+    def building_ahead() -> bool:
+        return ahead is not None and not ahead.future.done()
+
     def submit(spec: NotebookSpec, params: dict[str, Any], fp: str) -> None:
-        nonlocal pool, progress_queue, zygote
+        nonlocal pool, progress_queue, zygote, pool_size
         if pool is None:
             to_run = [spec, *(item[0] for item in ready), *pending]
             if warm_kernels and len(to_run) > workers:
                 zygote = start_zygote(to_run, graph)
             progress_queue = multiprocessing.Queue()
+            pool_size = min(workers, len(pending) + len(ready) + 1)
             pool = ProcessPoolExecutor(
-                max_workers=min(workers, len(pending) + len(ready) + 1),
+                max_workers=pool_size,
                 initializer=init_worker,
                 initargs=(progress_queue, zygote.address if zygote else None),
             )
@@ -272,7 +294,7 @@ def run_notebooks(
     ready: list[tuple[NotebookSpec, dict[str, Any], str]] = []  # stale, waiting for a worker
     urgency = dispatch_order(pending, {s.name: recorded(s.name).get("seconds", 0) for s in pending})
     try:
-        while pending or running or ready:
+        while pending or running or ready or building_ahead():
             progressed = False
             for spec in list(pending):
                 if any(n in in_run and n not in results for n in spec.needs):
@@ -295,21 +317,35 @@ def run_notebooks(
                 ready.append((spec, params, fp))
             # Only as many notebooks as workers are handed out, the most urgent first, so a
             # notebook that becomes ready late (one with upstreams) does not queue behind all.
-            while ready and len(running) < workers:
+            # The site's data pages are one more job in that order, decided once the pool runs.
+            while len(running) + building_ahead() < (pool_size or workers):
+                if pool is not None and not ahead_decided:
+                    ahead_decided = True
+                    site_waiting = stale_data_pages(specs, layout, as_of, graph, read)
+                    site_key = (True, -data_pages_seconds(layout), len(specs))
                 ready.sort(key=lambda item: urgency[item[0].name])
-                submit(*ready.pop(0))
+                if site_waiting and (not ready or site_key < urgency[ready[0][0].name]):
+                    future = pool.submit(build_ahead, layout, as_of, site_waiting)
+                    ahead, site_waiting = Ahead(site_waiting, future), None
+                elif ready:
+                    submit(*ready.pop(0))
+                else:
+                    break
                 progressed = True
-            if running and not progressed:
-                done, _ = wait(list(running), timeout=0.25, return_when=FIRST_COMPLETED)
+            if (running or building_ahead()) and not progressed:
+                site = [ahead.future] if building_ahead() else []
+                done, _ = wait([*running, *site], timeout=0.25, return_when=FIRST_COMPLETED)
                 drain_progress()
                 for future in done:
+                    if future not in running:  # the site's data pages: see write_index
+                        continue
                     spec, fp = running.pop(future)
                     try:
                         result = future.result()
                     except Exception as exc:  # the worker process itself failed
                         result = RunResult(spec.name, "failed", 0, f"{type(exc).__name__}: {exc}")
                     settle(spec, result, fp)
-            elif not running and not progressed and pending:
+            elif not running and not building_ahead() and not progressed and pending:
                 raise RunConfigError(f"cannot order notebooks {[s.name for s in pending]}")
     except KeyboardInterrupt:
         stopped = [spec.name for spec, _ in running.values()]
@@ -327,9 +363,9 @@ def run_notebooks(
         graph.save()
 
     ordered = [results[s.name] for s in specs if s.name in results]
-    # The change log first: the front page links it only if it exists.
-    write_changes(layout, as_of, echo, read)
-    write_index(specs, ordered, layout, as_of, echo, graph, read)
+    if ahead is None:  # the change log first: the front page links it only if it exists
+        write_changes(layout, as_of, echo, read)
+    write_index(specs, ordered, layout, as_of, echo, graph, read, ahead)
     graph.save()
     return ordered
 

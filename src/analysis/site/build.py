@@ -1,5 +1,12 @@
-"""The whole site in one call, after the notebooks: front page, methods, downloads and the
-state pages (the state pages are rebuilt only when their inputs or this package changed).
+"""The whole site in one call: front page, methods, downloads and the state pages (the state
+pages are rebuilt only when their inputs or this package changed).
+
+Only the front page depends on the notebooks' results (the report links and the run's
+``key_findings.json``); the other pages are drawn from the processed tables, the catalog and the
+county shapes alone, so the runner builds them while the notebooks run
+(:func:`build_data_pages`, in a worker) and the front page after
+(:func:`analysis.site.front.write_front_page`, which needs none of this module's imports).
+:func:`build_site` is the two in turn.
 
 Returns how long each part took, so the runner can say it."""
 
@@ -8,29 +15,16 @@ from __future__ import annotations
 import hashlib
 import json
 import time
-from dataclasses import dataclass, field
 from pathlib import Path
 
 import pandas as pd
 
 from analysis import paths
-from analysis.report.findings import KEY_FINDINGS_FILE
 from analysis.site import downloads, front, methods, state_data
+from analysis.site.front import DataPages, SiteResult, build_front_page, write_front_page
 from analysis.site.page import NAV
 
 STATE_INPUTS = ("agreements", "agencies", "agreements_history", "state_policies")
-
-
-@dataclass
-class SiteResult:
-    seconds: dict[str, float] = field(default_factory=dict)
-    states: list[str] = field(default_factory=list)
-    states_rebuilt: bool = False
-
-    def summary(self) -> str:
-        parts = ", ".join(f"{k} {v:.1f}s" for k, v in self.seconds.items())
-        cached = "" if self.states_rebuilt or not self.states else " (state pages unchanged)"
-        return f"[site] {len(self.states)} state pages{cached}; {parts}"
 
 
 def _processed_ready(processed: Path) -> bool:
@@ -62,22 +56,17 @@ def _latest_on_or_before(history: pd.DataFrame, as_of: str | None) -> pd.Timesta
     return dates.max()
 
 
-def build_site(
+def build_data_pages(
     site: Path,
     *,
-    reports: list[front.ReportLink],
-    tables_dir: Path,
     state_dir: Path,
     as_of: str | None = None,
     processed_dir: Path | None = None,
     raw_dir: Path | None = None,
-    title: str = "The 287(g) atlas: reports",
-) -> SiteResult:
-    """Write the site into ``site`` (``reports/html``). ``tables_dir`` holds the run's
-    ``key_findings.json``; ``state_dir`` the cache fingerprint of the state pages. Without
-    processed tables only the front page is written (and says so). The state pages describe
-    the latest snapshot, so an ``as_of`` run gets no state pages."""
-    result = SiteResult()
+) -> DataPages:
+    """Methods, downloads and (without ``as_of``) the state pages, from the processed tables;
+    none of them without processed tables. ``changes.html`` must be written first: the
+    navigation links it when it exists."""
     started = time.perf_counter()
     processed = processed_dir or paths.PROCESSED
     raw = raw_dir or paths.RAW
@@ -88,36 +77,54 @@ def build_site(
         nav = tuple(n for n in nav if n[0] != "states/index.html")
     if not ready:
         nav = tuple(n for n in nav if n[0] not in ("methods.html", "downloads.html"))
-    latest = None
+    data = DataPages(nav)
     if ready:
         tables = state_data.SiteTables.read(processed)
         latest = _latest_on_or_before(tables.history, as_of)
+        data.latest = f"{latest:%Y-%m-%d}"
         catalog = pd.read_csv(paths.DATA / "catalog.csv", dtype=str)
         (site / "methods.html").write_text(
             methods.methods_page(tables, catalog, latest, nav), encoding="utf-8"
         )
         items = downloads.copy_downloads(site, processed)
         (site / "downloads.html").write_text(downloads.downloads_page(items, nav), "utf-8")
-        result.seconds["methods and downloads"] = time.perf_counter() - started
+        data.seconds["methods and downloads"] = time.perf_counter() - started
         if as_of is None:
             t0 = time.perf_counter()
-            result.states, result.states_rebuilt = _state_pages(tables, site, state_dir, processed,
-                                                                raw, nav)  # fmt: skip
-            result.seconds["state pages"] = time.perf_counter() - t0
-    findings_path = tables_dir / KEY_FINDINGS_FILE
-    shown_path = findings_path.relative_to(paths.ROOT) if findings_path.is_relative_to(
-        paths.ROOT) else findings_path  # fmt: skip
-    scope = f"as of the ICE snapshot of {as_of}" if as_of else "as of the latest ICE snapshot"
-    (site / "index.html").write_text(
-        front.front_page(
-            title=title, scope=scope, snapshot=None if latest is None else f"{latest:%Y-%m-%d}",
-            findings=front.load_findings(findings_path), findings_path=str(shown_path),
-            reports=reports, n_states=len(result.states) or None, nav=nav,
-        ),
-        encoding="utf-8",
-    )  # fmt: skip
-    result.seconds["total"] = time.perf_counter() - started
-    return result
+            data.states, data.states_rebuilt = _state_pages(tables, site, state_dir, processed,
+                                                            raw, nav)  # fmt: skip
+            data.seconds["state pages"] = time.perf_counter() - t0
+    data.total = time.perf_counter() - started
+    return data
+
+
+def build_site(
+    site: Path,
+    *,
+    reports: list[front.ReportLink],
+    tables_dir: Path,
+    state_dir: Path,
+    as_of: str | None = None,
+    processed_dir: Path | None = None,
+    raw_dir: Path | None = None,
+    title: str = "The 287(g) atlas: reports",
+    data: DataPages | None = None,
+) -> SiteResult:
+    """Write the site into ``site`` (``reports/html``). ``tables_dir`` holds the run's
+    ``key_findings.json``; ``state_dir`` the cache fingerprint of the state pages. Without
+    processed tables only the front page is written (and says so). The state pages describe
+    the latest snapshot, so an ``as_of`` run gets no state pages. ``data``: the data pages,
+    already built (by :func:`build_data_pages`): only the front page is written."""
+    if data is not None:
+        return write_front_page(site, data, reports=reports, tables_dir=tables_dir, as_of=as_of,
+                                title=title)  # fmt: skip
+    started = time.perf_counter()
+    data = build_data_pages(site, state_dir=state_dir, as_of=as_of,
+                            processed_dir=processed_dir, raw_dir=raw_dir)  # fmt: skip
+    build_front_page(site, data, reports=reports, tables_dir=tables_dir, as_of=as_of,
+                     title=title)  # fmt: skip
+    seconds = {**data.seconds, "total": time.perf_counter() - started}
+    return SiteResult(seconds, data.states, data.states_rebuilt, pages=data)
 
 
 def _state_pages(tables, site: Path, state_dir: Path, processed: Path, raw: Path, nav):
@@ -126,11 +133,14 @@ def _state_pages(tables, site: Path, state_dir: Path, processed: Path, raw: Path
     record = state_dir / "site-states.json"
     key = states_fingerprint(processed, raw) + json.dumps(nav)
     saved = json.loads(record.read_text()) if record.exists() else {}
-    if saved.get("fingerprint") == key and (site / "states" / "index.html").exists():
+    files = saved.get("files") or ["index.html"]  # under states/: every one must be there
+    if saved.get("fingerprint") == key and all((site / "states" / f).is_file() for f in files):
         return saved["states"], False
     from analysis.geo.shapes import county_geometry
 
     written = write_state_pages(tables, county_geometry(raw), site, nav)
+    files = sorted(str(f.relative_to(site / "states")) for f in (site / "states").rglob("*")
+                   if f.is_file())  # fmt: skip
     state_dir.mkdir(parents=True, exist_ok=True)
-    record.write_text(json.dumps({"fingerprint": key, "states": written}) + "\n")
+    record.write_text(json.dumps({"fingerprint": key, "states": written, "files": files}) + "\n")
     return written, True

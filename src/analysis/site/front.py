@@ -5,10 +5,13 @@ shares), and links to every report, the state pages, the change log, methods and
 from __future__ import annotations
 
 import html
-from dataclasses import dataclass
+import time
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
+from analysis import paths
 from analysis.report import findings as kf
+from analysis.report.findings import KEY_FINDINGS_FILE
 
 
 @dataclass(frozen=True)
@@ -116,3 +119,87 @@ data dictionary.</li>
 {reports_section(reports)}
 """
     return page(title, body, current="index.html", nav=nav)
+
+
+@dataclass
+class SiteResult:
+    seconds: dict[str, float] = field(default_factory=dict)
+    states: list[str] = field(default_factory=list)
+    states_rebuilt: bool = False
+    note: str = ""  # e.g. where the data pages were built
+    pages: DataPages | None = None  # what the front page took from the data pages
+
+    def summary(self) -> str:
+        parts = ", ".join(f"{k} {v:.1f}s" for k, v in self.seconds.items())
+        cached = "" if self.states_rebuilt or not self.states else " (state pages unchanged)"
+        note = f" ({self.note})" if self.note else ""
+        return f"[site] {len(self.states)} state pages{cached}; {parts}{note}"
+
+
+@dataclass
+class DataPages:
+    """What the pages drawn from the processed tables leave for the front page: the site's
+    navigation, the snapshot they describe, the states with a page. JSON-able, so a worker can
+    hand it back and a later run can reuse it."""
+
+    nav: tuple[tuple[str, str], ...]
+    latest: str | None = None  # the latest snapshot, YYYY-MM-DD (None: no processed tables)
+    states: list[str] = field(default_factory=list)
+    states_rebuilt: bool = False
+    seconds: dict[str, float] = field(default_factory=dict)  # by part
+    total: float = 0.0  # seconds
+
+    def to_json(self) -> dict:
+        return asdict(self)
+
+    @classmethod
+    def from_json(cls, record: dict) -> DataPages:
+        nav = tuple(tuple(item) for item in record["nav"])
+        return cls(nav, record.get("latest"), list(record.get("states", [])),
+                   bool(record.get("states_rebuilt")), dict(record.get("seconds", {})),
+                   float(record.get("total", 0)))  # fmt: skip
+
+
+def build_front_page(
+    site: Path,
+    data: DataPages,
+    *,
+    reports: list[ReportLink],
+    tables_dir: Path,
+    as_of: str | None = None,
+    title: str = "The 287(g) atlas: reports",
+) -> None:
+    """``index.html``: the run's key findings (``tables_dir``), the report links and what
+    :func:`analysis.site.build.build_data_pages` built."""
+    site.mkdir(parents=True, exist_ok=True)
+    findings_path = tables_dir / KEY_FINDINGS_FILE
+    shown_path = findings_path.relative_to(paths.ROOT) if findings_path.is_relative_to(
+        paths.ROOT) else findings_path  # fmt: skip
+    scope = f"as of the ICE snapshot of {as_of}" if as_of else "as of the latest ICE snapshot"
+    (site / "index.html").write_text(
+        front_page(
+            title=title, scope=scope, snapshot=data.latest,
+            findings=load_findings(findings_path), findings_path=str(shown_path),
+            reports=reports, n_states=len(data.states) or None, nav=data.nav,
+        ),
+        encoding="utf-8",
+    )  # fmt: skip
+
+
+def write_front_page(
+    site: Path,
+    data: DataPages,
+    *,
+    reports: list[ReportLink],
+    tables_dir: Path,
+    as_of: str | None = None,
+    title: str = "The 287(g) atlas: reports",
+) -> SiteResult:
+    """The front page alone, the other pages being ``data`` (built before, elsewhere): what
+    :func:`analysis.site.build.build_site` returns, their seconds and the front page's."""
+    started = time.perf_counter()
+    build_front_page(site, data, reports=reports, tables_dir=tables_dir, as_of=as_of,
+                     title=title)  # fmt: skip
+    seconds = {**data.seconds, "front page": time.perf_counter() - started}
+    seconds["total"] = data.total + seconds["front page"]
+    return SiteResult(seconds, data.states, data.states_rebuilt, pages=data)
