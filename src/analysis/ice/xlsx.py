@@ -41,6 +41,7 @@ _ERROR_CELL = re.compile(
     rb'<c\s(?=[^>]*\bt="e")[^>]*?\br="([A-Z]{1,3})([0-9]+)"[^>]*(?<!/)>(.*?)</c>', re.DOTALL
 )
 _VALUE = re.compile(rb"<v>([^<]*)</v>")
+_DIMENSION = re.compile(rb'<dimension\s+ref="([^"]*)"')
 
 
 def _column_number(letters: bytes | str) -> int:
@@ -67,8 +68,9 @@ class Worksheet:
     """The cells of one sheet, iterated as openpyxl's normal mode does (from column A to the
     last column holding a cell, every row up to the last)."""
 
-    def __init__(self, title, values, max_row, max_column, links, errors) -> None:
+    def __init__(self, title, values, max_row, max_column, links, errors, dimension=None) -> None:
         self.title = title
+        self.dimension = dimension  # the sheet's stated ``<dimension ref>``, e.g. "A1:AB1002"
         self.max_row = max_row
         self.max_column = max_column
         blank = [None] * max_column
@@ -195,17 +197,46 @@ def open_workbook(path: Path) -> Workbook | None:
                 errors = _errors(xml)
                 rows = [int(r) for _, r in refs] + [r for r, _ in links]
                 columns = [_column_number(c) for c in {c for c, _ in refs}] + [c for _, c in links]
-                parts.append((title, max(rows, default=1), max(columns, default=1), links, errors))
+                dimension = _DIMENSION.search(xml)
+                stated = dimension.group(1).decode() if dimension else None
+                parts.append(
+                    (title, max(rows, default=1), max(columns, default=1), links, errors, stated)
+                )
         calamine = python_calamine.CalamineWorkbook.from_path(str(path))
         if list(calamine.sheet_names) != [title for title, *_ in parts]:
             return None
         worksheets = []
-        for title, max_row, max_column, links, errors in parts:
+        for title, max_row, max_column, links, errors, stated in parts:
             values = calamine.get_sheet_by_name(title).to_python(skip_empty_area=False)
-            worksheets.append(Worksheet(title, values, max_row, max_column, links, errors))
+            worksheets.append(Worksheet(title, values, max_row, max_column, links, errors, stated))
         calamine.close()
     except (_Unsupported, KeyError, ValueError, ElementTree.ParseError):
         return None
     except python_calamine.CalamineError:
         return None
     return Workbook(tuple(title for title, *_ in parts), worksheets)
+
+
+def read_only_rows(path: Path) -> list[tuple] | None:
+    """The first sheet's rows as openpyxl's read-only mode gives them
+    (``load_workbook(path, read_only=True, data_only=True)``, ``iter_rows(values_only=True)``),
+    or None when this reader cannot promise that.
+
+    Read-only openpyxl sizes the sheet by its stated ``<dimension ref>``, normal mode by the
+    cells present: the two agree when the dimension is ``A1:`` to the last row and column
+    holding a cell, and only then are the rows returned (cached values of formula cells, as
+    ``data_only`` gives them)."""
+    wb = open_workbook(path)
+    if wb is None or not wb.worksheets:
+        return None
+    ws = wb.worksheets[0]
+    ref = _DIMENSION_REF.match(ws.dimension or "")
+    if ref is None or (int(ref.group(2)), _column_number(ref.group(1))) != (
+        ws.max_row,
+        ws.max_column,
+    ):
+        return None
+    return list(ws.iter_rows(values_only=True))
+
+
+_DIMENSION_REF = re.compile(r"^A1:([A-Z]{1,3})([0-9]+)$")
