@@ -74,8 +74,11 @@ class Worksheet:
         self.max_row = max_row
         self.max_column = max_column
         blank = [None] * max_column
+        convert = _openpyxl_value
         self._rows = [  # 0-based rows of openpyxl values, max_column wide
-            [_openpyxl_value(v) for v in values[i][:max_column]] + blank[len(values[i]) :]
+            # Most cells are text: kept as they are unless empty (the rest as _openpyxl_value).
+            [(v or None) if type(v) is str else convert(v) for v in values[i][:max_column]]
+            + blank[len(values[i]) :]
             if i < len(values)
             else list(blank)
             for i in range(max_row)
@@ -83,6 +86,17 @@ class Worksheet:
         for (row, column), text in errors.items():
             self._rows[row - 1][column - 1] = text
         self._links = links  # (row, column) 1-based -> Hyperlink
+
+    def value_rows(self, min_row: int) -> Iterator[tuple[int, list, dict[int, Hyperlink]]]:
+        """(row number, values, 0-based column -> Hyperlink) from ``min_row`` to the last row:
+        what :meth:`iter_rows` gives, without a Cell per cell. The value lists are the sheet's
+        own (not to be changed)."""
+        by_row: dict[int, dict[int, Hyperlink]] = {}
+        for (row, column), link in self._links.items():
+            by_row.setdefault(row, {})[column - 1] = link
+        none: dict[int, Hyperlink] = {}
+        for row in range(min_row, self.max_row + 1):
+            yield row, self._rows[row - 1], by_row.get(row, none)
 
     def iter_rows(self, min_row=None, max_row=None, values_only=False) -> Iterator[tuple]:
         first, last = min_row or 1, max_row or self.max_row
