@@ -414,6 +414,7 @@ def _read_data(
     by_index = {i: c for c, i in positions.items()}
     formula_cells = _formulas(ws_formulas, header_row)
     link_positions = [(c, positions[c]) for c in LINK_COLUMNS if c in positions]
+    unnamed: dict[int, list[int]] = {}  # row width -> the 0-based unnamed columns
     rows: list[SheetRow] = []
     blank_run = interior_blank = 0
     for number, values, hyperlinks in _value_rows(ws, header_row + 1):
@@ -441,17 +442,21 @@ def _read_data(
             continue
         interior_blank += blank_run if rows else 0
         blank_run = 0
-        named = {c: values[i] if i < len(values) else None for c, i in positions.items()}
+        width = len(values)
+        named = {c: values[i] if i < width else None for c, i in positions.items()}
         for column, index in link_positions:
             link = hyperlinks.get(index)
             if link is not None:
                 target = link.target or link.location
                 if target:
                     links[column] = target
+        others = unnamed.get(width)
+        if others is None:
+            others = unnamed[width] = [i for i in range(width) if i not in by_index]
         extra = {
-            _column_letter(i + 1): v
-            for i, v in enumerate(values)
-            if v is not None and i not in by_index and not _is_empty(v)
+            _column_letter(i + 1): values[i]
+            for i in others
+            if values[i] is not None and not _is_empty(values[i])
         }
         rows.append(SheetRow(number, named, links, extra, formulas))
     list_kind = PARTICIPATING if "SIGNED" in positions else PENDING
