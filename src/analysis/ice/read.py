@@ -202,9 +202,10 @@ def _mb(n: int) -> str:
     return f"{n / 2**20:,.1f} MB"
 
 
-def check_container(path: Path) -> bool:
+def check_container(path: Path, *, formulas: bool = True) -> bool:
     """Refuse what is not a sane .xlsx zip before openpyxl parses it; True if a worksheet holds
-    formulas. Raises ``IceSheetError`` saying what the file looks like and which limit it broke."""
+    formulas (not looked for, False, with ``formulas=False``). Raises ``IceSheetError`` saying
+    what the file looks like and which limit it broke."""
     if not path.is_file():
         raise IceSheetError(f"{path}: no such file")
     size = path.stat().st_size
@@ -265,6 +266,8 @@ def check_container(path: Path) -> bool:
                             f"(hyperlinks), above the limit of {MAX_HYPERLINKS:,} (ICE's lists "
                             "have under 3,000); refusing to open it"
                         )
+            if not formulas:
+                return False
             sheets = [i for i in infos if re.fullmatch(r"xl/worksheets/[^/]+\.xml", i.filename)]
             return any(_count(zf, i, _FORMULA_TAG, stop_at=1) for i in sheets)
     except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, EOFError) as exc:
@@ -298,11 +301,12 @@ def read_sheet(path: str | Path, *, fast: bool = True) -> Sheet:
     openpyxl.
     """
     path = Path(path)
-    has_formulas = check_container(path)
-    if fast and not has_formulas:
-        wb = xlsx.open_workbook(path)
+    if fast:  # the container's formula scan is done on the worksheets the fast reader reads
+        check_container(path, formulas=False)
+        wb = xlsx.open_workbook(path, formulas=False)
         if wb is not None:
             return _read_workbook(path, wb)
+    has_formulas = check_container(path)
     import openpyxl
 
     workbooks = []

@@ -42,6 +42,8 @@ _ERROR_CELL = re.compile(
     rb'<c\s(?=[^>]*\bt="e")[^>]*?\br="([A-Z]{1,3})([0-9]+)"[^>]*(?<!/)>(.*?)</c>', re.DOTALL
 )
 _VALUE = re.compile(rb"<v>([^<]*)</v>")
+_FORMULA_TAG = re.compile(rb"<(?:\w+:)?f[\s>/]")  # as analysis.ice.read's
+_WORKSHEET_PART = re.compile(r"xl/worksheets/[^/]+\.xml")
 _DIMENSION = re.compile(rb'<dimension\s+ref="([^"]*)"')
 
 
@@ -193,8 +195,10 @@ class _Unsupported(Exception):
     pass
 
 
-def open_workbook(path: Path) -> Workbook | None:
-    """The workbook's sheets, or None when it holds something this reader does not model."""
+def open_workbook(path: Path, *, formulas: bool = True) -> Workbook | None:
+    """The workbook's sheets, or None when it holds something this reader does not model;
+    with ``formulas=False`` also None when a worksheet part holds a formula (the test of
+    :func:`analysis.ice.read.check_container`, on the parts read here anyway)."""
     import python_calamine
 
     try:
@@ -202,9 +206,18 @@ def open_workbook(path: Path) -> Workbook | None:
             sheets = _sheet_paths(zf)
             if sheets is None:
                 return None
+            if not formulas:
+                read = {part for _, part in sheets}
+                others = [
+                    n for n in zf.namelist() if n not in read and _WORKSHEET_PART.fullmatch(n)
+                ]
+                if any(_FORMULA_TAG.search(zf.read(name)) for name in others):
+                    return None
             parts = []
             for title, part in sheets:
                 xml = zf.read(part)
+                if not formulas and _FORMULA_TAG.search(xml):
+                    return None
                 if b"<mergeCell" in xml or _PREFIXED_CELL.search(xml):
                     return None
                 refs = _CELL_REF.findall(xml)
@@ -229,6 +242,8 @@ def open_workbook(path: Path) -> Workbook | None:
         calamine.close()
     except (_Unsupported, KeyError, ValueError, ElementTree.ParseError):
         return None
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, EOFError):
+        return None  # the caller's container check says what is wrong
     except python_calamine.CalamineError:
         return None
     return Workbook(tuple(title for title, *_ in parts), worksheets)
