@@ -62,3 +62,15 @@ def test_fast_reader_equals_openpyxl_on_every_mirrored_file(raw_dir):
         path = raw_dir / snapshot.file
         assert xlsx.open_workbook(path) is not None, snapshot.file
         assert read_sheet(path) == read_sheet(path, fast=False), snapshot.file
+
+
+def test_formulas_are_left_to_openpyxl(tmp_path):
+    path = quirky(tmp_path / "f.xlsx")
+    assert xlsx.open_workbook(path, formulas=False) is not None
+    wb = openpyxl.load_workbook(path)
+    wb.active["F3"] = "=1+1"
+    wb.save(path)
+    assert xlsx.open_workbook(path) is not None  # values only: the cached results
+    assert xlsx.open_workbook(path, formulas=False) is None
+    assert read_sheet(path) == read_sheet(path, fast=False)
+    assert read_sheet(path).rows[1].formulas == {} and read_sheet(path).rows[1].extra["F"] == "=1+1"

@@ -142,3 +142,53 @@ def test_real_panel_counts_and_placement(raw_dir):
     assert kleberg.county_fips == "48273" and kleberg.fips_agrees is False
     assert by_agency.loc[("AZ", "Pinal County"), "level"] == "county"
     assert by_agency.loc[("AZ", "Mesa Police Department"), "level"] == "municipal"
+
+
+def _openpyxl_read_only(path):
+    book = openpyxl.load_workbook(path, read_only=True, data_only=True)
+    try:
+        return list(book.worksheets[0].iter_rows(values_only=True))
+    finally:
+        book.close()
+
+
+def test_fast_lines_equal_openpyxl_read_only(panel_file):
+    lines = w._sheet_lines(panel_file)
+    assert lines == _openpyxl_read_only(panel_file)
+    assert [type(v) for r in lines for v in r] == [
+        type(v) for r in _openpyxl_read_only(panel_file) for v in r
+    ]
+
+
+def test_stated_size_beyond_the_cells_is_left_to_openpyxl(tmp_path):
+    path = tmp_path / "big.xlsx"
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.append(HEADER)
+    sheet.append(_row("TEXAS", "X County Sheriff's Office", years=(2019,), fips=48001))
+    book.save(path)
+    import zipfile
+
+    bigger = tmp_path / "bigger.xlsx"
+    with zipfile.ZipFile(path) as src, zipfile.ZipFile(bigger, "w") as dst:
+        for item in src.infolist():
+            data = src.read(item.filename)
+            if item.filename == "xl/worksheets/sheet1.xml":
+                data = data.replace(b'<dimension ref="A1:Z2"', b'<dimension ref="A1:AB40"')
+                assert b"A1:AB40" in data
+            dst.writestr(item, data)
+    from analysis.ice import xlsx
+
+    assert xlsx.read_only_rows(bigger) is None
+    lines = w._sheet_lines(bigger)
+    assert lines == _openpyxl_read_only(bigger) and len(lines[0]) == 28  # the stated width
+    assert xlsx.read_only_rows(path) == _openpyxl_read_only(path)
+
+
+@pytest.mark.mirror
+def test_real_panel_lines_equal_openpyxl_read_only(raw_dir):
+    path = raw_dir / w.WAPO_PANEL
+    fast = w.xlsx.read_only_rows(path)
+    slow = _openpyxl_read_only(path)
+    assert fast is not None and fast == slow and (len(fast), len(fast[0])) == (1002, 28)
+    assert [type(v) for r in fast for v in r] == [type(v) for r in slow for v in r]

@@ -31,9 +31,9 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-import openpyxl
 import pandas as pd
 
+from analysis.ice import xlsx
 from analysis.ice.normalize import agency_category, agency_name_key, expand_abbreviations
 from analysis.locate.crosswalks import Crosswalks
 from analysis.locate.jurisdictions import jurisdiction_level
@@ -115,12 +115,7 @@ def _fips(value) -> str | None:
 def read_wapo_panel(path: str | Path) -> WapoPanel:
     """Read the panel workbook (its first sheet) under the rules of the module docstring."""
     path = Path(path)
-    book = openpyxl.load_workbook(path, read_only=True, data_only=True)
-    try:
-        sheet = book.worksheets[0]
-        lines = list(sheet.iter_rows(values_only=True))
-    finally:
-        book.close()
+    lines = _sheet_lines(path)
     if not lines:
         raise WapoPanelError(f"{path.name}: the first sheet is empty")
     header = [_text(v) for v in lines[0]]
@@ -196,6 +191,22 @@ def read_wapo_panel(path: str | Path) -> WapoPanel:
         ]
     )
     return WapoPanel(rows.reset_index(drop=True), quarantine, accounting, len(lines) - 1)
+
+
+def _sheet_lines(path: Path) -> list[tuple]:
+    """The first sheet's rows as openpyxl's read-only mode gives them (its stated size, cached
+    formula values): by :func:`analysis.ice.xlsx.read_only_rows` (python-calamine and the sheet
+    XML, ~20 times faster) when it can promise the same rows, else by openpyxl."""
+    lines = xlsx.read_only_rows(path)
+    if lines is not None:
+        return lines
+    import openpyxl
+
+    book = openpyxl.load_workbook(path, read_only=True, data_only=True)
+    try:
+        return list(book.worksheets[0].iter_rows(values_only=True))
+    finally:
+        book.close()
 
 
 def _infer_states(rows: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:

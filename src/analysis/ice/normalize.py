@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from functools import lru_cache
 
 from analysis.fuzzy import clear_winner
 from analysis.geo import states as geo_states
@@ -357,6 +358,28 @@ def _parse_date_text(text: str) -> tuple[date | None, str | None]:
     return None, "unparseable"
 
 
+def _signed_value(value: object) -> tuple[date | None, str | None]:
+    """SIGNED as a date and a flag, before the checks against the snapshot date; flag
+    ``missing`` for a blank cell."""
+    if isinstance(value, datetime):
+        return value.date(), None
+    if isinstance(value, date):
+        return value, None
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        try:
+            return (EXCEL_EPOCH + timedelta(days=float(value))).date(), None
+        except OverflowError:
+            return None, "unparseable"
+    text = clean_text(value)
+    if text is None:
+        return None, "missing"
+    return _parse_date_text(text)
+
+
+# typed: 1, 1.0 and True are different cells (True is not a serial number).
+_signed_value_cached = lru_cache(maxsize=1 << 14, typed=True)(_signed_value)
+
+
 def parse_signed(value: object, snapshot_date: date) -> Signed:
     """Parse SIGNED from an Excel date, an Excel serial number or text; flag the impossible.
 
@@ -364,20 +387,12 @@ def parse_signed(value: object, snapshot_date: date) -> Signed:
     §4.6: a year above 2100 is the intended year + 3000, e.g. 5025-07-07 means 2025-07-07) goes
     to ``corrected`` only, and only when the result is itself possible.
     """
-    if isinstance(value, datetime):
-        parsed, flag = value.date(), None
-    elif isinstance(value, date):
-        parsed, flag = value, None
-    elif isinstance(value, int | float) and not isinstance(value, bool):
-        try:
-            parsed, flag = (EXCEL_EPOCH + timedelta(days=float(value))).date(), None
-        except OverflowError:
-            parsed, flag = None, "unparseable"
-    else:
-        text = clean_text(value)
-        if text is None:
-            return Signed(None, "missing", None)
-        parsed, flag = _parse_date_text(text)
+    try:  # the same SIGNED cells recur in every monthly list
+        parsed, flag = _signed_value_cached(value)
+    except TypeError:  # unhashable
+        parsed, flag = _signed_value(value)
+    if flag == "missing":
+        return Signed(None, "missing", None)
     if parsed is None:
         return Signed(None, flag or "unparseable", None)
     latest = snapshot_date + timedelta(days=1)

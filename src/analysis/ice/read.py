@@ -117,8 +117,17 @@ def _header_name(value: object) -> str | None:
     return text.upper() if text else None
 
 
+# What clean_text reduces to nothing: whitespace and the invisible spaces it removes.
+_BLANK_TEXT = re.compile(r"[\s\u00a0\u2000-\u200b\u202f\u205f\u3000\ufeff]*")
+
+
 def _is_empty(value: object) -> bool:
-    return value is None or (isinstance(value, str) and clean_text(value) is None)
+    """None, or text that :func:`clean_text` reduces to None."""
+    if value is None:
+        return True
+    if type(value) is str:
+        return _BLANK_TEXT.fullmatch(value) is not None
+    return isinstance(value, str) and clean_text(value) is None
 
 
 def _describe(values: list[str | None]) -> str:
@@ -193,9 +202,10 @@ def _mb(n: int) -> str:
     return f"{n / 2**20:,.1f} MB"
 
 
-def check_container(path: Path) -> bool:
+def check_container(path: Path, *, formulas: bool = True) -> bool:
     """Refuse what is not a sane .xlsx zip before openpyxl parses it; True if a worksheet holds
-    formulas. Raises ``IceSheetError`` saying what the file looks like and which limit it broke."""
+    formulas (not looked for, False, with ``formulas=False``). Raises ``IceSheetError`` saying
+    what the file looks like and which limit it broke."""
     if not path.is_file():
         raise IceSheetError(f"{path}: no such file")
     size = path.stat().st_size
@@ -256,6 +266,8 @@ def check_container(path: Path) -> bool:
                             f"(hyperlinks), above the limit of {MAX_HYPERLINKS:,} (ICE's lists "
                             "have under 3,000); refusing to open it"
                         )
+            if not formulas:
+                return False
             sheets = [i for i in infos if re.fullmatch(r"xl/worksheets/[^/]+\.xml", i.filename)]
             return any(_count(zf, i, _FORMULA_TAG, stop_at=1) for i in sheets)
     except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, EOFError) as exc:
@@ -289,11 +301,12 @@ def read_sheet(path: str | Path, *, fast: bool = True) -> Sheet:
     openpyxl.
     """
     path = Path(path)
-    has_formulas = check_container(path)
-    if fast and not has_formulas:
-        wb = xlsx.open_workbook(path)
+    if fast:  # the container's formula scan is done on the worksheets the fast reader reads
+        check_container(path, formulas=False)
+        wb = xlsx.open_workbook(path, formulas=False)
         if wb is not None:
             return _read_workbook(path, wb)
+    has_formulas = check_container(path)
     import openpyxl
 
     workbooks = []
@@ -380,6 +393,16 @@ def _column_letter(number: int) -> str:
     return letters
 
 
+def _value_rows(ws, min_row: int):
+    """(row number, cell values, 0-based column -> hyperlink) of every row from ``min_row``."""
+    if isinstance(ws, xlsx.Worksheet):
+        yield from ws.value_rows(min_row)
+        return
+    for cells in ws.iter_rows(min_row=min_row):
+        links = {i: c.hyperlink for i, c in enumerate(cells) if c.hyperlink is not None}
+        yield cells[0].row, [c.value for c in cells], links
+
+
 def _read_data(
     path: Path, ws, sheet_names, header_row: int, names: list[str | None], ws_formulas=None
 ) -> Sheet:
@@ -394,13 +417,15 @@ def _read_data(
     columns = tuple(sorted(positions, key=positions.get))
     by_index = {i: c for c, i in positions.items()}
     formula_cells = _formulas(ws_formulas, header_row)
+    link_positions = [(c, positions[c]) for c in LINK_COLUMNS if c in positions]
+    unnamed: dict[int, list[int]] = {}  # row width -> the 0-based unnamed columns
     rows: list[SheetRow] = []
     blank_run = interior_blank = 0
-    for cells in ws.iter_rows(min_row=header_row + 1):
-        number = cells[0].row
-        values = [c.value for c in cells]
+    for number, values, hyperlinks in _value_rows(ws, header_row + 1):
         links: dict[str, str] = {}
         formulas: dict[str, str] = {}
+        if formula_cells:
+            values = list(values)
         for index in range(len(values) if formula_cells else 0):
             text = formula_cells.get((number, index))
             if text is None:
@@ -416,22 +441,26 @@ def _read_data(
                 formulas[column] = text
             elif _is_empty(values[index]):
                 values[index] = text  # a formula in an unnamed column: kept as its text
-        if all(_is_empty(v) for v in values) and not formulas:
+        if not formulas and all(v is None or _is_empty(v) for v in values):
             blank_run += 1
             continue
         interior_blank += blank_run if rows else 0
         blank_run = 0
-        named = {c: values[i] if i < len(values) else None for c, i in positions.items()}
-        for column in LINK_COLUMNS:
-            index = positions.get(column)
-            if index is not None and index < len(cells) and cells[index].hyperlink is not None:
-                target = cells[index].hyperlink.target or cells[index].hyperlink.location
+        width = len(values)
+        named = {c: values[i] if i < width else None for c, i in positions.items()}
+        for column, index in link_positions:
+            link = hyperlinks.get(index)
+            if link is not None:
+                target = link.target or link.location
                 if target:
                     links[column] = target
+        others = unnamed.get(width)
+        if others is None:
+            others = unnamed[width] = [i for i in range(width) if i not in by_index]
         extra = {
-            _column_letter(i + 1): v
-            for i, v in enumerate(values)
-            if i not in by_index and not _is_empty(v)
+            _column_letter(i + 1): values[i]
+            for i in others
+            if values[i] is not None and not _is_empty(values[i])
         }
         rows.append(SheetRow(number, named, links, extra, formulas))
     list_kind = PARTICIPATING if "SIGNED" in positions else PENDING

@@ -75,21 +75,23 @@ def raw_values_json(row: SheetRow) -> str:
     return json.dumps(cells, ensure_ascii=False)
 
 
-def _problems(row: SheetRow, state: nz.StateMatch, agency, model) -> list[tuple[str, str, str]]:
+def _problems(
+    cells: dict, formulas: dict, state: nz.StateMatch, agency, model
+) -> list[tuple[str, str, str]]:
     """(column, reason code, detail) for everything that keeps the row out of the tidy table."""
     found = []
     if state.code is None:
         code = "missing_state" if state.match == "missing" else "unmapped_state"
-        found.append(("STATE", code, f"STATE {row.cells.get('STATE')!r}"))
+        found.append(("STATE", code, f"STATE {cells.get('STATE')!r}"))
     if agency is None:
         found.append(("LAW ENFORCEMENT AGENCY", "missing_agency", "no agency name"))
     if model is None:
-        raw = row.cells.get("SUPPORT TYPE")
+        raw = cells.get("SUPPORT TYPE")
         code = "missing_model" if nz.clean_text(raw) is None else "unknown_model"
         found.append(("SUPPORT TYPE", code, f"SUPPORT TYPE {raw!r}"))
-    for column, formula in row.formulas.items():
+    for column, formula in formulas.items():
         found.append((column, "formula", f"{column} holds the formula {formula!r}"))
-    for column, value in row.cells.items():
+    for column, value in cells.items():
         if isinstance(value, str) and len(value) > MAX_CELL_CHARS:
             detail = f"{column} has {len(value):,} characters (limit {MAX_CELL_CHARS:,})"
             found.append((column, "cell_too_long", detail))
@@ -105,13 +107,19 @@ class SplitRows:
 def split_rows(sheet: Sheet, snapshot_date: date, file: str) -> SplitRows:
     """Normalize every data row of ``sheet``; ``file`` is how the rows cite their source."""
     base = {"file": file, "snapshot_date": snapshot_date, "list": sheet.list_kind}
+    has_signed = "SIGNED" in sheet.columns
+    no_signed = {"signed": None, "signed_flag": None, "signed_corrected": None}
     clean, quarantined = [], []
     for row in sheet.rows:
-        cells = row.cells
-        state = _state(cells.get("STATE"))
-        agency = _agency(cells.get("LAW ENFORCEMENT AGENCY"))
-        model = _model(cells.get("SUPPORT TYPE"))
-        problems = _problems(row, state, agency, model)
+        try:  # most rows repeat, unchanged, in the next month's list
+            key = (
+                tuple((c, type(v), v) for c, v in row.cells.items()),
+                tuple(row.links.items()),
+                tuple(row.formulas.items()),
+            )
+            problems, before, after = _by_content(key)
+        except TypeError:  # an unhashable cell value
+            problems, before, after = _checked(row.cells, row.links, row.formulas)
         if problems:
             quarantined.append(
                 base
@@ -125,37 +133,38 @@ def split_rows(sheet: Sheet, snapshot_date: date, file: str) -> SplitRows:
                 }
             )
             continue
-        clean.append(base | _tidy(row, state, agency, model, snapshot_date, sheet))
+        if has_signed:
+            signed = nz.parse_signed(row.cells.get("SIGNED"), snapshot_date)
+            dated = {
+                "signed": signed.signed,
+                "signed_flag": signed.flag,
+                "signed_corrected": signed.corrected,
+            }
+        else:
+            dated = no_signed
+        clean.append(base | {"sheet_row": row.sheet_row} | before | dated | after)
     return SplitRows(clean, quarantined)
 
 
-def _tidy(row: SheetRow, state, agency: AgencyName, model: str, snapshot_date: date, sheet):
-    cells = row.cells
-    signed = (
-        nz.parse_signed(cells.get("SIGNED"), snapshot_date)
-        if "SIGNED" in sheet.columns
-        else nz.Signed(None, None, None)
-    )
-    try:  # most rows repeat, unchanged, in the next month's list
-        key = (
-            tuple((c, type(v), v) for c, v in cells.items()),
-            tuple(row.links.items()),
-        )
-        before, after = _by_content(key, state, agency, model)
-    except TypeError:  # an unhashable cell value
-        before, after = _content_columns(row.cells, row.links, state, agency, model)
-    dated = {
-        "signed": signed.signed, "signed_flag": signed.flag, "signed_corrected": signed.corrected
-    }  # fmt: skip
-    return {"sheet_row": row.sheet_row} | before | dated | after
+def _checked(cells: dict, links: dict, formulas: dict):
+    """(problems, columns before SIGNED, columns after SIGNED) of a row's content: the problems
+    that quarantine it, or none and the columns of its tidy row that depend on its cells only
+    (not on the snapshot date)."""
+    state = _state(cells.get("STATE"))
+    agency = _agency(cells.get("LAW ENFORCEMENT AGENCY"))
+    model = _model(cells.get("SUPPORT TYPE"))
+    problems = _problems(cells, formulas, state, agency, model)
+    if problems:
+        return problems, None, None
+    return (), *_content_columns(cells, links, state, agency, model)
 
 
 @lru_cache(maxsize=1 << 15)
-def _by_content(key, state, agency: AgencyName, model: str) -> tuple[dict, dict]:
-    """:func:`_content_columns` of a row given as (cells, links) items with the value types,
+def _by_content(key) -> tuple:
+    """:func:`_checked` of a row given as (cells, links, formulas) items with the value types,
     so that ``1``, ``1.0`` and ``True`` stay apart; the dicts are only ever copied."""
     cells = {column: value for column, _type, value in key[0]}
-    return _content_columns(cells, dict(key[1]), state, agency, model)
+    return _checked(cells, dict(key[1]), dict(key[2]))
 
 
 def _content_columns(cells: dict, links: dict, state, agency: AgencyName, model: str):

@@ -21,9 +21,10 @@ import posixpath
 import re
 import zipfile
 from collections.abc import Iterator
-from dataclasses import dataclass
 from datetime import date, datetime
+from functools import lru_cache
 from pathlib import Path
+from typing import NamedTuple
 from xml.etree import ElementTree
 
 _MAIN = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
@@ -41,8 +42,12 @@ _ERROR_CELL = re.compile(
     rb'<c\s(?=[^>]*\bt="e")[^>]*?\br="([A-Z]{1,3})([0-9]+)"[^>]*(?<!/)>(.*?)</c>', re.DOTALL
 )
 _VALUE = re.compile(rb"<v>([^<]*)</v>")
+_FORMULA_TAG = re.compile(rb"<(?:\w+:)?f[\s>/]")  # as analysis.ice.read's
+_WORKSHEET_PART = re.compile(r"xl/worksheets/[^/]+\.xml")
+_DIMENSION = re.compile(rb'<dimension\s+ref="([^"]*)"')
 
 
+@lru_cache(maxsize=1 << 12)
 def _column_number(letters: bytes | str) -> int:
     number = 0
     for ch in letters if isinstance(letters, str) else letters.decode():
@@ -50,8 +55,7 @@ def _column_number(letters: bytes | str) -> int:
     return number
 
 
-@dataclass(frozen=True)
-class Hyperlink:
+class Hyperlink(NamedTuple):  # thousands per workbook: a named tuple is made fastest
     target: str | None
     location: str | None
 
@@ -67,13 +71,17 @@ class Worksheet:
     """The cells of one sheet, iterated as openpyxl's normal mode does (from column A to the
     last column holding a cell, every row up to the last)."""
 
-    def __init__(self, title, values, max_row, max_column, links, errors) -> None:
+    def __init__(self, title, values, max_row, max_column, links, errors, dimension=None) -> None:
         self.title = title
+        self.dimension = dimension  # the sheet's stated ``<dimension ref>``, e.g. "A1:AB1002"
         self.max_row = max_row
         self.max_column = max_column
         blank = [None] * max_column
+        convert = _openpyxl_value
         self._rows = [  # 0-based rows of openpyxl values, max_column wide
-            [_openpyxl_value(v) for v in values[i][:max_column]] + blank[len(values[i]) :]
+            # Most cells are text: kept as they are unless empty (the rest as _openpyxl_value).
+            [(v or None) if type(v) is str else convert(v) for v in values[i][:max_column]]
+            + blank[len(values[i]) :]
             if i < len(values)
             else list(blank)
             for i in range(max_row)
@@ -81,6 +89,17 @@ class Worksheet:
         for (row, column), text in errors.items():
             self._rows[row - 1][column - 1] = text
         self._links = links  # (row, column) 1-based -> Hyperlink
+
+    def value_rows(self, min_row: int) -> Iterator[tuple[int, list, dict[int, Hyperlink]]]:
+        """(row number, values, 0-based column -> Hyperlink) from ``min_row`` to the last row:
+        what :meth:`iter_rows` gives, without a Cell per cell. The value lists are the sheet's
+        own (not to be changed)."""
+        by_row: dict[int, dict[int, Hyperlink]] = {}
+        for (row, column), link in self._links.items():
+            by_row.setdefault(row, {})[column - 1] = link
+        none: dict[int, Hyperlink] = {}
+        for row in range(min_row, self.max_row + 1):
+            yield row, self._rows[row - 1], by_row.get(row, none)
 
     def iter_rows(self, min_row=None, max_row=None, values_only=False) -> Iterator[tuple]:
         first, last = min_row or 1, max_row or self.max_row
@@ -161,6 +180,8 @@ def _hyperlinks(zf: zipfile.ZipFile, path: str, xml: bytes) -> dict[tuple[int, i
 
 
 def _errors(xml: bytes) -> dict[tuple[int, int], str]:
+    if b't="e"' not in xml:
+        return {}  # no error cell (the pattern below needs this text)
     out = {}
     for column, row, body in _ERROR_CELL.findall(xml):
         value = _VALUE.search(body)
@@ -174,8 +195,10 @@ class _Unsupported(Exception):
     pass
 
 
-def open_workbook(path: Path) -> Workbook | None:
-    """The workbook's sheets, or None when it holds something this reader does not model."""
+def open_workbook(path: Path, *, formulas: bool = True) -> Workbook | None:
+    """The workbook's sheets, or None when it holds something this reader does not model;
+    with ``formulas=False`` also None when a worksheet part holds a formula (the test of
+    :func:`analysis.ice.read.check_container`, on the parts read here anyway)."""
     import python_calamine
 
     try:
@@ -183,9 +206,18 @@ def open_workbook(path: Path) -> Workbook | None:
             sheets = _sheet_paths(zf)
             if sheets is None:
                 return None
+            if not formulas:
+                read = {part for _, part in sheets}
+                others = [
+                    n for n in zf.namelist() if n not in read and _WORKSHEET_PART.fullmatch(n)
+                ]
+                if any(_FORMULA_TAG.search(zf.read(name)) for name in others):
+                    return None
             parts = []
             for title, part in sheets:
                 xml = zf.read(part)
+                if not formulas and _FORMULA_TAG.search(xml):
+                    return None
                 if b"<mergeCell" in xml or _PREFIXED_CELL.search(xml):
                     return None
                 refs = _CELL_REF.findall(xml)
@@ -195,17 +227,48 @@ def open_workbook(path: Path) -> Workbook | None:
                 errors = _errors(xml)
                 rows = [int(r) for _, r in refs] + [r for r, _ in links]
                 columns = [_column_number(c) for c in {c for c, _ in refs}] + [c for _, c in links]
-                parts.append((title, max(rows, default=1), max(columns, default=1), links, errors))
+                dimension = _DIMENSION.search(xml)
+                stated = dimension.group(1).decode() if dimension else None
+                parts.append(
+                    (title, max(rows, default=1), max(columns, default=1), links, errors, stated)
+                )
         calamine = python_calamine.CalamineWorkbook.from_path(str(path))
         if list(calamine.sheet_names) != [title for title, *_ in parts]:
             return None
         worksheets = []
-        for title, max_row, max_column, links, errors in parts:
+        for title, max_row, max_column, links, errors, stated in parts:
             values = calamine.get_sheet_by_name(title).to_python(skip_empty_area=False)
-            worksheets.append(Worksheet(title, values, max_row, max_column, links, errors))
+            worksheets.append(Worksheet(title, values, max_row, max_column, links, errors, stated))
         calamine.close()
     except (_Unsupported, KeyError, ValueError, ElementTree.ParseError):
         return None
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, EOFError):
+        return None  # the caller's container check says what is wrong
     except python_calamine.CalamineError:
         return None
     return Workbook(tuple(title for title, *_ in parts), worksheets)
+
+
+def read_only_rows(path: Path) -> list[tuple] | None:
+    """The first sheet's rows as openpyxl's read-only mode gives them
+    (``load_workbook(path, read_only=True, data_only=True)``, ``iter_rows(values_only=True)``),
+    or None when this reader cannot promise that.
+
+    Read-only openpyxl sizes the sheet by its stated ``<dimension ref>``, normal mode by the
+    cells present: the two agree when the dimension is ``A1:`` to the last row and column
+    holding a cell, and only then are the rows returned (cached values of formula cells, as
+    ``data_only`` gives them)."""
+    wb = open_workbook(path)
+    if wb is None or not wb.worksheets:
+        return None
+    ws = wb.worksheets[0]
+    ref = _DIMENSION_REF.match(ws.dimension or "")
+    if ref is None or (int(ref.group(2)), _column_number(ref.group(1))) != (
+        ws.max_row,
+        ws.max_column,
+    ):
+        return None
+    return list(ws.iter_rows(values_only=True))
+
+
+_DIMENSION_REF = re.compile(r"^A1:([A-Z]{1,3})([0-9]+)$")
