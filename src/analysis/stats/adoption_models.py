@@ -18,10 +18,6 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-from statsmodels.genmod import families
-from statsmodels.genmod.families import links
-from statsmodels.regression.linear_model import OLS, WLS
-from statsmodels.tools.sm_exceptions import SpecificationWarning
 
 from analysis.stats._common import (
     binary_outcome,
@@ -30,10 +26,32 @@ from analysis.stats._common import (
     normal_p_value,
     resolve_scales,
 )
-from analysis.stats.irls import SPARSE_IRLS_ROWS, CachedGLM, SparseIRLSGLM, group_codes, matrix_rank
+from analysis.stats.codes import SPARSE_IRLS_ROWS, group_codes, matrix_rank
 from analysis.stats.spec import ModelSpec
 
-LINKS = {"logit": links.Logit, "probit": links.Probit, "cloglog": links.CLogLog}
+# statsmodels (~2 s to import) is imported where a model is fitted, not with this module:
+# notebooks that only use the closed-form pieces (analysis.stats.bivariate) never load it.
+
+
+class _Links(Mapping):
+    """estimator -> statsmodels link class (``Logit``, ``Probit``, ``CLogLog``), imported on
+    first use."""
+
+    _NAMES = {"logit": "Logit", "probit": "Probit", "cloglog": "CLogLog"}
+
+    def __getitem__(self, name: str):
+        from statsmodels.genmod.families import links
+
+        return getattr(links, self._NAMES[name])
+
+    def __iter__(self):
+        return iter(self._NAMES)
+
+    def __len__(self) -> int:
+        return len(self._NAMES)
+
+
+LINKS = _Links()
 COEFFICIENT_SCALES = {
     "logit": "log-odds",
     "probit": "probit index",
@@ -160,6 +178,12 @@ def build_design(
 
 
 def _fit_statsmodels(y, design, estimator, se, groups, weights):
+    from statsmodels.genmod import families
+    from statsmodels.regression.linear_model import OLS, WLS
+    from statsmodels.tools.sm_exceptions import SpecificationWarning
+
+    from analysis.stats.irls import CachedGLM, SparseIRLSGLM
+
     cov_type = {
         "nonrobust": "nonrobust",
         "robust": "HC1" if estimator == "lpm" else "HC0",
@@ -395,91 +419,6 @@ def fit_adoption_models(
         coefficients=pd.concat(coefficients, ignore_index=True),
         marginal_effects=pd.concat(effects, ignore_index=True),
     )
-
-
-def bivariate_effects(
-    df: pd.DataFrame, outcome: str, covariates: Sequence[str], spec: ModelSpec | None = None
-) -> pd.DataFrame:
-    """One model per covariate (``outcome`` on that covariate alone, z-scored on its rows):
-    the standardized effect of each covariate, i.e. its average marginal effect in
-    probability per SD. ``spec`` defaults to the LPM with state-clustered errors and no fixed
-    effects. Rows as :data:`MARGINAL_EFFECT_COLUMNS` plus ``state_fe``."""
-    spec = spec or ModelSpec(estimator="lpm")
-    rows = [_bivariate_lpm(df, outcome, name, spec) for name in covariates]
-    fast = [r for r in rows if isinstance(r, dict)]
-    if fast:
-        table = (
-            _finish(pd.DataFrame(fast), spec.alpha)
-            .assign(
-                estimator="lpm",
-                se_type=_se_label("lpm", "cluster", spec.cluster),
-                fixed_effects="+".join(spec.fixed_effects) if spec.fixed_effects else "none",
-                weights="none",
-                n_fe_dropped=0,
-                fe_dropped_levels="",
-            )[MARGINAL_EFFECT_COLUMNS]
-            .assign(state_fe=spec.state_fe)
-        )
-        rows = [r for r in rows if not isinstance(r, dict)]
-        if not rows:
-            return table
-        frames = iter(table.iloc[[i]] for i in range(len(table)))
-        rows = [next(frames) if isinstance(r, dict) else r for r in rows]
-    return pd.concat(rows, ignore_index=True)
-
-
-def _bivariate_lpm(df: pd.DataFrame, outcome: str, name: str, spec: ModelSpec):
-    """The marginal-effect row of :func:`fit_adoption_model` (``outcome`` on ``name`` alone)
-    with ``state_fe`` (a one-row table), or its numbers (a dict) when computed here.
-    For the unweighted clustered LPM, with or without the ``group`` fixed
-    effect, in closed form (Frisch-Waugh-Lovell: the slope and its CR1 sandwich from the
-    covariate demeaned overall or within states), equal to statsmodels' OLS to rounding;
-    any other spec, or a covariate (nearly) collinear with the fixed effects, goes through
-    :func:`fit_adoption_model`."""
-    fe = spec.fixed_effects
-    fast = spec.estimator == "lpm" and spec.weights is None and spec.se == "cluster"
-    if not (fast and fe in ((), (spec.group,))):
-        return fit_adoption_model(df, outcome, [name], spec).marginal_effects.assign(
-            state_fe=spec.state_fe
-        )
-    used = [outcome, name, *fe, spec.cluster]
-    keep = [c for c in dict.fromkeys([*used, spec.group]) if c in df.columns]
-    narrow = df[keep]  # the rows of df, only the columns used
-    sample, n_dropped = complete_cases(spec.sample(narrow), used)
-    y = binary_outcome(sample[outcome], outcome)
-    scale_rows = complete_cases(narrow, used)[0]
-    scales = resolve_scales(scale_rows, [name], spec.standardize, spec.scales)
-    x = sample[name].to_numpy(dtype=float)
-    if len(scales):
-        x = (x - scales["mean"].iloc[0]) / scales["sd"].iloc[0]
-    if fe:
-        codes = group_codes(sample[spec.group])[0]
-        counts = np.bincount(codes)
-        xt = x - (np.bincount(codes, weights=x) / counts)[codes]
-        yt = y - (np.bincount(codes, weights=y) / counts)[codes]
-        k = 1 + counts.size
-    else:
-        xt, yt, k = x - x.mean(), y - y.mean(), 2
-    sxx = xt @ xt
-    if len(y) < 2 or np.unique(y).size < 2 or not sxx > 1e-10 * (x @ x):
-        return fit_adoption_model(df, outcome, [name], spec).marginal_effects.assign(
-            state_fe=spec.state_fe
-        )
-    slope = (xt @ yt) / sxx
-    clusters = group_codes(sample[spec.cluster])[0]
-    scores = np.bincount(clusters, weights=xt * (yt - slope * xt))
-    g, n = scores.size, len(y)
-    variance = (scores @ scores) / sxx**2 * (g / (g - 1.0)) * ((n - 1.0) / (n - k))
-    return {
-        "term": name,
-        "estimate": slope,
-        "std_error": np.sqrt(variance),
-        "scale": "probability per SD" if len(scales) else "probability per unit",
-        "outcome": outcome,
-        "n": n,
-        "n_dropped": n_dropped,
-        "n_clusters": g,
-    }
 
 
 def sample_effects(
