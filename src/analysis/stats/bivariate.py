@@ -64,12 +64,23 @@ def bivariate_effects(
 def _complete(df: pd.DataFrame, column: str) -> np.ndarray:
     """Rows with a value in ``column`` (finite, if numeric), as
     :func:`analysis.stats._common.complete_cases` decides for it."""
-    values = df[[column]]
-    keep = values.notna().all(axis=1).to_numpy(copy=True)
-    numeric = values.select_dtypes("number")
-    if numeric.shape[1]:
-        keep &= np.isfinite(numeric.to_numpy(dtype=float)).all(axis=1)
+    values = df[column]
+    keep = values.notna().to_numpy(copy=True)
+    if pd.api.types.is_numeric_dtype(values) and not pd.api.types.is_bool_dtype(values):
+        keep &= np.isfinite(values.to_numpy(dtype=float, na_value=np.nan))
     return keep
+
+
+def _scale(x: np.ndarray, name: str, spec: ModelSpec) -> tuple[float, float] | None:
+    """The (mean, sd) :func:`analysis.stats._common.resolve_scales` gives ``name`` from its
+    complete values ``x``, or None when it is not standardized."""
+    if spec.standardize is True and spec.scales is None:
+        mean, sd = x.mean(), x.std(ddof=1)
+        if not np.isfinite(sd) or sd <= 0:
+            raise ValueError(f"covariate {name!r} has no variation to standardize by")
+        return mean, sd
+    scales = resolve_scales(pd.DataFrame({name: x}), [name], spec.standardize, spec.scales)
+    return (scales["mean"].iloc[0], scales["sd"].iloc[0]) if len(scales) else None
 
 
 class _Shared:
@@ -111,12 +122,10 @@ def _bivariate(df: pd.DataFrame, outcome: str, name: str, spec: ModelSpec, share
     n_dropped = shared.n_kept - int(rows.sum())
     y = binary_outcome(pd.Series(shared.y[rows]), outcome)
     x_all = df[name].to_numpy(dtype=float, na_value=np.nan)
-    scales = resolve_scales(
-        pd.DataFrame({name: x_all[complete]}), [name], spec.standardize, spec.scales
-    )
+    scale = _scale(x_all[complete], name, spec)
     x = x_all[rows]
-    if len(scales):
-        x = (x - scales["mean"].iloc[0]) / scales["sd"].iloc[0]
+    if scale is not None:
+        x = (x - scale[0]) / scale[1]
     if spec.fixed_effects:
         codes = shared.groups[rows]
         counts = np.bincount(codes)
@@ -139,7 +148,7 @@ def _bivariate(df: pd.DataFrame, outcome: str, name: str, spec: ModelSpec, share
         "term": name,
         "estimate": slope,
         "std_error": np.sqrt(variance),
-        "scale": "probability per SD" if len(scales) else "probability per unit",
+        "scale": "probability per SD" if scale is not None else "probability per unit",
         "outcome": outcome,
         "n": n,
         "n_dropped": n_dropped,
