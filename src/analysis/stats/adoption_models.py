@@ -216,17 +216,17 @@ def average_marginal_effects(
     For the LPM it is the coefficient itself. Unweighted, the numbers equal statsmodels'
     ``get_margeff(at="overall", method="dydx")``. Returns ``term, estimate, std_error``.
     """
+    estimates, std_errors = _ame_arrays(result, design, estimator, terms, weights)
+    return pd.DataFrame({"term": list(terms), "estimate": estimates, "std_error": std_errors})
+
+
+def _ame_arrays(result, design: pd.DataFrame, estimator: str, terms: Sequence[str], weights):
+    """The estimates and standard errors of :func:`average_marginal_effects`."""
     params = result.params.to_numpy()
     cov = np.asarray(result.cov_params())
     index = [design.columns.get_loc(t) for t in terms]
     if estimator == "lpm":
-        return pd.DataFrame(
-            {
-                "term": list(terms),
-                "estimate": params[index],
-                "std_error": np.sqrt(np.diag(cov)[index]),
-            }
-        )
+        return params[index], np.sqrt(np.diag(cov)[index])
     link = LINKS[estimator]()
     x = design.to_numpy()
     eta = x @ params
@@ -239,8 +239,7 @@ def average_marginal_effects(
     # d AME_j / d beta = mean(density) e_j + beta_j mean(slope * x)
     jacobian = np.outer(params[index], (w * slope) @ x)
     jacobian[np.arange(len(index)), index] += mean_density
-    std_errors = np.sqrt(np.einsum("ij,jk,ik->i", jacobian, cov, jacobian))
-    return pd.DataFrame({"term": list(terms), "estimate": estimates, "std_error": std_errors})
+    return estimates, np.sqrt(np.einsum("ij,jk,ik->i", jacobian, cov, jacobian))
 
 
 def _term_type(term: str, covariates: Sequence[str]) -> str:
@@ -284,7 +283,37 @@ def fit_binary_model(
     Standard errors: ``"cluster"`` (CR1, by ``cluster``), ``"robust"`` (LPM HC1, GLMs HC0)
     or ``"nonrobust"``. Intervals and p-values in the tables are normal-based.
     """
-    spec = spec or ModelSpec()
+    return _tables(_estimate(df, outcome, covariates, spec or ModelSpec()))
+
+
+@dataclass(frozen=True)
+class _Estimates:
+    """What :func:`fit_binary_model` computes before building its tables."""
+
+    outcome: str
+    covariates: list[str]
+    spec: ModelSpec
+    result: Any
+    design: pd.DataFrame
+    sample: pd.DataFrame
+    scale_table: pd.DataFrame
+    weights: np.ndarray | None
+    groups: np.ndarray | None
+    n_dropped: int
+    n_complete: int
+    dropped_levels: list[str]
+
+    @property
+    def converged(self) -> bool:
+        return bool(getattr(self.result, "converged", True))
+
+    def marginal_effects(self) -> tuple[np.ndarray, np.ndarray]:
+        """Estimates and standard errors of the covariates' average marginal effects."""
+        return _ame_arrays(self.result, self.design, self.spec.estimator, self.covariates,
+                           self.weights)  # fmt: skip
+
+
+def _estimate(df: pd.DataFrame, outcome: str, covariates: Sequence[str], spec: ModelSpec):
     estimator, se, cluster, weights = spec.estimator, spec.se, spec.cluster, spec.weights
     covariates = list(covariates)
     fixed_effects = list(spec.fixed_effects)
@@ -317,7 +346,17 @@ def fit_binary_model(
         w = w / w.mean()
     groups = group_codes(sample[cluster])[0] if se == "cluster" else None
     result = _fit_statsmodels(y, design, estimator, se, groups, w)
+    return _Estimates(outcome, covariates, spec, result, design, sample, scale_table, w, groups,
+                      n_dropped, n_complete, dropped_levels)  # fmt: skip
 
+
+def _tables(fit: _Estimates) -> ModelFit:
+    """The tidy tables of a fitted model."""
+    outcome, covariates, spec, result = fit.outcome, fit.covariates, fit.spec, fit.result
+    estimator, se, cluster, weights = spec.estimator, spec.se, spec.cluster, spec.weights
+    fixed_effects, dropped_levels, sample = list(spec.fixed_effects), fit.dropped_levels, fit.sample
+    n_dropped, n_complete, groups, design = fit.n_dropped, fit.n_complete, fit.groups, fit.design
+    scale_table = fit.scale_table
     labels = {
         "outcome": outcome,
         "estimator": estimator,
@@ -340,15 +379,14 @@ def fit_binary_model(
               "estimate": estimate, "std_error": std_error, "scale": COEFFICIENT_SCALES[estimator],
               **_inference(estimate, std_error, alpha), **labels, **sizes}  # fmt: skip
     coefficients = pd.DataFrame({c: values[c] for c in COEFFICIENT_COLUMNS})
-    ame = average_marginal_effects(result, design, estimator, covariates, w)
+    estimate, std_error = fit.marginal_effects()
     standardized = set(scale_table.covariate)
-    estimate, std_error = ame["estimate"].to_numpy(), ame["std_error"].to_numpy()
-    values = {"term": ame["term"].tolist(), "estimate": estimate, "std_error": std_error,
+    values = {"term": list(covariates), "estimate": estimate, "std_error": std_error,
               **_inference(estimate, std_error, alpha), **labels, **sizes,
               "scale": ["probability per SD" if t in standardized else "probability per unit"
-                        for t in ame.term]}  # fmt: skip
+                        for t in covariates]}  # fmt: skip
     ame = pd.DataFrame({c: values[c] for c in MARGINAL_EFFECT_COLUMNS})
-    converged = bool(getattr(result, "converged", True))
+    converged = fit.converged
     return ModelFit(
         coefficients=coefficients,
         marginal_effects=ame,
