@@ -11,6 +11,8 @@ re-exports these names).
 
 from __future__ import annotations
 
+from collections import OrderedDict
+
 import numpy as np
 import pandas as pd
 
@@ -34,12 +36,38 @@ def group_codes(values: pd.Series) -> tuple[np.ndarray, list[str]]:
     return inverse[codes].astype(np.intp), [str(level) for level in levels]
 
 
+# Ranks of the designs seen in this process (a specification curve checks the same design for
+# every outcome and weight, and statsmodels' GLM asks for it again): a pure function of the
+# matrix, found by its column sums and then compared element by element. Only matrices up to
+# _RANKS_BYTES are kept (large panels take the Gram shortcut below).
+_RANKS: OrderedDict = OrderedDict()
+_RANKS_MAX = 16
+_RANKS_BYTES = 4_000_000
+
+
 def matrix_rank(x: np.ndarray) -> int:
-    """``np.linalg.matrix_rank(x)``, without its SVD when the Gram matrix shows the columns
-    far from collinear: eigenvalues of ``x'x`` carry absolute errors near ``n eps`` times the
-    largest, so a smallest one above 1e-8 of the largest means singular values whose ratio
-    exceeds 1e-4, far above the SVD's threshold (``max(n, k) eps``)."""
-    if x.shape[0] >= SPARSE_IRLS_ROWS and x.shape[1]:
+    """``np.linalg.matrix_rank(x)``, computed once per distinct matrix in a process, and
+    without its SVD when the Gram matrix shows the columns far from collinear: eigenvalues of
+    ``x'x`` carry absolute errors near ``n eps`` times the largest, so a smallest one above
+    1e-8 of the largest means singular values whose ratio exceeds 1e-4, far above the SVD's
+    threshold (``max(n, k) eps``)."""
+    x = np.asarray(x)
+    if x.ndim != 2 or x.nbytes > _RANKS_BYTES or x.dtype.kind != "f":
+        return _rank(x)
+    key = (x.shape, x.dtype.str, x.sum(axis=0).tobytes())
+    for seen, rank in _RANKS.get(key, ()):
+        if np.array_equal(seen, x):
+            return rank
+    rank = _rank(x)
+    _RANKS.setdefault(key, []).append((x.copy(), rank))
+    _RANKS.move_to_end(key)
+    while len(_RANKS) > _RANKS_MAX:
+        _RANKS.popitem(last=False)
+    return rank
+
+
+def _rank(x: np.ndarray) -> int:
+    if x.ndim == 2 and x.shape[0] >= SPARSE_IRLS_ROWS and x.shape[1]:
         import scipy.sparse as sp
 
         rows = sp.csr_matrix(x)

@@ -45,6 +45,15 @@ class CachedGLM(GLM):
     then builds statsmodels' results, and so its covariance, from that solution. A fit is a
     pure function of these inputs, so a repeated fit gives the same numbers, bit for bit."""
 
+    def initialize(self):
+        # ``GLM.initialize``, the design's rank from :func:`matrix_rank` (the same number,
+        # computed once per design in a process).
+        self.df_model = matrix_rank(self.exog) - 1
+        weights = self.freq_weights
+        frequency = weights is not None and weights.shape[0] == self.endog.shape[0]
+        self.wnobs = weights.sum() if frequency else self.exog.shape[0]
+        self.df_resid = self.wnobs - self.df_model - 1
+
     def _solve(self, start_params, maxiter, tol, scale, cov_type, cov_kwds, use_t, **kwargs):
         return super()._fit_irls(start_params, maxiter, tol, scale, cov_type, cov_kwds, use_t,
                                  attach_wls=True, **kwargs)  # fmt: skip
@@ -83,14 +92,6 @@ class CachedGLM(GLM):
 class SparseIRLSGLM(CachedGLM):
     """``GLM`` (unweighted by frequency, no offset) with sparse normal-equation IRLS steps;
     use ``fit(method="IRLS")`` with the default tolerance, as statsmodels."""
-
-    def initialize(self):
-        # ``GLM.initialize``, the design's rank from :func:`matrix_rank` (the same number).
-        self.df_model = matrix_rank(self.exog) - 1
-        weights = self.freq_weights
-        frequency = weights is not None and weights.shape[0] == self.endog.shape[0]
-        self.wnobs = weights.sum() if frequency else self.exog.shape[0]
-        self.df_resid = self.wnobs - self.df_model - 1
 
     def _solve(self, start_params, maxiter, tol, scale, cov_type, cov_kwds, use_t, **kwargs):
         # statsmodels' ``GLM._fit_irls`` with the defaults the engine uses (deviance
