@@ -86,8 +86,8 @@ def _scale(x: np.ndarray, name: str, spec: ModelSpec) -> tuple[float, float] | N
 class _Shared:
     """What every covariate's closed-form fit shares: the rows complete on the outcome, fixed
     effect and cluster columns, the rows :meth:`ModelSpec.sample` keeps, the outcome and the
-    group and cluster codes over all rows (levels sorted as text, so a subsample's codes are
-    these with the absent levels left out)."""
+    group and cluster codes over the complete rows (levels sorted as text, so a subsample's
+    codes are these with the absent levels left out)."""
 
     def __init__(self, df: pd.DataFrame, outcome: str, spec: ModelSpec):
         self.base = [outcome, *spec.fixed_effects, spec.cluster]
@@ -100,8 +100,14 @@ class _Shared:
             self.kept = ~df[spec.group].isin(list(spec.excluded)).to_numpy()
         self.n_kept = int(self.kept.sum())
         self.y = df[outcome].to_numpy(dtype=float, na_value=np.nan)
-        self.groups = group_codes(df[spec.group])[0] if spec.fixed_effects else None
-        self.clusters = group_codes(df[spec.cluster])[0]
+        self.groups = self._codes(df[spec.group]) if spec.fixed_effects else None
+        self.clusters = self._codes(df[spec.cluster])
+
+    def _codes(self, values: pd.Series) -> np.ndarray:
+        """Group codes of the complete rows (-1 elsewhere: those rows are never used)."""
+        codes = np.full(len(values), -1, dtype=np.intp)
+        codes[self.complete] = group_codes(values[self.complete])[0]
+        return codes
 
 
 def _bivariate(df: pd.DataFrame, outcome: str, name: str, spec: ModelSpec, shared):
