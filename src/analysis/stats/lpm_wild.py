@@ -6,8 +6,8 @@ fits OLS as pyfixest's ``feols`` does (:mod:`analysis.stats.crv1`, pyfixest itse
 where that does not apply; CRV1 standard errors clustered by ``cluster``) and adds, for each
 term in ``bootstrap_terms``, the wild cluster bootstrap p-value of pyfixest's
 ``wildboottest`` (WCR11, the null imposed, Webb six-point weights, ``reps`` draws, ``seed``;
-computed by :func:`analysis.stats.wcr.wild_bootstrap_p`), which stays valid with few or
-unbalanced clusters.
+computed from arrays by :func:`analysis.stats.wcr.wild_bootstrap_p_arrays`), which stays
+valid with few or unbalanced clusters.
 """
 
 from __future__ import annotations

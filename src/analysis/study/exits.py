@@ -233,7 +233,8 @@ def fit_exit_models(panel: pd.DataFrame, *, seed: int = 0, reps: int = 9999) -> 
     """Two cloglog hazards of an agreement ending (year effects, state-clustered CR1):
     ``all agreements`` (no partisanship term) and ``with partisanship change`` (agreements of
     agencies placed in a county; the 2020 -> 2024 change per SD over those intervals), with
-    hazard ratios; then the linear probability version of the second (pyfixest, year effects,
+    hazard ratios; then the linear probability version of the second (pyfixest's feols numbers
+    from arrays, :mod:`analysis.stats.crv1`; year effects,
     CR1 by state) with a wild cluster bootstrap p-value (Rademacher weights, null imposed,
     ``reps`` draws, ``seed``) for the state-level ``prohibition_enacted`` term
     (``p_wild``). Rows: one per model and term; ``unit`` says the scale of ``estimate``
