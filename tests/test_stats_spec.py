@@ -8,6 +8,7 @@ import pytest
 
 from analysis.stats import adoption_models as am
 from analysis.stats import simulate, standardization_scales
+from analysis.stats.bivariate import bivariate_effects
 from analysis.stats.spec import ModelSpec
 
 
@@ -91,12 +92,12 @@ def test_bivariate_effects_match_single_models():
         }
     )
     df["y"] = (rng.random(n) < 1 / (1 + np.exp(-df.x1))).astype(int)
-    table = am.bivariate_effects(df, "y", ["x1", "x2"])
+    table = bivariate_effects(df, "y", ["x1", "x2"])
     assert list(table.term) == ["x1", "x2"] and not table.state_fe.any()
     slope = np.polyfit((df.x1 - df.x1.mean()) / df.x1.std(), df.y, 1)[0]
     assert table.estimate.iloc[0] == pytest.approx(slope)
     assert table.n_clusters.iloc[0] == 8
-    within = am.bivariate_effects(df, "y", ["x1"], ModelSpec(fixed_effects=("state",)))
+    within = bivariate_effects(df, "y", ["x1"], ModelSpec(fixed_effects=("state",)))
     assert within.state_fe.all() and within.estimate.iloc[0] > 0
 
 
@@ -109,7 +110,7 @@ def test_bivariate_lpm_closed_form_equals_statsmodels(state_fe, excluded):
     df["y"] = (rng.random(n) < 1 / (1 + np.exp(-df.x - (df.state < "E")))).astype(int)
     df.loc[df.index[:7], "x"] = np.nan
     spec = ModelSpec(estimator="lpm", excluded=excluded).with_state_fe(state_fe)
-    fast = am.bivariate_effects(df, "y", ["x"], spec)
+    fast = bivariate_effects(df, "y", ["x"], spec)
     full = am.fit_adoption_model(df, "y", ["x"], spec).marginal_effects.assign(state_fe=state_fe)
     assert list(fast.columns) == list(full.columns)
     numbers = fast.select_dtypes("float").columns

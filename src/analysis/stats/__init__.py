@@ -26,13 +26,13 @@ if TYPE_CHECKING:
         ModelFit,
         ModelGrid,
         average_marginal_effects,
-        bivariate_effects,
         fit_adoption_model,
         fit_adoption_models,
         fit_binary_model,
         sample_effects,
     )
     from analysis.stats.binned import binned_adoption_rates
+    from analysis.stats.bivariate import bivariate_effects
     from analysis.stats.correlation import correlation_table
     from analysis.stats.decomposition import between_within_decomposition, fixed_effects_comparison
     from analysis.stats.forecast import (
@@ -76,7 +76,7 @@ _SOURCES = {
     "between_within_decomposition": "decomposition",
     "bh_qvalues": "multiple_testing",
     "binned_adoption_rates": "binned",
-    "bivariate_effects": "adoption_models",
+    "bivariate_effects": "bivariate",
     "brier_score": "forecast",
     "build_adoption_panel": "panel",
     "calibration_table": "forecast",

@@ -18,10 +18,6 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-from statsmodels.genmod import families
-from statsmodels.genmod.families import links
-from statsmodels.regression.linear_model import OLS, WLS
-from statsmodels.tools.sm_exceptions import SpecificationWarning
 
 from analysis.stats._common import (
     binary_outcome,
@@ -30,10 +26,32 @@ from analysis.stats._common import (
     normal_p_value,
     resolve_scales,
 )
-from analysis.stats.irls import SPARSE_IRLS_ROWS, CachedGLM, SparseIRLSGLM, group_codes, matrix_rank
+from analysis.stats.codes import SPARSE_IRLS_ROWS, group_codes, matrix_rank
 from analysis.stats.spec import ModelSpec
 
-LINKS = {"logit": links.Logit, "probit": links.Probit, "cloglog": links.CLogLog}
+# statsmodels (~2 s to import) is imported where a model is fitted, not with this module:
+# notebooks that only use the closed-form pieces (analysis.stats.bivariate) never load it.
+
+
+class _Links(Mapping):
+    """estimator -> statsmodels link class (``Logit``, ``Probit``, ``CLogLog``), imported on
+    first use."""
+
+    _NAMES = {"logit": "Logit", "probit": "Probit", "cloglog": "CLogLog"}
+
+    def __getitem__(self, name: str):
+        from statsmodels.genmod.families import links
+
+        return getattr(links, self._NAMES[name])
+
+    def __iter__(self):
+        return iter(self._NAMES)
+
+    def __len__(self) -> int:
+        return len(self._NAMES)
+
+
+LINKS = _Links()
 COEFFICIENT_SCALES = {
     "logit": "log-odds",
     "probit": "probit index",
@@ -160,6 +178,12 @@ def build_design(
 
 
 def _fit_statsmodels(y, design, estimator, se, groups, weights):
+    from statsmodels.genmod import families
+    from statsmodels.regression.linear_model import OLS, WLS
+    from statsmodels.tools.sm_exceptions import SpecificationWarning
+
+    from analysis.stats.irls import CachedGLM, SparseIRLSGLM
+
     cov_type = {
         "nonrobust": "nonrobust",
         "robust": "HC1" if estimator == "lpm" else "HC0",
@@ -192,17 +216,17 @@ def average_marginal_effects(
     For the LPM it is the coefficient itself. Unweighted, the numbers equal statsmodels'
     ``get_margeff(at="overall", method="dydx")``. Returns ``term, estimate, std_error``.
     """
+    estimates, std_errors = _ame_arrays(result, design, estimator, terms, weights)
+    return pd.DataFrame({"term": list(terms), "estimate": estimates, "std_error": std_errors})
+
+
+def _ame_arrays(result, design: pd.DataFrame, estimator: str, terms: Sequence[str], weights):
+    """The estimates and standard errors of :func:`average_marginal_effects`."""
     params = result.params.to_numpy()
     cov = np.asarray(result.cov_params())
     index = [design.columns.get_loc(t) for t in terms]
     if estimator == "lpm":
-        return pd.DataFrame(
-            {
-                "term": list(terms),
-                "estimate": params[index],
-                "std_error": np.sqrt(np.diag(cov)[index]),
-            }
-        )
+        return params[index], np.sqrt(np.diag(cov)[index])
     link = LINKS[estimator]()
     x = design.to_numpy()
     eta = x @ params
@@ -215,8 +239,7 @@ def average_marginal_effects(
     # d AME_j / d beta = mean(density) e_j + beta_j mean(slope * x)
     jacobian = np.outer(params[index], (w * slope) @ x)
     jacobian[np.arange(len(index)), index] += mean_density
-    std_errors = np.sqrt(np.einsum("ij,jk,ik->i", jacobian, cov, jacobian))
-    return pd.DataFrame({"term": list(terms), "estimate": estimates, "std_error": std_errors})
+    return estimates, np.sqrt(np.einsum("ij,jk,ik->i", jacobian, cov, jacobian))
 
 
 def _term_type(term: str, covariates: Sequence[str]) -> str:
@@ -260,7 +283,37 @@ def fit_binary_model(
     Standard errors: ``"cluster"`` (CR1, by ``cluster``), ``"robust"`` (LPM HC1, GLMs HC0)
     or ``"nonrobust"``. Intervals and p-values in the tables are normal-based.
     """
-    spec = spec or ModelSpec()
+    return _tables(_estimate(df, outcome, covariates, spec or ModelSpec()))
+
+
+@dataclass(frozen=True)
+class _Estimates:
+    """What :func:`fit_binary_model` computes before building its tables."""
+
+    outcome: str
+    covariates: list[str]
+    spec: ModelSpec
+    result: Any
+    design: pd.DataFrame
+    sample: pd.DataFrame
+    scale_table: pd.DataFrame
+    weights: np.ndarray | None
+    groups: np.ndarray | None
+    n_dropped: int
+    n_complete: int
+    dropped_levels: list[str]
+
+    @property
+    def converged(self) -> bool:
+        return bool(getattr(self.result, "converged", True))
+
+    def marginal_effects(self) -> tuple[np.ndarray, np.ndarray]:
+        """Estimates and standard errors of the covariates' average marginal effects."""
+        return _ame_arrays(self.result, self.design, self.spec.estimator, self.covariates,
+                           self.weights)  # fmt: skip
+
+
+def _estimate(df: pd.DataFrame, outcome: str, covariates: Sequence[str], spec: ModelSpec):
     estimator, se, cluster, weights = spec.estimator, spec.se, spec.cluster, spec.weights
     covariates = list(covariates)
     fixed_effects = list(spec.fixed_effects)
@@ -293,7 +346,17 @@ def fit_binary_model(
         w = w / w.mean()
     groups = group_codes(sample[cluster])[0] if se == "cluster" else None
     result = _fit_statsmodels(y, design, estimator, se, groups, w)
+    return _Estimates(outcome, covariates, spec, result, design, sample, scale_table, w, groups,
+                      n_dropped, n_complete, dropped_levels)  # fmt: skip
 
+
+def _tables(fit: _Estimates) -> ModelFit:
+    """The tidy tables of a fitted model."""
+    outcome, covariates, spec, result = fit.outcome, fit.covariates, fit.spec, fit.result
+    estimator, se, cluster, weights = spec.estimator, spec.se, spec.cluster, spec.weights
+    fixed_effects, dropped_levels, sample = list(spec.fixed_effects), fit.dropped_levels, fit.sample
+    n_dropped, n_complete, groups, design = fit.n_dropped, fit.n_complete, fit.groups, fit.design
+    scale_table = fit.scale_table
     labels = {
         "outcome": outcome,
         "estimator": estimator,
@@ -316,15 +379,14 @@ def fit_binary_model(
               "estimate": estimate, "std_error": std_error, "scale": COEFFICIENT_SCALES[estimator],
               **_inference(estimate, std_error, alpha), **labels, **sizes}  # fmt: skip
     coefficients = pd.DataFrame({c: values[c] for c in COEFFICIENT_COLUMNS})
-    ame = average_marginal_effects(result, design, estimator, covariates, w)
+    estimate, std_error = fit.marginal_effects()
     standardized = set(scale_table.covariate)
-    estimate, std_error = ame["estimate"].to_numpy(), ame["std_error"].to_numpy()
-    values = {"term": ame["term"].tolist(), "estimate": estimate, "std_error": std_error,
+    values = {"term": list(covariates), "estimate": estimate, "std_error": std_error,
               **_inference(estimate, std_error, alpha), **labels, **sizes,
               "scale": ["probability per SD" if t in standardized else "probability per unit"
-                        for t in ame.term]}  # fmt: skip
+                        for t in covariates]}  # fmt: skip
     ame = pd.DataFrame({c: values[c] for c in MARGINAL_EFFECT_COLUMNS})
-    converged = bool(getattr(result, "converged", True))
+    converged = fit.converged
     return ModelFit(
         coefficients=coefficients,
         marginal_effects=ame,
@@ -395,91 +457,6 @@ def fit_adoption_models(
         coefficients=pd.concat(coefficients, ignore_index=True),
         marginal_effects=pd.concat(effects, ignore_index=True),
     )
-
-
-def bivariate_effects(
-    df: pd.DataFrame, outcome: str, covariates: Sequence[str], spec: ModelSpec | None = None
-) -> pd.DataFrame:
-    """One model per covariate (``outcome`` on that covariate alone, z-scored on its rows):
-    the standardized effect of each covariate, i.e. its average marginal effect in
-    probability per SD. ``spec`` defaults to the LPM with state-clustered errors and no fixed
-    effects. Rows as :data:`MARGINAL_EFFECT_COLUMNS` plus ``state_fe``."""
-    spec = spec or ModelSpec(estimator="lpm")
-    rows = [_bivariate_lpm(df, outcome, name, spec) for name in covariates]
-    fast = [r for r in rows if isinstance(r, dict)]
-    if fast:
-        table = (
-            _finish(pd.DataFrame(fast), spec.alpha)
-            .assign(
-                estimator="lpm",
-                se_type=_se_label("lpm", "cluster", spec.cluster),
-                fixed_effects="+".join(spec.fixed_effects) if spec.fixed_effects else "none",
-                weights="none",
-                n_fe_dropped=0,
-                fe_dropped_levels="",
-            )[MARGINAL_EFFECT_COLUMNS]
-            .assign(state_fe=spec.state_fe)
-        )
-        rows = [r for r in rows if not isinstance(r, dict)]
-        if not rows:
-            return table
-        frames = iter(table.iloc[[i]] for i in range(len(table)))
-        rows = [next(frames) if isinstance(r, dict) else r for r in rows]
-    return pd.concat(rows, ignore_index=True)
-
-
-def _bivariate_lpm(df: pd.DataFrame, outcome: str, name: str, spec: ModelSpec):
-    """The marginal-effect row of :func:`fit_adoption_model` (``outcome`` on ``name`` alone)
-    with ``state_fe`` (a one-row table), or its numbers (a dict) when computed here.
-    For the unweighted clustered LPM, with or without the ``group`` fixed
-    effect, in closed form (Frisch-Waugh-Lovell: the slope and its CR1 sandwich from the
-    covariate demeaned overall or within states), equal to statsmodels' OLS to rounding;
-    any other spec, or a covariate (nearly) collinear with the fixed effects, goes through
-    :func:`fit_adoption_model`."""
-    fe = spec.fixed_effects
-    fast = spec.estimator == "lpm" and spec.weights is None and spec.se == "cluster"
-    if not (fast and fe in ((), (spec.group,))):
-        return fit_adoption_model(df, outcome, [name], spec).marginal_effects.assign(
-            state_fe=spec.state_fe
-        )
-    used = [outcome, name, *fe, spec.cluster]
-    keep = [c for c in dict.fromkeys([*used, spec.group]) if c in df.columns]
-    narrow = df[keep]  # the rows of df, only the columns used
-    sample, n_dropped = complete_cases(spec.sample(narrow), used)
-    y = binary_outcome(sample[outcome], outcome)
-    scale_rows = complete_cases(narrow, used)[0]
-    scales = resolve_scales(scale_rows, [name], spec.standardize, spec.scales)
-    x = sample[name].to_numpy(dtype=float)
-    if len(scales):
-        x = (x - scales["mean"].iloc[0]) / scales["sd"].iloc[0]
-    if fe:
-        codes = group_codes(sample[spec.group])[0]
-        counts = np.bincount(codes)
-        xt = x - (np.bincount(codes, weights=x) / counts)[codes]
-        yt = y - (np.bincount(codes, weights=y) / counts)[codes]
-        k = 1 + counts.size
-    else:
-        xt, yt, k = x - x.mean(), y - y.mean(), 2
-    sxx = xt @ xt
-    if len(y) < 2 or np.unique(y).size < 2 or not sxx > 1e-10 * (x @ x):
-        return fit_adoption_model(df, outcome, [name], spec).marginal_effects.assign(
-            state_fe=spec.state_fe
-        )
-    slope = (xt @ yt) / sxx
-    clusters = group_codes(sample[spec.cluster])[0]
-    scores = np.bincount(clusters, weights=xt * (yt - slope * xt))
-    g, n = scores.size, len(y)
-    variance = (scores @ scores) / sxx**2 * (g / (g - 1.0)) * ((n - 1.0) / (n - k))
-    return {
-        "term": name,
-        "estimate": slope,
-        "std_error": np.sqrt(variance),
-        "scale": "probability per SD" if len(scales) else "probability per unit",
-        "outcome": outcome,
-        "n": n,
-        "n_dropped": n_dropped,
-        "n_clusters": g,
-    }
 
 
 def sample_effects(

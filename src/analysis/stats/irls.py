@@ -1,10 +1,7 @@
-"""Faster exact pieces of the binary-model engine (:mod:`analysis.stats.adoption_models`).
+"""Faster exact pieces of the binary-model engine (:mod:`analysis.stats.adoption_models`);
+:func:`group_codes`, :func:`matrix_rank` and ``SPARSE_IRLS_ROWS`` live in
+:mod:`analysis.stats.codes` (no statsmodels) and are re-exported here.
 
-- :func:`group_codes`: the codes and sorted text levels of
-  :func:`analysis.stats._common.group_codes`, with the text conversion and the sort done on
-  the distinct values only (a county x month panel has 40,000 rows but 15 months).
-- :func:`matrix_rank`: ``np.linalg.matrix_rank`` without the SVD of a large design whose
-  columns are clearly independent.
 - :class:`SparseIRLSGLM`: statsmodels' ``GLM`` whose IRLS iterations solve each weighted least
   squares step from the normal equations of the sparse design (fixed-effect dummies are
   mostly zeros) instead of a dense ``lstsq``. Everything else is statsmodels' own code path:
@@ -22,7 +19,6 @@ import warnings
 from collections import OrderedDict
 
 import numpy as np
-import pandas as pd
 import scipy.sparse as sp
 from statsmodels.genmod.generalized_linear_model import (
     GLM,
@@ -33,37 +29,9 @@ from statsmodels.genmod.generalized_linear_model import (
 from statsmodels.regression import linear_model as lm
 from statsmodels.tools.sm_exceptions import PerfectSeparationWarning
 
-from analysis.stats import _common
+from analysis.stats.codes import SPARSE_IRLS_ROWS, group_codes, matrix_rank
 
-#: From this many rows (county x month panels) the binary GLMs use :class:`SparseIRLSGLM`;
-#: smaller (cross-sectional) fits keep statsmodels' dense IRLS, which is as fast there.
-SPARSE_IRLS_ROWS = 10_000
-
-
-def group_codes(values: pd.Series) -> tuple[np.ndarray, list[str]]:
-    """As :func:`analysis.stats._common.group_codes` (``np.unique`` of the values as text):
-    integer codes and the sorted text levels. Object columns (whose distinct values may share
-    a text, ``1`` and ``"1"``) and columns with missing values go to that function."""
-    if values.dtype == object or values.isna().any():
-        return _common.group_codes(values)
-    codes, uniques = pd.factorize(values, sort=False)
-    text = pd.Series(uniques, dtype=values.dtype).astype(str).to_numpy()
-    levels, inverse = np.unique(text, return_inverse=True)
-    return inverse[codes].astype(np.intp), [str(level) for level in levels]
-
-
-def matrix_rank(x: np.ndarray) -> int:
-    """``np.linalg.matrix_rank(x)``, without its SVD when the Gram matrix shows the columns
-    far from collinear: eigenvalues of ``x'x`` carry absolute errors near ``n eps`` times the
-    largest, so a smallest one above 1e-8 of the largest means singular values whose ratio
-    exceeds 1e-4, far above the SVD's threshold (``max(n, k) eps``)."""
-    if x.shape[0] >= SPARSE_IRLS_ROWS and x.shape[1]:
-        rows = sp.csr_matrix(x)
-        eigenvalues = np.linalg.eigvalsh((rows.T @ rows).toarray())
-        if eigenvalues[0] > 1e-8 * eigenvalues[-1]:
-            return x.shape[1]
-    return int(np.linalg.matrix_rank(x))
-
+__all__ = ["SPARSE_IRLS_ROWS", "CachedGLM", "SparseIRLSGLM", "group_codes", "matrix_rank"]
 
 # IRLS solutions by a digest of (family, link, outcome, design, weights): a model fitted again
 # with only another covariance (robust, then clustered) reuses its iterations in this process.
@@ -76,6 +44,15 @@ class CachedGLM(GLM):
     history) is computed once per outcome, design, weights and family in a process; each fit
     then builds statsmodels' results, and so its covariance, from that solution. A fit is a
     pure function of these inputs, so a repeated fit gives the same numbers, bit for bit."""
+
+    def initialize(self):
+        # ``GLM.initialize``, the design's rank from :func:`matrix_rank` (the same number,
+        # computed once per design in a process).
+        self.df_model = matrix_rank(self.exog) - 1
+        weights = self.freq_weights
+        frequency = weights is not None and weights.shape[0] == self.endog.shape[0]
+        self.wnobs = weights.sum() if frequency else self.exog.shape[0]
+        self.df_resid = self.wnobs - self.df_model - 1
 
     def _solve(self, start_params, maxiter, tol, scale, cov_type, cov_kwds, use_t, **kwargs):
         return super()._fit_irls(start_params, maxiter, tol, scale, cov_type, cov_kwds, use_t,
@@ -115,14 +92,6 @@ class CachedGLM(GLM):
 class SparseIRLSGLM(CachedGLM):
     """``GLM`` (unweighted by frequency, no offset) with sparse normal-equation IRLS steps;
     use ``fit(method="IRLS")`` with the default tolerance, as statsmodels."""
-
-    def initialize(self):
-        # ``GLM.initialize``, the design's rank from :func:`matrix_rank` (the same number).
-        self.df_model = matrix_rank(self.exog) - 1
-        weights = self.freq_weights
-        frequency = weights is not None and weights.shape[0] == self.endog.shape[0]
-        self.wnobs = weights.sum() if frequency else self.exog.shape[0]
-        self.df_resid = self.wnobs - self.df_model - 1
 
     def _solve(self, start_params, maxiter, tol, scale, cov_type, cov_kwds, use_t, **kwargs):
         # statsmodels' ``GLM._fit_irls`` with the defaults the engine uses (deviance

@@ -2,11 +2,12 @@
 
 :func:`fit_lpm_wild` standardizes the named covariates over the rows it fits (z-scores over the
 complete cases, so each coefficient is the difference in the adoption probability per SD),
-fits OLS with pyfixest (CRV1 standard errors clustered by ``cluster``) and adds, for each
+fits OLS as pyfixest's ``feols`` does (:mod:`analysis.stats.crv1`, pyfixest itself only
+where that does not apply; CRV1 standard errors clustered by ``cluster``) and adds, for each
 term in ``bootstrap_terms``, the wild cluster bootstrap p-value of pyfixest's
 ``wildboottest`` (WCR11, the null imposed, Webb six-point weights, ``reps`` draws, ``seed``;
-computed by :func:`analysis.stats.wcr.wild_bootstrap_p`), which stays valid with few or
-unbalanced clusters.
+computed from arrays by :func:`analysis.stats.wcr.wild_bootstrap_p_arrays`), which stays
+valid with few or unbalanced clusters.
 """
 
 from __future__ import annotations
@@ -15,10 +16,10 @@ from collections.abc import Sequence
 
 import numpy as np
 import pandas as pd
-import pyfixest as pf
 
+from analysis.stats import wcr
 from analysis.stats._common import complete_cases, require_columns, z_critical
-from analysis.stats.wcr import wild_bootstrap_p
+from analysis.stats.crv1 import crv1_ols
 
 LPM_COLUMNS = [
     "term",
@@ -66,15 +67,23 @@ def fit_lpm_wild(
     data = zscores(data.reset_index(drop=True), terms)
     # Integer cluster codes (sorted labels): wildboottest's compiled kernels need numbers.
     data[cluster] = pd.factorize(data[cluster].astype(str), sort=True)[0]
-    fit = pf.feols(f"{outcome} ~ {' + '.join(terms)}", data=data, vcov={"CRV1": cluster})
-    tidy = fit.tidy()
     z = z_critical(alpha)
+    fit = crv1_ols(data[outcome].to_numpy(dtype=float), data[terms].to_numpy(dtype=float),
+                   terms, data[cluster].to_numpy())  # fmt: skip
+    if fit is None or not wcr.applies("webb", fit.n_clusters, reps):
+        numbers = _pyfixest(data, outcome, terms, cluster, bootstrap_terms, reps, seed)
+    else:
+        # pyfixest's feols and wildboottest numbers from arrays (no pyfixest import).
+        numbers = {
+            term: (fit.estimate[i], fit.std_error[i], fit.p_value[i],
+                   wcr.wild_bootstrap_p_arrays(fit.y, fit.one_hot, fit.one_hot_names,
+                                               fit.clusters, term, reps=reps, seed=seed)
+                   if term in bootstrap_terms else np.nan)
+            for i, term in enumerate(fit.names) if term in terms
+        }  # fmt: skip
     rows = []
     for term in terms:
-        est, se = float(tidy.loc[term, "Estimate"]), float(tidy.loc[term, "Std. Error"])
-        p_wild = np.nan
-        if term in bootstrap_terms:
-            p_wild = wild_bootstrap_p(fit, term, cluster=cluster, reps=reps, seed=seed)
+        est, se, p_value, p_wild = (float(v) for v in numbers[term])
         rows.append(
             {
                 "term": term,
@@ -82,7 +91,7 @@ def fit_lpm_wild(
                 "std_error_pp": 100 * se,
                 "ci_low_pp": 100 * (est - z * se),
                 "ci_high_pp": 100 * (est + z * se),
-                "p_value": float(tidy.loc[term, "Pr(>|t|)"]),
+                "p_value": p_value,
                 "p_wild": p_wild,
                 "n": len(data),
                 "n_clusters": data[cluster].nunique(),
@@ -91,3 +100,18 @@ def fit_lpm_wild(
             }
         )
     return pd.DataFrame(rows, columns=LPM_COLUMNS)
+
+
+def _pyfixest(data, outcome, terms, cluster, bootstrap_terms, reps, seed):
+    """term -> (estimate, std_error, p_value, p_wild) from pyfixest's feols."""
+    import pyfixest as pf
+
+    fit = pf.feols(f"{outcome} ~ {' + '.join(terms)}", data=data, vcov={"CRV1": cluster})
+    tidy = fit.tidy()
+    return {
+        term: (tidy.loc[term, "Estimate"], tidy.loc[term, "Std. Error"],
+               tidy.loc[term, "Pr(>|t|)"],
+               wcr.wild_bootstrap_p(fit, term, cluster=cluster, reps=reps, seed=seed)
+               if term in bootstrap_terms else np.nan)
+        for term in terms
+    }  # fmt: skip

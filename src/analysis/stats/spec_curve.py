@@ -11,7 +11,7 @@ import pandas as pd
 from statsmodels.tools.sm_exceptions import PerfectSeparationError
 
 from analysis.stats._common import standardization_scales, unique_columns
-from analysis.stats.adoption_models import fit_adoption_model
+from analysis.stats.adoption_models import COEFFICIENT_SCALES, _estimate, _inference
 from analysis.stats.spec import ESTIMATORS, ModelSpec
 
 DEFAULT_SAMPLES: dict[str, tuple[str, ...]] = {
@@ -93,18 +93,21 @@ def specification_curve(
             "state_fe": fe,
         }
         try:
-            fit = fit_adoption_model(df, outcome, terms, choice)
+            # The numbers of fit_adoption_model's tables, without building the tables.
+            fit = _estimate(df, outcome, terms, choice)
         except (ValueError, np.linalg.LinAlgError, PerfectSeparationError) as error:
             rows += [{**settings, "focal": f, "status": f"failed: {error}"} for f in focal]
             continue
-        effects, coefficients = fit.marginal_effects, fit.coefficients
-        effect_row = {term: i for i, term in enumerate(effects["term"])}
-        coefficient_row = {term: i for i, term in enumerate(coefficients["term"])}
-        numbers = {c: effects[c].to_numpy(dtype=float) for c in EFFECT_COLUMNS}
-        raw = {c: coefficients[c].to_numpy() for c in ("estimate", "std_error", "scale")}
+        estimate, std_error = fit.marginal_effects()
+        numbers = {"estimate": estimate, "std_error": std_error,
+                   **_inference(estimate, std_error, choice.alpha)}  # fmt: skip
+        numbers = {c: np.asarray(numbers[c], dtype=float) for c in EFFECT_COLUMNS}
+        raw = {"estimate": fit.result.params.to_numpy(), "std_error": fit.result.bse.to_numpy()}
+        coefficient_row = {term: i for i, term in enumerate(fit.design.columns)}
+        n, n_fe_dropped = len(fit.sample), fit.n_complete - len(fit.sample)
         status = "ok" if fit.converged else "not converged"
         for name in focal:
-            i, j = effect_row[name], coefficient_row[name]
+            i, j = terms.index(name), coefficient_row[name]
             rows.append(
                 {
                     **settings,
@@ -112,10 +115,10 @@ def specification_curve(
                     **{c: float(numbers[c][i]) for c in EFFECT_COLUMNS},
                     "coefficient": raw["estimate"][j],
                     "coefficient_std_error": raw["std_error"][j],
-                    "coefficient_scale": raw["scale"][j],
-                    "n": fit.n,
+                    "coefficient_scale": COEFFICIENT_SCALES[estimator],
+                    "n": n,
                     "n_dropped": fit.n_dropped,
-                    "n_fe_dropped": fit.n_fe_dropped,
+                    "n_fe_dropped": n_fe_dropped,
                     "status": status,
                 }
             )

@@ -11,7 +11,8 @@ sums differs (relative differences near 1e-15).
 
 Only the case the project uses is covered: CRV1 clustering by one variable, the null imposed,
 bootstrap type "11", Webb or Rademacher weights without full enumeration. Anything else goes
-to pyfixest (:func:`wild_bootstrap_p`).
+to pyfixest (:func:`wild_bootstrap_p`). :func:`wild_bootstrap_p_arrays` takes the design as
+arrays instead of a pyfixest fit (with :mod:`analysis.stats.crv1`, callers skip pyfixest).
 """
 
 from __future__ import annotations
@@ -84,7 +85,10 @@ def wcr_statistics(
 ) -> tuple[float, np.ndarray]:
     """The CRV1 t of ``param`` and its ``reps`` WCR-11 bootstrap t's (wildboottest's
     ``t_stat`` and ``t_boot``) on the pyfixest ``model``."""
-    d = _design(model, cluster)
+    return _statistics(_design(model, cluster), param, reps=reps, seed=seed, weights=weights)
+
+
+def _statistics(d: _Design, param: str, *, reps: int, seed: int, weights: str):
     r = np.zeros(d.k)
     r[d.names.index(param)] = 1
     a = 1 / (np.transpose(r) @ d.txx_inv @ r)
@@ -114,13 +118,43 @@ def wcr_test(model, param: str, *, cluster: str, reps: int, seed: int, weights: 
     return float(np.mean(np.abs(t_stat) < abs(t_boot)))
 
 
+def applies(weights: str, n_clusters: int, reps: int) -> bool:
+    """Whether the vectorised WCR-11 computes wildboottest's p-value: Webb weights, or
+    Rademacher weights with 2^G >= reps (below, wildboottest enumerates every sign vector)."""
+    return weights == "webb" or (weights == "rademacher" and 2**n_clusters >= reps)
+
+
+def wild_bootstrap_p_arrays(
+    y: np.ndarray,
+    x: np.ndarray,
+    names: list[str],
+    clusters: np.ndarray,
+    param: str,
+    *,
+    reps: int,
+    seed: int,
+    weights: str = "webb",
+) -> float:
+    """:func:`wcr_test` from plain arrays, without a pyfixest fit: ``y``, the one-hot design
+    ``x`` (intercept and fixed-effect dummies as columns: what pyfixest's
+    ``_model_matrix_one_hot`` gives, e.g. :attr:`analysis.stats.crv1.CRV1Fit.one_hot`), its
+    column ``names`` and the cluster of each row (sorted cluster values get the weights in
+    order, as wildboottest). Only where :func:`applies`."""
+    clusters = np.asarray(clusters)
+    if not applies(weights, int(np.unique(clusters).size), reps):
+        raise ValueError(f"{weights} weights with {reps} reps: use wild_bootstrap_p (pyfixest)")
+    design = _Design(np.asarray(y, dtype=float), np.asarray(x, dtype=float), clusters, names)
+    t_stat, t_boot = _statistics(design, param, reps=reps, seed=seed, weights=weights)
+    return float(np.mean(np.abs(t_stat) < abs(t_boot)))
+
+
 def wild_bootstrap_p(
     model, param: str, *, cluster: str, reps: int, seed: int, weights: str = "webb"
 ) -> float:
     """:func:`wcr_test` where it applies (WCR-11; Webb weights, or Rademacher with 2^G >= reps),
     else pyfixest's ``wildboottest``."""
     n_clusters = int(model._data[cluster].nunique())
-    if weights == "webb" or (weights == "rademacher" and 2**n_clusters >= reps):
+    if applies(weights, n_clusters, reps):
         return wcr_test(model, param, cluster=cluster, reps=reps, seed=seed, weights=weights)
     with warnings.catch_warnings():
         # With 2^G < reps wildboottest enumerates every sign vector instead (and says so).

@@ -233,7 +233,8 @@ def fit_exit_models(panel: pd.DataFrame, *, seed: int = 0, reps: int = 9999) -> 
     """Two cloglog hazards of an agreement ending (year effects, state-clustered CR1):
     ``all agreements`` (no partisanship term) and ``with partisanship change`` (agreements of
     agencies placed in a county; the 2020 -> 2024 change per SD over those intervals), with
-    hazard ratios; then the linear probability version of the second (pyfixest, year effects,
+    hazard ratios; then the linear probability version of the second (pyfixest's feols numbers
+    from arrays, :mod:`analysis.stats.crv1`; year effects,
     CR1 by state) with a wild cluster bootstrap p-value (Rademacher weights, null imposed,
     ``reps`` draws, ``seed``) for the state-level ``prohibition_enacted`` term
     (``p_wild``). Rows: one per model and term; ``unit`` says the scale of ``estimate``
@@ -260,6 +261,52 @@ def fit_exit_models(panel: pd.DataFrame, *, seed: int = 0, reps: int = 9999) -> 
 
 
 def _lpm_wild(data: pd.DataFrame, terms: list[str], *, seed: int, reps: int) -> pd.DataFrame:
+    from analysis.stats import wcr
+    from analysis.stats.crv1 import crv1_ols
+
+    # The numbers of pyfixest's feols (period effects absorbed, CR1 by state) and its wild
+    # bootstrap from arrays (analysis.stats.crv1), without importing pyfixest; pyfixest where
+    # those do not apply.
+    states = pd.factorize(data["state"], sort=True)[0]
+    periods = pd.factorize(data["period"], sort=True)[0]
+    fit = None
+    if (periods >= 0).all() and (states >= 0).all():
+        x = data[terms].to_numpy(dtype=float, na_value=np.nan)
+        fit = crv1_ols(data["event"].to_numpy(dtype=float), x, terms, states, periods)
+    if fit is None or not wcr.applies("rademacher", fit.n_clusters, reps):
+        return _lpm_wild_pyfixest(data, terms, seed=seed, reps=reps)
+    out = pd.DataFrame(
+        {"term": fit.names, "estimate": fit.estimate, "std_error": fit.std_error,
+         "p_value": fit.p_value, "ci_low": fit.ci_low, "ci_high": fit.ci_high}
+    )  # fmt: skip
+    p_wild = np.nan
+    if "prohibition_enacted" in terms:
+        p_wild = wcr.wild_bootstrap_p_arrays(
+            fit.y, fit.one_hot, fit.one_hot_names, fit.clusters, "prohibition_enacted",
+            reps=reps, seed=seed, weights="rademacher",
+        )  # fmt: skip
+    return _lpm_table(out, terms, p_wild, n=fit.n, data=data)
+
+
+def _lpm_table(out: pd.DataFrame, terms, p_wild: float, *, n: int, data) -> pd.DataFrame:
+    scaled = ["estimate", "std_error", "ci_low", "ci_high"]
+    out[scaled] = 100 * out[scaled]  # percentage points per interval
+    out["p_wild"] = np.nan
+    if "prohibition_enacted" in terms:
+        out.loc[out["term"] == "prohibition_enacted", "p_wild"] = p_wild
+    return out.assign(
+        model="LPM with partisanship change (pp per SD)",
+        n=int(n),
+        n_clusters=int(data["state"].nunique()),
+        n_events=int(data["event"].sum()),
+        term_type="covariate",
+        unit="pp per interval",
+    )
+
+
+def _lpm_wild_pyfixest(
+    data: pd.DataFrame, terms: list[str], *, seed: int, reps: int
+) -> pd.DataFrame:
     import pyfixest as pf
 
     from analysis.stats.wcr import wild_bootstrap_p
@@ -279,19 +326,10 @@ def _lpm_wild(data: pd.DataFrame, terms: list[str], *, seed: int, reps: int) -> 
             "ci_high": tidy["97.5%"],
         }
     )
-    scaled = ["estimate", "std_error", "ci_low", "ci_high"]
-    out[scaled] = 100 * out[scaled]  # percentage points per interval
-    out["p_wild"] = np.nan
+    p_wild = np.nan
     if "prohibition_enacted" in terms:
-        out.loc[out["term"] == "prohibition_enacted", "p_wild"] = wild_bootstrap_p(
+        p_wild = wild_bootstrap_p(
             fit, "prohibition_enacted", cluster="state_id", reps=reps, seed=seed,
             weights="rademacher",
         )  # fmt: skip
-    return out.assign(
-        model="LPM with partisanship change (pp per SD)",
-        n=int(fit._N),
-        n_clusters=int(data["state"].nunique()),
-        n_events=int(data["event"].sum()),
-        term_type="covariate",
-        unit="pp per interval",
-    )
+    return _lpm_table(out, terms, p_wild, n=fit._N, data=data)
