@@ -7,6 +7,11 @@ correlation atlas with BH q-values and within-state permutation p-values), ``ado
 and the county x month risk set), ``hazard`` (cloglog discrete-time hazard), ``survival``
 (Kaplan-Meier), ``spec_curve``, ``forecast`` (AUC, Brier, calibration), ``binned``,
 ``resampling``, ``multiple_testing`` and ``simulate`` (synthetic data with known parameters).
+``bivariate`` holds the one-covariate models. Fast exact paths, each tested against the library
+it stands in for: ``irls`` (statsmodels' GLM iterations, sparse for panels), ``crv1`` and
+``wcr`` (pyfixest's clustered OLS and wildboottest's WCR bootstrap from arrays), ``fwl``
+(randomization-inference refits), ``spatial`` (esda's statistics); ``codes`` has the group
+codes and rank checks they share.
 Every result is a DataFrame with stable column and term names; randomness comes only from
 ``seed`` arguments.
 """
