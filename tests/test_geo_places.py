@@ -166,3 +166,79 @@ def test_county_populations_use_the_count_and_the_ct_base(tmp_path):
     missing = pd.DataFrame({"fips": ["40015"], "state_usps": ["OK"]})
     with pytest.raises(ValueError, match="no 2020 population for .*40015"):
         gp.build_county_populations(missing, gp.read_ers_census_2020(ers))
+
+
+def _pandas_read(path, columns, sep=","):
+    """The reference reader: what _read gave before the Arrow fast path."""
+    wanted = set(columns)
+    frame = pd.read_csv(
+        path, sep=sep, dtype=str, keep_default_na=False, encoding="utf-8-sig",
+        usecols=lambda c: c.strip() in wanted,
+    )  # fmt: skip
+    frame.columns = frame.columns.str.strip()
+    return frame[list(columns)].apply(lambda c: c.str.strip())
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        '\ufeffA, B ,C\n1,"x, ""y""",3\n\n4, ab"c ,6\r\n7,"two\nlines",9\n',  # BOM, quotes, CRLF
+        "A,B,C\n1,2\n3,4,5\n",  # a short row: pandas reads it
+        "A,B,C\n",  # header only
+        "A,B,A\n1,2,3\n",  # a repeated header name
+    ],
+)
+def test_arrow_reader_equals_pandas(tmp_path, text):
+    path = tmp_path / "t.csv"
+    path.write_bytes(text.encode("utf-8"))
+    new = gp._read(path, ("B", "A"))
+    pd.testing.assert_frame_equal(new, _pandas_read(path, ("B", "A")), check_exact=True)
+
+
+def _reference_counties(gaz, place_counties, places_2020):
+    """The loop build_places replaced: principal county and |-joined counties per place."""
+    listed: dict[str, list[str]] = {}
+    for place, county in zip(place_counties.place_geoid, place_counties.county_fips, strict=True):
+        counties = listed.setdefault(place, [])
+        if county not in counties:
+            counties.append(county)
+    main = dict(zip(places_2020.geoid, places_2020.county_fips, strict=True))
+    principal, all_fips = [], []
+    for geoid in gaz.geoid:
+        counties = list(listed.get(geoid, []))
+        first = main.get(geoid) or None
+        if first and first in counties:
+            counties.remove(first)
+        if first:
+            counties.insert(0, first)
+        principal.append(counties[0] if counties else None)
+        all_fips.append("|".join(counties) if counties else None)
+    return principal, all_fips
+
+
+def test_build_places_counties_equal_the_reference_loop(files):
+    gaz = gp.read_gazetteer_places(files["gaz"])
+    pc = gp.read_place_counties(files["place_counties"])
+    # repeated pairs, a blank main county and a main county listed last
+    pc = pd.concat([pc, pc.iloc[[2, 0]]], ignore_index=True)
+    p2020 = gp.read_places_2020(files["places"])
+    p2020.loc[p2020.geoid == "4874132", "county_fips"] = ""
+    table = gp.build_places(gaz, pc, p2020)
+    principal, all_fips = _reference_counties(table, pc, p2020)
+    assert table.principal_county_fips.fillna("-").tolist() == [p or "-" for p in principal]
+    assert table.county_fips_all.fillna("-").tolist() == [f or "-" for f in all_fips]
+    assert table.loc[table.geoid == "4874132", "county_fips_all"].item() == "48441"
+
+
+def test_places_memo_follows_the_files(files, tmp_path, monkeypatch):
+    raw = tmp_path / "raw"
+    for key, name in (("gaz", gp.GAZETTEER_PLACES), ("place_counties", gp.PLACE_COUNTIES),
+                      ("places", gp.PLACES_2020)):  # fmt: skip
+        (raw / name).parent.mkdir(parents=True, exist_ok=True)
+        (raw / name).write_bytes(files[key].read_bytes())
+    first = gp.places(raw)
+    first.loc[0, "name"] = "changed by a caller"
+    assert gp.places(raw).loc[0, "name"] != "changed by a caller"  # a copy each call
+    gaz = raw / gp.GAZETTEER_PLACES
+    gaz.write_text(gaz.read_text().replace("Tye city", "Tye village"), encoding="utf-8")
+    assert gp.places(raw).set_index("geoid").loc["4874132", "kind"] == "village"

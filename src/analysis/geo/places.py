@@ -28,11 +28,16 @@ because no 2020 count by place is in the data; county and state figures are the 
 
 from __future__ import annotations
 
+import csv
 import re
 from functools import lru_cache
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.csv as pacsv
 
 from analysis import paths
 from analysis.fetch import require
@@ -57,16 +62,47 @@ PLACE_KINDS = (
 
 
 def _read(path: Path, columns: tuple[str, ...], sep: str = ",") -> pd.DataFrame:
-    wanted = set(columns)
-    frame = pd.read_csv(
-        path, sep=sep, dtype=str, keep_default_na=False, encoding="utf-8-sig",
-        usecols=lambda c: c.strip() in wanted,
-    )  # fmt: skip
+    """The named columns (header names compared stripped), every value a stripped string."""
+    frame = _read_arrow(path, columns, sep)
+    if frame is None:
+        wanted = set(columns)
+        frame = pd.read_csv(
+            path, sep=sep, dtype=str, keep_default_na=False, encoding="utf-8-sig",
+            usecols=lambda c: c.strip() in wanted,
+        )  # fmt: skip
     frame.columns = frame.columns.str.strip()
     missing = [c for c in columns if c not in frame.columns]
     if missing:
         raise ValueError(f"{path}: missing column(s) {missing}")
     return frame[list(columns)].apply(lambda c: c.str.strip())
+
+
+def _read_arrow(path: Path, columns: tuple[str, ...], sep: str) -> pd.DataFrame | None:
+    """What ``pd.read_csv(dtype=str, keep_default_na=False)`` gives, read by Arrow's CSV reader
+    on one thread (several times faster); None when the file is anything but a plain table
+    (no rows, a repeated header name, a short or long row, bad UTF-8): pandas reads those."""
+    try:
+        with open(path, encoding="utf-8-sig", newline="") as fh:
+            header = next(csv.reader([fh.readline()], delimiter=sep), [])
+        names = [n for n in header if n.strip() in set(columns)]
+        if len(set(header)) != len(header) or not names:
+            return None
+        table = pacsv.read_csv(
+            path,
+            read_options=pacsv.ReadOptions(use_threads=False),
+            parse_options=pacsv.ParseOptions(delimiter=sep, newlines_in_values=True),
+            convert_options=pacsv.ConvertOptions(
+                include_columns=names,
+                column_types=dict.fromkeys(names, pa.large_string()),
+                strings_can_be_null=False,
+                quoted_strings_can_be_null=False,
+            ),
+        )
+    except (pa.ArrowException, UnicodeDecodeError, csv.Error):
+        return None
+    if table.num_rows == 0 or table.column_names != names:
+        return None
+    return table.to_pandas(use_threads=False)
 
 
 def _check_codes(frame: pd.DataFrame, column: str, digits: int, path: Path) -> None:
@@ -92,15 +128,23 @@ def _counts(frame: pd.DataFrame, column: str, path: Path) -> pd.Series:
 
 
 _BALANCE = re.compile(r"\s*\(balance\)$")
+# The endings by their last word (after the last space), in PLACE_KINDS order: a name ending in
+# " " + ending ends in that word, so only these endings need a look.
+_BY_LAST_WORD: dict[str, tuple[tuple[str, str, int], ...]] = {}
+for _ending, _kind in PLACE_KINDS:
+    _BY_LAST_WORD.setdefault(_ending.rpartition(" ")[2], ())
+    _BY_LAST_WORD[_ending.rpartition(" ")[2]] += ((" " + _ending, _kind, len(_ending) + 1),)
 
 
 def place_kind(name: str) -> tuple[str, str]:
     """``"Bokchito town"`` -> ``("Bokchito", "town")``; ``"Indianapolis city (balance)"`` ->
     ``("Indianapolis", "city")``; ``"Carson City"`` -> ``("Carson City", "")``."""
-    text = _BALANCE.sub("", name.strip())
-    for ending, kind in PLACE_KINDS:
-        if text.endswith(" " + ending):
-            return text[: -len(ending) - 1], kind
+    text = name.strip()
+    if "(balance)" in text:
+        text = _BALANCE.sub("", text)
+    for ending, kind, size in _BY_LAST_WORD.get(text.rpartition(" ")[2], ()):
+        if text.endswith(ending):
+            return text[:-size], kind
     return text, ""
 
 
@@ -110,17 +154,19 @@ def read_gazetteer_places(path: Path) -> pd.DataFrame:
     ``land_area_sqmi``."""
     gaz = _read(path, ("USPS", "GEOID", "NAME", "LSAD", "FUNCSTAT", "ALAND_SQMI"), sep="|")
     _check_codes(gaz, "GEOID", 7, path)
-    parsed = gaz.NAME.map(place_kind)
+    parsed = {name: place_kind(name) for name in dict.fromkeys(gaz.NAME.tolist())}
+    base_name = pd.Series([parsed[n][0] for n in gaz.NAME.tolist()], index=gaz.index, dtype=object)
+    kind = pd.Series([parsed[n][1] for n in gaz.NAME.tolist()], index=gaz.index, dtype=object)
     return pd.DataFrame(
         {
             "geoid": gaz.GEOID,
             "state_usps": gaz.USPS,
             "name": gaz.NAME,
-            "base_name": parsed.str[0],
-            "kind": parsed.str[1],
+            "base_name": base_name,
+            "kind": kind,
             "lsad": gaz.LSAD,
             "funcstat": gaz.FUNCSTAT,
-            "incorporated": (gaz.FUNCSTAT != "S") & (parsed.str[1] != "cdp"),
+            "incorporated": (gaz.FUNCSTAT != "S") & (kind != "cdp"),
             "land_area_sqmi": pd.to_numeric(gaz.ALAND_SQMI.replace("", "0")),
         }
     )
@@ -175,25 +221,32 @@ def build_places(
     ``population_2020``."""
     gaz = gazetteer[gazetteer.state_usps.isin(states().state_usps)]
     main = places_2020.set_index("geoid")
-    listed: dict[str, list[str]] = {}
-    for place, county in zip(
-        place_counties.place_geoid.tolist(), place_counties.county_fips.tolist(), strict=True
-    ):
-        counties = listed.setdefault(place, [])
-        if county not in counties:
-            counties.append(county)
-    main_county = dict(zip(main.index.tolist(), main.county_fips.tolist(), strict=True))
-    principal, all_fips = [], []
-    for geoid in gaz.geoid.tolist():
-        counties = list(listed.get(geoid, []))
-        first = main_county.get(geoid) or None
-        if first and first not in counties:
-            counties.insert(0, first)
-        elif first:
-            counties.remove(first)
-            counties.insert(0, first)
-        principal.append(counties[0] if counties else None)
-        all_fips.append("|".join(counties) if counties else None)
+    # Each place's counties: its 2020 main county first (when it has one), then its distinct
+    # listed counties in file order. The main-county rows go ahead of the listed pairs, so
+    # drop_duplicates (first occurrence kept) leaves that order; a stable sort by place groups
+    # them, and Arrow joins each group.
+    firsts = main.county_fips[~main.index.duplicated(keep="last")]  # a dict's last value wins
+    firsts = firsts[firsts.ne("")]
+    rows = pd.concat(
+        [
+            pd.DataFrame({"place": firsts.index.to_numpy(), "county": firsts.to_numpy()}),
+            place_counties[["place_geoid", "county_fips"]].set_axis(["place", "county"], axis=1),
+        ],
+        ignore_index=True,
+    ).drop_duplicates()
+    codes, uniques = pd.factorize(rows.place.to_numpy(dtype=object))
+    order = np.argsort(codes, kind="stable")
+    sorted_codes = codes[order]
+    starts = np.flatnonzero(np.r_[True, sorted_codes[1:] != sorted_codes[:-1]])
+    values = pa.array(rows.county.to_numpy(dtype=object)[order], type=pa.large_string())
+    joined = pc.binary_join(
+        pa.LargeListArray.from_arrays(np.r_[starts, len(order)].astype(np.int64), values),
+        pa.scalar("|", pa.large_string()),
+    )
+    at = pd.Index(uniques[sorted_codes[starts]]).get_indexer(gaz.geoid.to_numpy(dtype=object))
+    take = pa.array(at, mask=at < 0, type=pa.int64())
+    principal = values.take(pa.array(starts)).take(take).to_pylist()
+    all_fips = joined.take(take).to_pylist()
     table = gaz.assign(
         principal_county_fips=principal,
         county_fips_all=all_fips,
@@ -202,8 +255,23 @@ def build_places(
     return table.sort_values("geoid").reset_index(drop=True)
 
 
+PLACE_FILES = (GAZETTEER_PLACES, PLACE_COUNTIES, PLACES_2020)
+
+
+def _identity(raw_dir: Path, files: tuple[str, ...]) -> tuple:
+    """Path, size and modification time of each file (None when absent): the memo key."""
+    stats = []
+    for name in files:
+        try:
+            st = (raw_dir / name).stat()
+            stats.append((name, st.st_size, st.st_mtime_ns))
+        except OSError:
+            stats.append((name, None, None))
+    return (raw_dir, tuple(stats))
+
+
 @lru_cache(maxsize=4)
-def _places_cached(raw_dir: Path) -> pd.DataFrame:
+def _places_cached(raw_dir: Path, identity: tuple) -> pd.DataFrame:
     return build_places(
         read_gazetteer_places(require(GAZETTEER_PLACES, raw_dir)),
         read_place_counties(require(PLACE_COUNTIES, raw_dir)),
@@ -212,8 +280,10 @@ def _places_cached(raw_dir: Path) -> pd.DataFrame:
 
 
 def places(raw_dir: Path | None = None) -> pd.DataFrame:
-    """Every Census place of the 50 states and DC (see :func:`build_places`)."""
-    return _places_cached((raw_dir or paths.RAW).resolve()).copy()
+    """Every Census place of the 50 states and DC (see :func:`build_places`); read once per
+    process while the files stay the same (a copy each call: callers may change it)."""
+    raw_dir = (raw_dir or paths.RAW).resolve()
+    return _places_cached(raw_dir, _identity(raw_dir, PLACE_FILES)).copy()
 
 
 @lru_cache(maxsize=4)
