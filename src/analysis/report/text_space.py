@@ -25,7 +25,8 @@ def weights_note(n_units: int, n_joins: int, islands, n_components: int, names: 
     """How the contiguity weights were built and which counties are left out."""
     listed = ", ".join(f"{esc(names.get(f, f))} ({f})" for f in islands)
     return (
-        f"Queen contiguity (libpysal) links {fmt_int(n_units)} counties by "
+        f"Queen contiguity (libpysal's rule: polygons sharing a boundary vertex) links "
+        f"{fmt_int(n_units)} counties by "
         f"{fmt_int(n_joins)} shared borders or corners. {len(islands)} counties have no "
         f"neighbour or no polygon at 1:10m and are left out of every spatial statistic: "
         f"{listed}. The remaining graph has {n_components} connected parts, and each county is "
