@@ -1,6 +1,6 @@
 """The order in which the runner hands notebooks to its workers."""
 
-from analysis.runner.run import NotebookSpec, dispatch_order
+from analysis.runner.run import NotebookSpec, dispatch_order, jobs_at_once
 
 
 def spec(name, needs=()):
@@ -18,3 +18,10 @@ def test_without_history_the_params_order_is_kept_after_gating_ones():
     specs = [spec("00_a"), spec("10_b"), spec("90_c", ["10_b"])]
     order = sorted(specs, key=lambda s: dispatch_order(specs, {})[s.name])
     assert [s.name for s in order] == ["10_b", "00_a", "90_c"]
+
+
+def test_one_core_is_left_to_the_zygote_while_it_imports():
+    assert jobs_at_once(2, zygote_warming=True) == 1
+    assert jobs_at_once(2, zygote_warming=False) == 2
+    assert jobs_at_once(1, zygote_warming=True) == 1  # never none
+    assert jobs_at_once(4, zygote_warming=True) == 3

@@ -29,8 +29,9 @@ def zygote():
     z = kernels.Zygote(kernels.kernel_argv("python3"), [WARM], kernel_environment())
     deadline = time.monotonic() + 60
     while not os.path.exists(z.address):
-        assert z.process.poll() is None and time.monotonic() < deadline
+        assert z.warming() and time.monotonic() < deadline
         time.sleep(0.05)
+    assert not z.warming()  # serving
     yield z
     z.close()
     assert z.process.poll() is not None and not os.path.exists(z.folder)

@@ -17,6 +17,7 @@ import socket
 import subprocess
 import sys
 import tempfile
+import time
 from pathlib import Path
 from typing import Any
 
@@ -27,6 +28,7 @@ from analysis import paths
 from analysis.runner.zygote import interpreter_command
 
 _address: str | None = None  # this worker's zygote socket, set by use_zygote
+WARMING_LIMIT = 60.0  # seconds the runner holds a core back for the zygote's imports, at most
 last_refusal = ""  # why the zygote last refused a kernel (it was then started as usual)
 
 
@@ -147,6 +149,15 @@ class Zygote:
             env=env,
             cwd=paths.ROOT,
             start_new_session=True,  # terminal Ctrl-C goes to the runner, which stops this
+        )
+        self.started = time.monotonic()
+
+    def warming(self) -> bool:
+        """Still importing: not serving yet, not ended, and started under a minute ago."""
+        return (
+            self.process.poll() is None
+            and not os.path.exists(self.address)
+            and time.monotonic() - self.started < WARMING_LIMIT
         )
 
     def close(self) -> None:

@@ -275,19 +275,24 @@ def run_notebooks(
     def building_ahead() -> bool:
         return ahead is not None and not ahead.future.done()
 
-    def submit(spec: NotebookSpec, params: dict[str, Any], fp: str) -> None:
+    def job_limit() -> int:
+        return jobs_at_once(pool_size or workers, zygote is not None and zygote.warming())
+
+    def start_pool() -> None:
+        """The workers (and the zygote, when more notebooks are to run than workers)."""
         nonlocal pool, progress_queue, zygote, pool_size
-        if pool is None:
-            to_run = [spec, *(item[0] for item in ready), *pending]
-            if warm_kernels and len(to_run) > workers:
-                zygote = start_zygote(to_run, graph)
-            progress_queue = multiprocessing.Queue()
-            pool_size = min(workers, len(pending) + len(ready) + 1)
-            pool = ProcessPoolExecutor(
-                max_workers=pool_size,
-                initializer=init_worker,
-                initargs=(progress_queue, zygote.address if zygote else None),
-            )
+        to_run = [*(item[0] for item in ready), *pending]
+        if warm_kernels and len(to_run) > workers:
+            zygote = start_zygote(to_run, graph)
+        progress_queue = multiprocessing.Queue()
+        pool_size = min(workers, len(to_run))
+        pool = ProcessPoolExecutor(
+            max_workers=pool_size,
+            initializer=init_worker,
+            initargs=(progress_queue, zygote.address if zygote else None),
+        )
+
+    def submit(spec: NotebookSpec, params: dict[str, Any], fp: str) -> None:
         running[pool.submit(execute_one, spec, params, layout)] = (spec, fp)
         progress[spec.name] = "started"
 
@@ -318,13 +323,16 @@ def run_notebooks(
             # Only as many notebooks as workers are handed out, the most urgent first, so a
             # notebook that becomes ready late (one with upstreams) does not queue behind all.
             # The site's data pages are one more job in that order, decided once the pool runs.
-            while len(running) + building_ahead() < (pool_size or workers):
+            if pool is None and ready:
+                start_pool()
+            while len(running) + building_ahead() < job_limit():
                 if pool is not None and not ahead_decided:
                     ahead_decided = True
                     site_waiting = stale_data_pages(specs, layout, as_of, graph, read)
                     site_key = (True, -data_pages_seconds(layout), len(specs))
                 ready.sort(key=lambda item: urgency[item[0].name])
-                if site_waiting and (not ready or site_key < urgency[ready[0][0].name]):
+                first = not ready or site_key < urgency[ready[0][0].name]
+                if site_waiting and (first or zygote is not None and zygote.warming()):
                     future = pool.submit(build_ahead, layout, as_of, site_waiting)
                     ahead, site_waiting = Ahead(site_waiting, future), None
                 elif ready:
@@ -376,6 +384,13 @@ def start_zygote(specs: list[NotebookSpec], graph: ImportGraph):
 
     reached = sorted({m for s in specs for m in graph.closure_of_source(notebook_code(s.source))})
     return Zygote(kernel_argv(KERNEL), [*KERNEL_MODULES, *reached], kernel_environment())
+
+
+def jobs_at_once(workers: int, zygote_warming: bool) -> int:
+    """Jobs handed out at once: one per worker, but one core is left to the zygote while it
+    imports (the site's pages, which need no kernel, go first then, and no more than one kernel
+    starts cold beside it)."""
+    return max(1, workers - 1) if zygote_warming else workers
 
 
 def dispatch_order(specs: list[NotebookSpec], seconds: dict[str, float]) -> dict[str, tuple]:
