@@ -9,6 +9,7 @@ the worker's child, so it is watched and signalled through a pidfd (:class:`Fork
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import select
@@ -170,7 +171,8 @@ class Zygote:
                 self.process.wait()
         for name in ("socket", "socket.tmp"):
             Path(self.folder, name).unlink(missing_ok=True)
-        os.rmdir(self.folder)
+        with contextlib.suppress(OSError):  # an end-of-run tidy-up must not mask the run's error
+            os.rmdir(self.folder)
 
 
 def kernel_argv(kernel_name: str) -> list[str]:

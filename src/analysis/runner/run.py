@@ -283,7 +283,10 @@ def run_notebooks(
         nonlocal pool, progress_queue, zygote, pool_size
         to_run = [*(item[0] for item in ready), *pending]
         if warm_kernels and len(to_run) > workers:
-            zygote = start_zygote(to_run, graph)
+            try:
+                zygote = start_zygote(to_run, graph)
+            except (OSError, ValueError):  # no zygote: every kernel starts the usual way
+                zygote = None
         progress_queue = multiprocessing.Queue()
         pool_size = min(workers, len(to_run))
         pool = ProcessPoolExecutor(
