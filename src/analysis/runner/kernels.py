@@ -30,7 +30,6 @@ from analysis.runner.zygote import interpreter_command
 
 _address: str | None = None  # this worker's zygote socket, set by use_zygote
 WARMING_LIMIT = 60.0  # seconds the runner holds a core back for the zygote's imports, at most
-last_refusal = ""  # why the zygote last refused a kernel (it was then started as usual)
 
 
 class ForkedKernel:
@@ -90,13 +89,9 @@ def fork_kernel(
             socket.send_fds(conn, [request], [1, 2])  # the kernel writes where this worker does
             conn.shutdown(socket.SHUT_WR)
             reply = json.loads(conn.recv(1 << 16).decode() or "{}")
-    except (OSError, ValueError) as exc:
-        reply = {"refused": f"{type(exc).__name__}: {exc}"}
-    if "pid" in reply:
-        return ForkedKernel(reply["pid"])
-    global last_refusal
-    last_refusal = reply.get("refused", "no answer")
-    return None
+    except (OSError, ValueError):  # gone or garbled: the kernel starts the usual way
+        return None
+    return ForkedKernel(reply["pid"]) if "pid" in reply else None  # else {"refused": why}
 
 
 class ForkingProvisioner(LocalProvisioner):
