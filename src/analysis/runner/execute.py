@@ -79,10 +79,37 @@ def init_worker(progress_queue, zygote_address: str | None = None) -> None:
     from analysis.runner.kernels import use_zygote
 
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    without_iri_grammars()
     _progress_queue = progress_queue
     os.environ.update(EXECUTION_ENV)
     use_zygote(zygote_address)
     _register_engine()
+
+
+def without_iri_grammars() -> None:
+    """Keep jsonschema from importing ``rfc3987_syntax`` in this process.
+
+    jupyter-events pulls it in, and jsonschema imports it whenever it is installed: at import
+    it compiles some 30 Earley grammars, about 3 s of CPU in every process that imports
+    papermill or nbformat. Notebook schemas check no IRI format, so nothing is lost:
+    jsonschema's format checker just goes without the IRI checks (its import is optional).
+    """
+    sys.modules.setdefault("rfc3987_syntax", None)  # type: ignore[assignment]
+
+
+def warm_worker_imports() -> None:
+    """Import here what every worker needs before its first notebook (papermill, the renderer's
+    compiled templates), when workers are forked from this process: once, not once per worker."""
+    import multiprocessing
+
+    if multiprocessing.get_start_method() != "fork":
+        return
+    without_iri_grammars()
+    import papermill  # noqa: F401
+
+    from analysis.runner.render import warm_renderer
+
+    warm_renderer()
 
 
 def _register_engine() -> None:

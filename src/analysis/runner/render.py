@@ -91,6 +91,11 @@ def _exporter():
     )
 
 
+def warm_renderer() -> None:
+    """Compile the templates now (a process that forks workers does it once for them)."""
+    _exporter()
+
+
 def render_html(nb: nbformat.NotebookNode) -> str:
     """HTML with code hidden, a table of contents and the notebook's title."""
     body, _ = _exporter().from_notebook_node(nb)

@@ -44,6 +44,7 @@ from analysis.runner.execute import (
     execute_one,
     init_worker,
     kernel_environment,
+    warm_worker_imports,
 )
 from analysis.runner.layout import Layout, NotebookSpec
 from analysis.runner.site_step import (
@@ -287,6 +288,7 @@ def run_notebooks(
                 zygote = start_zygote(to_run, graph)
             except (OSError, ValueError):  # no zygote: every kernel starts the usual way
                 zygote = None
+        warm_worker_imports()
         progress_queue = multiprocessing.Queue()
         pool_size = min(workers, len(to_run))
         pool = ProcessPoolExecutor(
