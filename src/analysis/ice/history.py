@@ -255,6 +255,17 @@ def _next(dates: list, after) -> object:
     return later[0] if later else pd.NaT
 
 
+def _models_joined(agreements: pd.DataFrame) -> pd.Series:
+    """Per agency key (sorted, as a groupby gives them), its distinct models sorted and joined
+    by "|": what ``groupby("agency_key")["model"].agg(lambda m: "|".join(sorted(set(m))))``
+    gives, without a Series per agency."""
+    models: dict[str, set[str]] = defaultdict(set)
+    for key, model in zip(agreements["agency_key"], agreements["model"], strict=True):
+        models[key].add(model)
+    index = agreements.groupby("agency_key", sort=True).size().index
+    return pd.Series([("|".join(sorted(models[k]))) for k in index], index=index, dtype=object)
+
+
 def agencies_table(
     history: pd.DataFrame, pending: pd.DataFrame, agreements: pd.DataFrame, files: pd.DataFrame
 ) -> pd.DataFrame:
@@ -263,18 +274,17 @@ def agencies_table(
     last_row = _last_rows(listed, "agency_key")
     with_county = listed[listed["county_ice"].notna()]
     grouped = agreements.groupby("agency_key", sort=True)
-    active = agreements[agreements["status"] == "active"].groupby("agency_key")["model"]
     pending_in_series = pending[pending["in_time_series"]]
 
     table = pd.DataFrame(
         {
             "first_seen": grouped["first_seen"].min(),
             "last_seen": grouped["last_seen"].max(),
-            "models_ever": grouped["model"].agg(lambda m: "|".join(sorted(set(m)))),
+            "models_ever": _models_joined(agreements),
             "n_agreements": grouped["agreement_key"].nunique(),
         }
     )
-    table["models_active"] = active.agg(lambda m: "|".join(sorted(set(m))))
+    table["models_active"] = _models_joined(agreements[agreements["status"] == "active"])
     table["status"] = table["models_active"].notna().map({True: "active", False: "gone"})
     for column in (
         "state",
