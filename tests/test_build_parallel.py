@@ -95,3 +95,45 @@ def test_an_error_apart_reaches_the_caller_after_the_stages_before(lazy_stages):
     assert not any(m.startswith("build second") for m in said)
     FAIL["second"] = False
     assert lines(raw, out)[1].startswith("build second: beta (50 rows)")
+
+
+def where(value):
+    if value < 0:
+        raise UserError(f"errand refused {value}")
+    return value * 2, os.getpid()
+
+
+def helped_first(raw_dir, out_dir, helper=None):
+    value = int((raw_dir / "value").read_text()) if (raw_dir / "value").exists() else 21
+    doubled, pid = helper.run(f"{__name__}:where", value).result() if helper else where(value)
+    frame = pd.DataFrame({"x": [doubled], "pid": os.getpid(), "errand_pid": pid})
+    return {"alpha": write_table(frame, "alpha", out_dir, documented=False)}
+
+
+@pytest.fixture
+def helped_stages(monkeypatch, lazy_stages):
+    here = __name__
+    monkeypatch.setitem(
+        stages.STAGES, "first", stages.LazyStage(f"{here}:helped_first", helped=True)
+    )
+    return lazy_stages
+
+
+def test_a_helped_stage_runs_its_errand_in_the_other_process(helped_stages):
+    raw, out = helped_stages
+    said = lines(raw, out)
+    assert [m.split(":")[0] for m in said] == ["build first", "build second", "build third"]
+    alpha, beta = read_table("alpha", out), read_table("beta", out)
+    assert alpha["x"].tolist() == [42]
+    assert int(alpha["pid"].iloc[0]) == os.getpid()
+    assert int(alpha["errand_pid"].iloc[0]) == int(beta["pid"].iloc[0]) != os.getpid()
+    assert (raw / "prepared").read_text() == str(beta["pid"].iloc[0])  # prepared after it
+
+
+def test_an_errand_error_is_the_helped_stage_error(helped_stages):
+    raw, out = helped_stages
+    (raw / "value").write_text("-1")
+    said: list[str] = []
+    with pytest.raises(UserError, match="errand refused -1"):
+        stages.build([], raw, out, echo=said.append)
+    assert said == []

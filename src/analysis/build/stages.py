@@ -9,7 +9,9 @@ that loads what the stage needs from the raw files alone.
 Two stages run at once when they can: a stage that reads an earlier stage's outputs and has a
 ``prepare`` (locate) runs in a second process, which prepares while the earlier stage builds,
 then builds as soon as that stage's outputs are written; meanwhile this process goes on with
-the stages that read neither (covariates). The messages still come in data-flow order, the
+the stages that read neither (covariates). Before it prepares, that process runs the errands of
+a ``helped`` stage built here (ICE hands it the first part of the spreadsheets to read, while it
+imports its table code and reads the rest). The messages still come in data-flow order, the
 outputs are the same bytes as a serial build (each stage is deterministic and writes its own
 files), and an error is raised in this process, the earliest stage's first.
 """
@@ -21,10 +23,12 @@ import importlib
 import multiprocessing
 import os
 import signal
+import threading
 import time
 import traceback
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from multiprocessing.reduction import ForkingPickler
 from pathlib import Path
 
 from analysis.build import cache
@@ -40,6 +44,7 @@ class LazyStage:
     target: str
     reads: tuple[str, ...] = ()  # stages whose outputs it reads
     prepare: str | None = None  # ``function`` of the same module: raw_dir -> None
+    helped: bool = False  # the function takes ``helper=`` (an :class:`Apart` to run errands)
 
     @property
     def module(self) -> str:
@@ -48,8 +53,11 @@ class LazyStage:
     def _function(self, name: str):
         return getattr(importlib.import_module(self.module), name)
 
-    def __call__(self, raw_dir: Path, out_dir: Path) -> dict[str, int]:
-        return self._function(self.target.split(":")[1])(raw_dir, out_dir)
+    def __call__(self, raw_dir: Path, out_dir: Path, helper=None) -> dict[str, int]:
+        function = self._function(self.target.split(":")[1])
+        if helper is not None:
+            return function(raw_dir, out_dir, helper=helper)
+        return function(raw_dir, out_dir)
 
     def prepared(self, raw_dir: Path) -> None:
         if self.prepare:
@@ -57,7 +65,7 @@ class LazyStage:
 
 
 STAGES: dict[str, Stage] = {
-    "ice": LazyStage("analysis.ice.history:build_history"),
+    "ice": LazyStage("analysis.ice.stage:build_ice", helped=True),
     "locate": LazyStage("analysis.locate.build:build_locations", reads=("ice",), prepare="prepare"),
     "covariates": LazyStage("analysis.covariates.build:build_county_covariates"),
 }
@@ -70,6 +78,10 @@ def _module(stage) -> str | None:
     if isinstance(stage, LazyStage):
         return stage.module
     return getattr(getattr(stage, "func", stage), "__module__", None)
+
+
+def _helped(stage) -> bool:
+    return isinstance(stage, LazyStage) and stage.helped
 
 
 def _reads(stage) -> tuple[str, ...] | None:
@@ -85,21 +97,55 @@ def _interrupt(signum, frame):
     raise KeyboardInterrupt
 
 
+def _call(target: str, args: tuple):
+    module, name = target.split(":")
+    return getattr(importlib.import_module(module), name)(*args)
+
+
+def _errand(target: str, args: tuple) -> bytes:
+    """The pickled reply to an errand: ("ran", value, "") or ("error", exception, traceback)."""
+    try:
+        reply = ("ran", _call(target, args), "")
+    except Exception as exc:  # noqa: BLE001 - sent back and raised in the parent
+        reply = ("error", exc, traceback.format_exc())
+    try:
+        return ForkingPickler.dumps(reply)
+    except Exception:  # noqa: BLE001 - a value or an exception that cannot be pickled
+        return ForkingPickler.dumps(("error", RuntimeError(traceback.format_exc()), ""))
+
+
 def _apart(conn, stage: LazyStage, raw_dir: Path, out_dir: Path) -> None:
-    """Prepare ``stage``, wait for the word, build it, send (kind, payload, seconds)."""
+    """Run the errands the parent sends, prepare ``stage`` when told, wait for the word, build
+    it, send (kind, payload, seconds)."""
     # Stopped by the parent with SIGTERM: unwind, so a table being written is not left behind.
     signal.signal(signal.SIGTERM, _interrupt)
+    sending: threading.Thread | None = None  # an errand's reply, sent while this goes on
     try:
-        with contextlib.suppress(Exception):  # the stage meets (and reports) the same error
-            stage.prepared(raw_dir)
-        if not conn.recv():
-            return
+        while True:
+            message = conn.recv()
+            if message[0] == "run":
+                if sending is not None:
+                    sending.join()
+                reply = _errand(*message[1:])
+                sending = threading.Thread(target=conn.send_bytes, args=(reply,), daemon=True)
+                sending.start()
+            elif message[0] == "prepare":
+                with contextlib.suppress(Exception):  # the stage meets (and reports) the error
+                    stage.prepared(raw_dir)
+            elif message[0] == "go":
+                break
+            else:
+                return
+        if sending is not None:
+            sending.join()
         start = time.perf_counter()
         written = stage(raw_dir, out_dir)
         conn.send(("ok", written, time.perf_counter() - start))
     except KeyboardInterrupt:
         pass
     except BaseException as exc:  # noqa: BLE001 - sent back and raised in the parent
+        if sending is not None:
+            sending.join()
         try:
             conn.send(("error", exc, traceback.format_exc()))
         except Exception:  # noqa: BLE001 - an exception that cannot be pickled
@@ -109,9 +155,10 @@ def _apart(conn, stage: LazyStage, raw_dir: Path, out_dir: Path) -> None:
 
 
 class Apart:
-    """A stage built in a forked process (started early so it can prepare)."""
+    """A stage built in a forked process (started early so it can prepare). Before it prepares,
+    the process runs the errands of the stages built here (:meth:`run`)."""
 
-    def __init__(self, name: str, stage: LazyStage, raw_dir: Path, out_dir: Path):
+    def __init__(self, name: str, stage: LazyStage, raw_dir: Path, out_dir: Path, *, helping=False):
         self.name = name
         ctx = multiprocessing.get_context("fork")
         self.conn, child = ctx.Pipe()
@@ -121,33 +168,72 @@ class Apart:
         self.process.start()
         child.close()
         self.started = False
+        self.prepared = False
+        self.replies: list[tuple] = []  # errands' replies received, in the order sent
+        self.sent = 0  # errands sent
+        if not helping:
+            self.prepare()
+
+    def prepare(self) -> None:
+        """Tell the process to prepare its stage (once; after the errands sent so far)."""
+        if not self.prepared:
+            self.conn.send(("prepare",))
+            self.prepared = True
+
+    def run(self, target: str, *args) -> Errand:
+        """Call ``module:function`` with ``args`` in the other process, which then prepares its
+        own stage; the errand's ``result()`` waits for the value (or raises its error)."""
+        self.conn.send(("run", target, args))
+        self.sent += 1
+        self.prepare()
+        return Errand(self, self.sent - 1)
 
     def go(self) -> None:
-        self.conn.send(True)
+        self.prepare()
+        self.conn.send(("go",))
         self.started = True
 
-    def result(self) -> dict[str, int] | tuple:
-        """(written, seconds) of the stage; raises its error."""
+    def _receive(self) -> tuple:
         try:
-            kind, payload, extra = self.conn.recv()
+            return self.conn.recv()
         except EOFError:
+            self.process.join()
             raise RuntimeError(
                 f"build {self.name}: its process ended without a result "
                 f"(exit code {self.process.exitcode})"
             ) from None
+
+    def _raise(self, payload: BaseException, extra: str):
+        if extra and not isinstance(payload, UserError):
+            payload.add_note(f"in the build-{self.name} process:\n{extra}")
+        raise payload
+
+    def reply(self, index: int):
+        """The value of errand ``index`` (raises its error)."""
+        while len(self.replies) <= index:
+            self.replies.append(self._receive())
+        kind, payload, extra = self.replies[index]
+        if kind == "error":
+            self._raise(payload, extra)
+        return payload
+
+    def result(self) -> dict[str, int] | tuple:
+        """(written, seconds) of the stage; raises its error."""
+        try:
+            while len(self.replies) < self.sent:  # replies no one asked for
+                self.replies.append(self._receive())
+            kind, payload, extra = self._receive()
         finally:
             self.process.join()
         if kind == "error":
-            if extra and not isinstance(payload, UserError):
-                payload.add_note(f"in the build-{self.name} process:\n{extra}")
-            raise payload
+            self._raise(payload, extra)
         return payload, extra
 
     def stop(self) -> None:
         if self.process.is_alive():
             if not self.started:
                 with contextlib.suppress(OSError):
-                    self.conn.send(False)
+                    self.conn.send(("stop",))
                 self.process.join(5)
             if self.process.is_alive():
                 os.kill(self.process.pid, signal.SIGTERM)
@@ -156,6 +242,17 @@ class Apart:
                 self.process.kill()
                 self.process.join()
         self.conn.close()
+
+
+@dataclass(frozen=True)
+class Errand:
+    """Work handed to the second process: ``result()`` is its return value."""
+
+    apart: Apart
+    index: int
+
+    def result(self):
+        return self.apart.reply(self.index)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -227,7 +324,11 @@ def build(
                 say(f"build {name}: {problem}; rebuilding")
             fp = fingerprint(name)
             start = time.perf_counter()
-            written = stage(raw_dir, out_dir)
+            if _helped(stage) and apart is not None and not apart.started:
+                written = stage(raw_dir, out_dir, helper=apart)  # the other process may help
+                apart.prepare()
+            else:
+                written = stage(raw_dir, out_dir)
             outputs[name] = cache.record(out_dir, name, fp, written)
             say(_built(name, written, time.perf_counter() - start))
         say.flush()
@@ -286,6 +387,8 @@ def _plan_apart(selected, current, raw_dir: Path, out_dir: Path) -> Apart | None
             continue
         earlier = [n for n in selected[:i] if n in stage.reads]
         if earlier and any(not current(n) for n in earlier):
-            return Apart(name, stage, raw_dir, out_dir)
+            built_here = [STAGES[n] for n in selected[:i] if not current(n)]
+            helping = any(_helped(s) for s in built_here)
+            return Apart(name, stage, raw_dir, out_dir, helping=helping)
         return None
     return None

@@ -78,18 +78,24 @@ def _codes(fips: pd.Series, limit: int = 12) -> str:
     return shown + (f" and {len(unique) - limit} more" if len(unique) > limit else "")
 
 
+def _isin(codes: pd.Series, values) -> pd.Series:
+    """``codes.isin(values)`` for text codes: through object values, as pandas' Arrow-string
+    ``isin`` makes a pyarrow scalar of every value looked for (3,000 county codes)."""
+    return codes.astype(object).isin(values)
+
+
 def classify_fips(fips: pd.Series, county_fips: frozenset[str] | set[str]) -> pd.Series:
     """Label each code: county, old_ct_county, old_code (a FIPS change), obsolete_code,
     national_total, state_total, territory or unknown."""
     state = fips.str[:2]
     known_states = set(state_table().state_fips)
     label = pd.Series("unknown", index=fips.index, dtype=str)
-    label[fips.isin(OBSOLETE_EMPTY_CODES)] = "obsolete_code"
-    label[fips.isin(_CHANGES)] = "old_code"
-    label[fips.isin(OLD_CT_COUNTIES)] = "old_ct_county"
-    label[fips.isin(county_fips)] = "county"
-    label[state.isin(known_states) & (fips.str[2:] == "000")] = "state_total"
-    label[state.isin(TERRITORY_STATE_CODES)] = "territory"
+    label[_isin(fips, OBSOLETE_EMPTY_CODES)] = "obsolete_code"
+    label[_isin(fips, _CHANGES)] = "old_code"
+    label[_isin(fips, OLD_CT_COUNTIES)] = "old_ct_county"
+    label[_isin(fips, county_fips)] = "county"
+    label[_isin(state, known_states) & (fips.str[2:] == "000")] = "state_total"
+    label[_isin(state, TERRITORY_STATE_CODES)] = "territory"
     label[fips == "00000"] = "national_total"
     return label
 

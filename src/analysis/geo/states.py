@@ -9,7 +9,10 @@ apart, so that no state count or county table picks them up by accident.
 
 from __future__ import annotations
 
-import pandas as pd
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:  # pandas is imported on use: the ICE spreadsheet reader needs none of it
+    import pandas as pd
 
 # FIPS 5-2 state codes, USPS abbreviations and names: the 50 states and DC (a public standard).
 STATES = (
@@ -42,4 +45,6 @@ CENSUS_REGIONS = {1: "Northeast", 2: "Midwest", 3: "South", 4: "West"}
 
 def states() -> pd.DataFrame:
     """The 50 states and DC: ``state_fips`` (2-digit text), ``state_usps``, ``state_name``."""
+    import pandas as pd
+
     return pd.DataFrame(STATES, columns=["state_fips", "state_usps", "state_name"]).astype(str)

@@ -21,59 +21,19 @@ are also ignored for ``last_seen``; plain repeats are not, since they show the l
 
 from __future__ import annotations
 
-import os
 from collections import defaultdict
-from concurrent.futures import ProcessPoolExecutor
-from dataclasses import dataclass
-from datetime import date
 from pathlib import Path
 
 import pandas as pd
 
-from analysis.fetch import require
 from analysis.ice import lineage, schemas
-from analysis.ice.index import snapshot_files
-from analysis.ice.snapshot import LoadedFile, load_file
+from analysis.ice.load import Source, load_all, snapshot_sources
+from analysis.ice.snapshot import LoadedFile
 from analysis.io import write_table
 
 FLIP_FLOP = "flip-flop"
 MIN_PARTICIPATING_ROWS = 100  # doc §10.9 sanity check
 MAX_STATE_MOVE = 3
-
-
-@dataclass(frozen=True)
-class Source:
-    file: str  # relative to raw_dir
-    snapshot_date: date
-    source: str  # archive | live
-    origin: str
-    list_catalog: str
-    manifest_rows: int | None
-
-
-def snapshot_sources(raw_dir: Path, index: Path | None = None) -> list[Source]:
-    """Every snapshot to read: the archived index (default ``data/ice_snapshots.csv``) plus the
-    live downloads recorded under ``raw_dir``, oldest first."""
-    return [
-        Source(s.file, s.snapshot_date, s.source, s.origin, s.list_catalog, s.manifest_rows)
-        for s in snapshot_files(raw_dir, index)
-    ]
-
-
-def _load(args: tuple[str, date, str]) -> LoadedFile:
-    path, snapshot_date, file = args
-    return load_file(Path(path), snapshot_date, file)
-
-
-def load_all(sources: list[Source], raw_dir: Path, workers: int | None = None) -> list[LoadedFile]:
-    """Read every source; in ``workers`` processes when > 1. Results keep the sources' order,
-    so the build is the same whatever the number of workers."""
-    jobs = [(str(require(s.file, raw_dir)), s.snapshot_date, s.file) for s in sources]
-    workers = min(os.cpu_count() or 1, 2) if workers is None else workers
-    if workers <= 1 or len(jobs) < 4:
-        return [_load(job) for job in jobs]
-    with ProcessPoolExecutor(max_workers=workers) as pool:
-        return list(pool.map(_load, jobs, chunksize=max(1, len(jobs) // (4 * workers))))
 
 
 # ---------------------------------------------------------------------------------------------
@@ -295,6 +255,17 @@ def _next(dates: list, after) -> object:
     return later[0] if later else pd.NaT
 
 
+def _models_joined(agreements: pd.DataFrame) -> pd.Series:
+    """Per agency key (sorted, as a groupby gives them), its distinct models sorted and joined
+    by "|": what ``groupby("agency_key")["model"].agg(lambda m: "|".join(sorted(set(m))))``
+    gives, without a Series per agency."""
+    models: dict[str, set[str]] = defaultdict(set)
+    for key, model in zip(agreements["agency_key"], agreements["model"], strict=True):
+        models[key].add(model)
+    index = agreements.groupby("agency_key", sort=True).size().index
+    return pd.Series([("|".join(sorted(models[k]))) for k in index], index=index, dtype=object)
+
+
 def agencies_table(
     history: pd.DataFrame, pending: pd.DataFrame, agreements: pd.DataFrame, files: pd.DataFrame
 ) -> pd.DataFrame:
@@ -303,18 +274,17 @@ def agencies_table(
     last_row = _last_rows(listed, "agency_key")
     with_county = listed[listed["county_ice"].notna()]
     grouped = agreements.groupby("agency_key", sort=True)
-    active = agreements[agreements["status"] == "active"].groupby("agency_key")["model"]
     pending_in_series = pending[pending["in_time_series"]]
 
     table = pd.DataFrame(
         {
             "first_seen": grouped["first_seen"].min(),
             "last_seen": grouped["last_seen"].max(),
-            "models_ever": grouped["model"].agg(lambda m: "|".join(sorted(set(m)))),
+            "models_ever": _models_joined(agreements),
             "n_agreements": grouped["agreement_key"].nunique(),
         }
     )
-    table["models_active"] = active.agg(lambda m: "|".join(sorted(set(m))))
+    table["models_active"] = _models_joined(agreements[agreements["status"] == "active"])
     table["status"] = table["models_active"].notna().map({True: "active", False: "gone"})
     for column in (
         "state",
@@ -341,12 +311,16 @@ def build_tables(
     index: Path | None = None,
     workers: int | None = None,
     names: lineage.JurisdictionNames | None = None,
+    sources: list[Source] | None = None,
+    loaded: list[LoadedFile] | None = None,
 ) -> dict[str, pd.DataFrame]:
     """Every ICE table, validated, without writing anything. ``workers`` processes read the
     files (default: up to 2); the result does not depend on it. ``names`` (the county and place
-    names the lineage checks a state against) default to those of ``raw_dir``'s gazetteers."""
-    sources = snapshot_sources(raw_dir, index)
-    loaded = load_all(sources, raw_dir, workers)
+    names the lineage checks a state against) default to those of ``raw_dir``'s gazetteers.
+    ``sources`` and ``loaded``: the snapshots already read (:mod:`analysis.ice.load`)."""
+    if sources is None or loaded is None:
+        sources = snapshot_sources(raw_dir, index)
+        loaded = load_all(sources, raw_dir, workers)
     files = files_table(loaded, sources)
     tables = row_tables(loaded, files)
     tables["ice_snapshot_files"] = files
@@ -364,5 +338,9 @@ def build_history(
     names: lineage.JurisdictionNames | None = None,
 ) -> dict[str, int]:
     """Build, validate and write every ICE table to ``out_dir``; return {table: row count}."""
-    tables = build_tables(raw_dir, index=index, workers=workers, names=names)
+    return write_tables(build_tables(raw_dir, index=index, workers=workers, names=names), out_dir)
+
+
+def write_tables(tables: dict[str, pd.DataFrame], out_dir: Path) -> dict[str, int]:
+    """Write the ICE tables to ``out_dir``; return {table: row count}."""
     return {name: write_table(df, name, out_dir) for name, df in sorted(tables.items())}

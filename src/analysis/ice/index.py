@@ -21,11 +21,13 @@ import csv
 from dataclasses import dataclass, fields
 from datetime import UTC, date, datetime
 from pathlib import Path
-
-import pandas as pd
+from typing import TYPE_CHECKING
 
 from analysis import paths
 from analysis.fetch import load_catalog, sha256_file
+
+if TYPE_CHECKING:  # pandas is imported on use (reading the files needs none of it)
+    import pandas as pd
 
 ARCHIVE_INDEX = paths.DATA / "ice_snapshots.csv"
 LATEST_DIR = "ice_287g/latest"  # in data/raw: the lists fetched from ICE's live page
@@ -114,6 +116,8 @@ def snapshot_files(raw_dir: Path | None = None, index: Path | None = None) -> li
 
 def as_frame(snapshots: list[SnapshotFile]) -> pd.DataFrame:
     """Snapshot records as a table with one column per field."""
+    import pandas as pd
+
     return pd.DataFrame(
         [[getattr(s, f.name) for f in fields(SnapshotFile)] for s in snapshots],
         columns=[f.name for f in fields(SnapshotFile)],

@@ -38,8 +38,12 @@ def prepare(raw_dir: Path) -> None:
     crosswalks and the jurisdictions' geography. The build runs this while the ICE stage is
     still building, in the process that then builds this stage."""
     if _locatable(raw_dir):
-        crosswalks.load_crosswalks(raw_dir)
+        cw = crosswalks.load_crosswalks(raw_dir)
         jurisdictions.load_geo(raw_dir)
+        cw.derived("places_by_key", crosswalks.places_by_key)  # the lookups placing builds
+        jurisdictions.units_by_state(cw)
+    # pandera's first validation imports its dtype engines (geopandas among them)
+    schemas.validate(schemas.typed_frame([], "jurisdictions"), "jurisdictions")
 
 
 def location_tables(

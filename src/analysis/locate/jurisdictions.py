@@ -227,8 +227,13 @@ def _municipal(key, why, loc: Location, cw: Crosswalks, geo: JurisdictionGeo) ->
 
 def _local_keys(cw: Crosswalks, state: str, counties: set[str]) -> set[str]:
     """Name keys of the Census places and municipal cousubs that lie in ``counties``."""
-    by_state = cw.derived("units_by_state", _units_by_state)
+    by_state = units_by_state(cw)
     return {k for k, pieces in by_state.get(state, ()) if any(p.fips in counties for p in pieces)}
+
+
+def units_by_state(cw: Crosswalks) -> dict[str, list[tuple[str, list[Place]]]]:
+    """State -> (name key, pieces) of the Census places and cousubs (built once per ``cw``)."""
+    return cw.derived("units_by_state", _units_by_state)
 
 
 def _units_by_state(cw: Crosswalks) -> dict[str, list[tuple[str, list[Place]]]]:
