@@ -1,9 +1,9 @@
 """The interactive county choropleth of report 30: hover a county to read its agencies.
 
 A Vega-Lite spec, written out as the dict Altair would produce; the Vega, Vega-Lite and
-vega-embed JavaScript comes from ``vl_convert.javascript_bundle()`` and is written into the page
-itself, so the map works offline and the page requests nothing. The static PNG map stays in the
-report for print.
+vega-embed JavaScript is ``vl_convert.javascript_bundle()`` (kept as a file of the environment,
+``report.vega_bundle``) and is written into the page itself, so the map works offline and the
+page requests nothing. The static PNG map stays in the report for print.
 
 County shapes are the atlas's pre-projected 2023 polygons (``analysis.geo.shapes``, y north-up),
 simplified to ``tolerance`` screen units (the atlas is 975 units wide) and rounded to one decimal,
@@ -17,6 +17,7 @@ from html import escape
 
 import pandas as pd
 
+from analysis.report import vega_bundle
 from analysis.report.style import MODEL_COLORS, MUTED
 
 NO_AGREEMENT = "no agreement"
@@ -224,8 +225,6 @@ def embed_html(chart: dict, div_id: str, description: str) -> str:
     """The chart (a Vega-Lite spec) as HTML with the Vega bundle inline: a ``<div>`` (with an
     ARIA label) and two scripts, no URL. ``vegaEmbed`` is told not to load anything and to draw
     SVG."""
-    import vl_convert
-
     spec = json.dumps(chart, sort_keys=True, separators=(",", ":"))
     spec = spec.replace("</", "<\\/")
     options = json.dumps({"actions": False, "renderer": "svg"})
@@ -234,7 +233,7 @@ def embed_html(chart: dict, div_id: str, description: str) -> str:
         f"<style>{style}</style>"
         f'<div class="report-map" id="{div_id}" role="img"'
         f' aria-label="{escape(description)}"></div>'
-        f'<script type="text/javascript">{vl_convert.javascript_bundle()}</script>'
+        f'<script type="text/javascript">{vega_bundle.javascript_bundle()}</script>'
         f'<script type="text/javascript">vegaEmbed("#{div_id}", {spec}, {options})'
         ".catch(console.error);</script>"
     )
