@@ -33,19 +33,31 @@ def county_hover(placed: pd.DataFrame) -> pd.DataFrame:
     ``county_fips``): its agencies with their models, its models, the agreement count and the
     earliest signing date (corrected where ICE's date was flagged)."""
     rows = placed[placed["county_fips"].notna()]
-    per_agency = (
-        rows.groupby(["county_fips", "agency"], sort=True)["model"]
-        .agg(lambda m: ", ".join(sorted(set(m))))
-        .reset_index()
-    )
-    per_agency["text"] = per_agency["agency"] + " (" + per_agency["model"] + ")"
+    # The models per county and per county and agency, on plain values (a groupby with a
+    # Python function per group costs more than the data): sorted as the groupby sorts them.
+    models: dict[str, set] = {}
+    agency_models: dict[str, dict[str, set]] = {}
+    for fips, agency, model in zip(
+        rows["county_fips"].tolist(), rows["agency"].tolist(), rows["model"].tolist(), strict=True
+    ):
+        models.setdefault(fips, set()).add(model)
+        if agency == agency:  # a missing agency: the groupby leaves the row out
+            agency_models.setdefault(fips, {}).setdefault(agency, set()).add(model)
     grouped = rows.groupby("county_fips", sort=True)
+    agreements = grouped.size()
+    counties = agreements.index.tolist()
+    lists = {
+        fips: "; ".join(f"{a} ({', '.join(sorted(m))})" for a, m in sorted(per.items()))
+        for fips, per in agency_models.items()
+    }
     table = pd.DataFrame(
         {
-            "agreements": grouped.size(),
-            "models": grouped["model"].agg(lambda m: ", ".join(sorted(set(m)))),
+            "agreements": agreements,
+            "models": pd.Series(
+                [", ".join(sorted(models[f])) for f in counties], index=agreements.index
+            ),  # fmt: skip
             "first_signed": grouped["signed_corrected"].min(),
-            "agency_list": per_agency.groupby("county_fips")["text"].agg("; ".join),
+            "agency_list": pd.Series([lists.get(f) for f in counties], index=agreements.index),
         }
     )
     table["category"] = [WITH_TFM if "TFM" in m.split(", ") else JAIL_ONLY for m in table["models"]]
