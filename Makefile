@@ -15,6 +15,7 @@ $(INSTALLED): requirements-lock.txt pyproject.toml
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check -r requirements-lock.txt
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check --no-deps -e .
 	$(BIN)/python -m ipykernel install --sys-prefix --name python3 --display-name "Python 3 (287g atlas)" >/dev/null
+	$(BIN)/python -m analysis.report.vega_bundle
 	touch $@
 
 ## Fetch and verify every raw file into data/raw (uses ANALYSIS_MIRROR when set)

@@ -1,9 +1,9 @@
 """The interactive county choropleth of report 30: hover a county to read its agencies.
 
 A Vega-Lite spec, written out as the dict Altair would produce; the Vega, Vega-Lite and
-vega-embed JavaScript comes from ``vl_convert.javascript_bundle()`` and is written into the page
-itself, so the map works offline and the page requests nothing. The static PNG map stays in the
-report for print.
+vega-embed JavaScript is ``vl_convert.javascript_bundle()`` (kept as a file of the environment,
+``report.vega_bundle``) and is written into the page itself, so the map works offline and the
+page requests nothing. The static PNG map stays in the report for print.
 
 County shapes are the atlas's pre-projected 2023 polygons (``analysis.geo.shapes``, y north-up),
 simplified to ``tolerance`` screen units (the atlas is 975 units wide) and rounded to one decimal,
@@ -17,6 +17,7 @@ from html import escape
 
 import pandas as pd
 
+from analysis.report import vega_bundle
 from analysis.report.style import MODEL_COLORS, MUTED
 
 NO_AGREEMENT = "no agreement"
@@ -32,19 +33,31 @@ def county_hover(placed: pd.DataFrame) -> pd.DataFrame:
     ``county_fips``): its agencies with their models, its models, the agreement count and the
     earliest signing date (corrected where ICE's date was flagged)."""
     rows = placed[placed["county_fips"].notna()]
-    per_agency = (
-        rows.groupby(["county_fips", "agency"], sort=True)["model"]
-        .agg(lambda m: ", ".join(sorted(set(m))))
-        .reset_index()
-    )
-    per_agency["text"] = per_agency["agency"] + " (" + per_agency["model"] + ")"
+    # The models per county and per county and agency, on plain values (a groupby with a
+    # Python function per group costs more than the data): sorted as the groupby sorts them.
+    models: dict[str, set] = {}
+    agency_models: dict[str, dict[str, set]] = {}
+    for fips, agency, model in zip(
+        rows["county_fips"].tolist(), rows["agency"].tolist(), rows["model"].tolist(), strict=True
+    ):
+        models.setdefault(fips, set()).add(model)
+        if agency == agency:  # a missing agency: the groupby leaves the row out
+            agency_models.setdefault(fips, {}).setdefault(agency, set()).add(model)
     grouped = rows.groupby("county_fips", sort=True)
+    agreements = grouped.size()
+    counties = agreements.index.tolist()
+    lists = {
+        fips: "; ".join(f"{a} ({', '.join(sorted(m))})" for a, m in sorted(per.items()))
+        for fips, per in agency_models.items()
+    }
     table = pd.DataFrame(
         {
-            "agreements": grouped.size(),
-            "models": grouped["model"].agg(lambda m: ", ".join(sorted(set(m)))),
+            "agreements": agreements,
+            "models": pd.Series(
+                [", ".join(sorted(models[f])) for f in counties], index=agreements.index
+            ),  # fmt: skip
             "first_signed": grouped["signed_corrected"].min(),
-            "agency_list": per_agency.groupby("county_fips")["text"].agg("; ".join),
+            "agency_list": pd.Series([lists.get(f) for f in counties], index=agreements.index),
         }
     )
     table["category"] = [WITH_TFM if "TFM" in m.split(", ") else JAIL_ONLY for m in table["models"]]
@@ -224,8 +237,6 @@ def embed_html(chart: dict, div_id: str, description: str) -> str:
     """The chart (a Vega-Lite spec) as HTML with the Vega bundle inline: a ``<div>`` (with an
     ARIA label) and two scripts, no URL. ``vegaEmbed`` is told not to load anything and to draw
     SVG."""
-    import vl_convert
-
     spec = json.dumps(chart, sort_keys=True, separators=(",", ":"))
     spec = spec.replace("</", "<\\/")
     options = json.dumps({"actions": False, "renderer": "svg"})
@@ -234,7 +245,7 @@ def embed_html(chart: dict, div_id: str, description: str) -> str:
         f"<style>{style}</style>"
         f'<div class="report-map" id="{div_id}" role="img"'
         f' aria-label="{escape(description)}"></div>'
-        f'<script type="text/javascript">{vl_convert.javascript_bundle()}</script>'
+        f'<script type="text/javascript">{vega_bundle.javascript_bundle()}</script>'
         f'<script type="text/javascript">vegaEmbed("#{div_id}", {spec}, {options})'
         ".catch(console.error);</script>"
     )

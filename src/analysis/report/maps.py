@@ -102,7 +102,7 @@ def _geopandas_axes(ax) -> None:
 
 
 def _counties_in(shapes_: Shapes, fips) -> list:
-    keep = pd.Index(fips)
+    keep = set(pd.Index(fips).tolist())
     return [p for p, f in zip(shapes_.paths, shapes_.fips, strict=True) if f in keep]
 
 
@@ -137,9 +137,10 @@ def adoption_map(ax, counties, states, status: pd.DataFrame, title: str, color=N
     _adoption_map(ax, shapes(counties, states), status, title, color)
 
 
-def model_map(ax, counties, states, status: pd.DataFrame, title: str) -> None:
-    """Counties coloured by their models: TFM present, else jail models only."""
-    shapes_ = shapes(counties, states)
+def model_map(ax, counties, states, status: pd.DataFrame, title: str, *, drawn=None) -> None:
+    """Counties coloured by their models: TFM present, else jail models only. ``drawn``: the
+    :func:`shapes` of ``counties`` and ``states``, when already built for another map."""
+    shapes_ = shapes(counties, states) if drawn is None else drawn
     _base(ax, shapes_)
     has_tfm = status.index[status["tfm"] > 0]
     jail_only = status.index[(status["tfm"] == 0) & ((status["jem"] + status["wso"]) > 0)]
@@ -168,9 +169,9 @@ def model_legend(fig) -> None:
     fig.legend(handles=handles, loc="lower center", ncol=3, frameon=False)
 
 
-def small_multiples(counties, states, county_agreements, dates, *, ncols=2, note=""):
-    """One adoption map per date."""
-    shapes_ = shapes(counties, states)
+def small_multiples(counties, states, county_agreements, dates, *, ncols=2, note="", drawn=None):
+    """One adoption map per date (``drawn``: as in :func:`model_map`)."""
+    shapes_ = shapes(counties, states) if drawn is None else drawn
     nrows = -(-len(dates) // ncols)
     fig, axes = plt.subplots(nrows, ncols, figsize=(11, 3.6 * nrows))
     for ax, date in zip(axes.flat, dates, strict=False):

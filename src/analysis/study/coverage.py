@@ -44,11 +44,15 @@ import pandas as pd
 from analysis.study.coverage_sums import (
     GROUPS,
     CountyArrays,
-    covered_fast,
-    measure_fast,
+    by_snapshot,
+    covered_values,
+    measure_values,
     municipal_rows,
     plain_columns,
-    whole_fast,
+    take,
+    unit_records,
+    whole_values,
+    with_agencies,
 )
 
 GROUP_LABELS = {
@@ -124,36 +128,39 @@ def covered_residents(
 ) -> pd.Series:
     """Residents of each group covered by the agencies of one snapshot (jurisdiction rule)."""
     levels = ("county", "other") if other_covers_county else ("county",)
-    return covered_fast(plain_columns(agencies_on), CountyArrays(groups), levels)
+    values = covered_values(plain_columns(agencies_on), CountyArrays(groups), levels)
+    return pd.Series(values, index=list(GROUPS))
 
 
 def whole_county_residents(agencies_on: pd.DataFrame, groups: pd.DataFrame) -> pd.Series:
     """Residents of every county holding a placed non-state agency (upper bound)."""
-    return whole_fast(plain_columns(agencies_on), CountyArrays(groups))
+    return pd.Series(
+        whole_values(plain_columns(agencies_on), CountyArrays(groups)), index=list(GROUPS)
+    )
 
 
 def population_coverage(agency_snaps: pd.DataFrame, covariates: pd.DataFrame) -> pd.DataFrame:
     """Long table: ``snapshot_date``, ``group``, ``measure``, ``residents``, ``share`` (of the
     2020 residents of the 50 states and DC) for every snapshot of ``agency_snaps``."""
     groups = county_groups(covariates)
-    outside = set(agency_snaps["county_fips"].dropna()) - set(groups.index)
+    plain_all = with_agencies(agency_snaps)
+    outside = set(plain_all["county_fips"].tolist()) - {None} - set(groups.index)
     if outside:
         raise ValueError(f"agencies: county_fips not in county_covariates: {sorted(outside)[:5]}")
-    totals = groups[list(GROUPS)].sum()
+    totals = groups[list(GROUPS)].sum().to_numpy()
     arrays = CountyArrays(groups)
     rows = []
-    for date, on in agency_snaps.groupby("snapshot_date"):
-        plain = plain_columns(on)
+    for date, plain in by_snapshot(agency_snaps, plain_all).items():
         county_level = [i for i, lv in enumerate(plain["jurisdiction_level"]) if lv == "county"]
         measures = {
-            "jurisdiction": covered_fast(plain, arrays, ("county",)),
-            "county_agency": covered_fast(plain, arrays, ("county",), county_level),
-            "whole_county": whole_fast(plain, arrays),
-            "jurisdiction_other_county": covered_fast(plain, arrays, ("county", "other")),
+            "jurisdiction": covered_values(plain, arrays, ("county",)),
+            "county_agency": covered_values(plain, arrays, ("county",), county_level),
+            "whole_county": whole_values(plain, arrays),
+            "jurisdiction_other_county": covered_values(plain, arrays, ("county", "other")),
         }
         for measure, values in measures.items():
-            for group in GROUPS:
-                rows.append((date, group, measure, values[group], values[group] / totals[group]))
+            for k, group in enumerate(GROUPS):
+                rows.append((date, group, measure, values[k], values[k] / totals[k]))
     return pd.DataFrame(rows, columns=["snapshot_date", "group", "measure", "residents", "share"])
 
 
@@ -251,50 +258,33 @@ def flickering_agencies(agency_snaps: pd.DataFrame) -> pd.DataFrame:
     ).reset_index(drop=True)
 
 
+def _unit_rule(measure: str) -> tuple:
+    """``covered_units``'s county levels (None: all but state) and whether municipal units
+    count, for ``measure``."""
+    if measure not in MEASURES:
+        raise ValueError(f"measure must be one of {MEASURES}, not {measure!r}")
+    levels = {"jurisdiction": ("county",), "county_agency": ("county",),
+              "jurisdiction_other_county": ("county", "other")}.get(measure)  # fmt: skip
+    return levels, measure in ("jurisdiction", "jurisdiction_other_county")
+
+
 def covered_units(agencies_on: pd.DataFrame, groups: pd.DataFrame, measure: str) -> pd.DataFrame:
     """The jurisdictions counted by ``measure`` on one snapshot: ``geoid``, ``name``, ``state``,
     ``residents`` (all residents, before the county cap), ``agency_keys`` (a tuple) and
     ``agencies`` (names, " / "-joined)."""
-    if measure not in MEASURES:
-        raise ValueError(f"measure must be one of {MEASURES}, not {measure!r}")
-    levels = {"jurisdiction": ["county"], "county_agency": ["county"],
-              "jurisdiction_other_county": ["county", "other"]}.get(measure)  # fmt: skip
-    # Row by row on plain values (as in coverage_sums), the rows in the order the pandas
+    levels, municipal = _unit_rule(measure)
+    # Row by row on plain values (coverage_sums.unit_records), the rows in the order the pandas
     # formulation concatenated them: county rows, then municipal rows.
-    plain = plain_columns(agencies_on)
-    level, fips, state = plain["jurisdiction_level"], plain["county_fips"], plain["state"]
-    geoid, population = plain["jurisdiction_geoid"], plain["population"]
-    keys, names = agencies_on["agency_key"].tolist(), agencies_on["agency"].tolist()
     everyone = dict(zip(groups.index.tolist(), groups["all"].tolist(), strict=True))
-    nan = float("nan")
-    at = [i for i in range(len(level)) if fips[i] is not None
-          and (level[i] != "state" if levels is None else level[i] in levels)]  # fmt: skip
-    rows = [(fips[i], state[i], everyone.get(fips[i], nan), i) for i in at]
-    if measure in ("jurisdiction", "jurisdiction_other_county"):
-        units = {geoid[i] for i in municipal_rows(plain, {fips[i] for i in at})}
-        rows += [(geoid[i], state[i], float(population[i]), i) for i in range(len(level))
-                 if level[i] == "municipal" and geoid[i] in units]  # fmt: skip
-    first: dict[str, list] = {}  # per GEOID: first non-missing state and residents (groupby first)
-    members: dict[str, list[int]] = {}
-    for g, st, residents, i in rows:
-        item = first.setdefault(g, [None, nan])
-        if item[0] is None and st is not None:
-            item[0] = st
-        if item[1] != item[1] and residents == residents:
-            item[1] = residents
-        members.setdefault(g, []).append(i)
-    order = sorted(first)
+    units = unit_records(with_agencies(agencies_on), everyone, levels, municipal)
+    records = list(units.values())
     return pd.DataFrame(
         {
-            "geoid": pd.array(order, dtype="str"),
-            "state": pd.array([first[g][0] for g in order], dtype="str"),
-            "residents": np.array([first[g][1] for g in order], dtype=float),
-            "agency_keys": pd.Series(
-                [tuple(sorted(keys[i] for i in members[g])) for g in order], dtype=object
-            ),
-            "agencies": pd.array(
-                [" / ".join(sorted({names[i] for i in members[g]})) for g in order], dtype="str"
-            ),
+            "geoid": pd.array(list(units), dtype="str"),
+            "state": pd.array([r[0] for r in records], dtype="str"),
+            "residents": np.array([r[1] for r in records], dtype=float),
+            "agency_keys": pd.Series([r[2] for r in records], dtype=object),
+            "agencies": pd.array([r[3] for r in records], dtype="str"),
         }
     )
 
@@ -323,16 +313,17 @@ def coverage_changes(
     events |= {
         (k, d, "gone") for k, d in zip(absences["agency_key"], absences["gone_from"], strict=True)
     }
+    levels, municipal = _unit_rule(measure)
+    everyone = dict(zip(groups.index.tolist(), groups["all"].tolist(), strict=True))
     units = {
-        d: covered_units(f, groups, measure).set_index("geoid")
-        for d, f in agency_snaps.groupby("snapshot_date")
+        d: unit_records(plain, everyone, levels, municipal)
+        for d, plain in by_snapshot(agency_snaps).items()
     }
     rows = []
     for previous, date in zip(series.index, series.index[1:], strict=False):
         before, after = units[previous], units[date]
-        now, then = set(after.index.tolist()), set(before.index.tolist())  # plain strings
-        gained = after.loc[sorted(now - then)]
-        lost = before.loc[sorted(then - now)]
+        gained = [after[g] for g in sorted(after.keys() - before.keys())]
+        lost = [before[g] for g in sorted(before.keys() - after.keys())]
         rows.append(
             {
                 "snapshot_date": date,
@@ -355,26 +346,32 @@ def coverage_changes(
     return out.loc[order].reset_index(drop=True)
 
 
-def _describe(units: pd.DataFrame, flickers: set[str], top: int = 3) -> str:
+def _by_residents(units: list[tuple]) -> list[tuple]:
+    """Unit records (``coverage_sums.unit_records``) with the most residents first, ties in
+    their order, missing residents last: what ``sort_values("residents", ascending=False,
+    kind="mergesort")`` gives."""
+    known = [u for u in units if u[1] == u[1]]
+    return sorted(known, key=lambda u: u[1], reverse=True) + [u for u in units if u[1] != u[1]]
+
+
+def _describe(units: list[tuple], flickers: set[str], top: int = 3) -> str:
     """The ``top`` jurisdictions with the most residents, as "agencies (ST, residents)"."""
-    if units.empty:
+    if not units:
         return ""
-    ordered = units.sort_values("residents", ascending=False, kind="mergesort")
     parts = []
-    for row in ordered.head(top).itertuples():
-        mark = ", flickers" if set(row.agency_keys) & flickers else ""
-        parts.append(f"{row.agencies} ({row.state}, {row.residents:,.0f} residents{mark})")
+    for state, residents, keys, agencies in _by_residents(units)[:top]:
+        mark = ", flickers" if set(keys) & flickers else ""
+        parts.append(f"{agencies} ({state}, {residents:,.0f} residents{mark})")
     more = len(units) - top
     return "; ".join(parts) + (f"; and {more} more" if more > 0 else "")
 
 
-def _flicker_text(units: pd.DataFrame, events: set, date, how: str) -> list[str]:
+def _flicker_text(units: list[tuple], events: set, date, how: str) -> list[str]:
     """The units of an agency that left (``how`` "gone") or came back ("back") on ``date``."""
-    ordered = units.sort_values("residents", ascending=False, kind="mergesort")
     return [
-        f"{row.agencies} ({row.state}, {row.residents:,.0f} residents) {how}"
-        for row in ordered.itertuples()
-        if any((k, date, how) in events for k in row.agency_keys)
+        f"{agencies} ({state}, {residents:,.0f} residents) {how}"
+        for state, residents, keys, agencies in _by_residents(units)
+        if any((k, date, how) in events for k in keys)
     ]
 
 
@@ -382,7 +379,8 @@ def measure_residents(agencies_on: pd.DataFrame, groups: pd.DataFrame, measure: 
     """Residents of each group covered by ``measure`` on one snapshot."""
     if measure not in MEASURES:
         raise ValueError(f"measure must be one of {MEASURES}, not {measure!r}")
-    return measure_fast(plain_columns(agencies_on), CountyArrays(groups), measure)
+    values = measure_values(plain_columns(agencies_on), CountyArrays(groups), measure)
+    return pd.Series(values, index=list(GROUPS))
 
 
 def flicker_effects(
@@ -394,26 +392,25 @@ def flicker_effects(
     if measure not in MEASURES:
         raise ValueError(f"measure must be one of {MEASURES}, not {measure!r}")
     arrays = CountyArrays(county_groups(covariates))
-    by_date = dict(tuple(agency_snaps.groupby("snapshot_date")))
-    plain_on = {}
+    plain = with_agencies(agency_snaps)
+    by_date = by_snapshot(agency_snaps, plain)
+    first_row: dict[str, int] = {}  # per agency: the position of its first row
+    for i, key in enumerate(plain["agency_key"].tolist()):
+        first_row.setdefault(key, i)
     rows = []
     for r in flickering_agencies(agency_snaps).itertuples():
-        agency = plain_columns(agency_snaps[agency_snaps["agency_key"] == r.agency_key].iloc[[0]])
-        for date in (r.gone_from, r.back_on):
-            if date not in plain_on:
-                plain_on[date] = plain_columns(by_date[date])
-        gone_on, back_on = plain_on[r.gone_from], plain_on[r.back_on]
+        agency = take(plain, [first_row[r.agency_key]])
+        gone_on, back_on = by_date[r.gone_from], by_date[r.back_on]
         # The snapshot with the agency appended as its last row, and without its rows.
         with_it = {c: np.concatenate([gone_on[c], agency[c]]) for c in gone_on}
-        keys = by_date[r.back_on]["agency_key"].to_numpy(dtype=object)
-        without = [i for i, k in enumerate(keys.tolist()) if k != r.agency_key]
-        gone = measure_fast(gone_on, arrays, measure) - measure_fast(with_it, arrays, measure)
-        back = measure_fast(back_on, arrays, measure) - measure_fast(
+        without = [i for i, k in enumerate(back_on["agency_key"].tolist()) if k != r.agency_key]
+        gone = measure_values(gone_on, arrays, measure) - measure_values(with_it, arrays, measure)
+        back = measure_values(back_on, arrays, measure) - measure_values(
             back_on, arrays, measure, without
         )
-        for group in GROUPS:
+        for k, group in enumerate(GROUPS):
             rows.append((r.agency_key, r.agency, r.state, r.gone_from, r.back_on, group,
-                         gone[group], back[group]))  # fmt: skip
+                         gone[k], back[k]))  # fmt: skip
     columns = ["agency_key", "agency", "state", "gone_from", "back_on", "group", "gone", "back"]
     out = pd.DataFrame(rows, columns=columns)
     size = out["back"].abs().where(out["back"].abs() > out["gone"].abs(), out["gone"].abs())
