@@ -51,8 +51,8 @@ def snapshot_counts(history: pd.DataFrame) -> pd.DataFrame:
         agencies=("agency_key", "nunique"),
         in_time_series=("in_time_series", "first"),
     )
-    base["states"] = h[~h["is_territory"]].groupby("snapshot_date")["state"].nunique()
-    base["territories"] = h[h["is_territory"]].groupby("snapshot_date")["state"].nunique()
+    base["states"] = h["state"].where(~h["is_territory"]).groupby(h["snapshot_date"]).nunique()
+    base["territories"] = h["state"].where(h["is_territory"]).groupby(h["snapshot_date"]).nunique()
     models = h.pivot_table(index="snapshot_date", columns="model", values="agreement_key",
                            aggfunc="size", fill_value=0)  # fmt: skip
     types = h.pivot_table(index="snapshot_date", columns="agency_type", values="agreement_key",
