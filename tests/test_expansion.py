@@ -409,3 +409,36 @@ def test_signing_lags_know_the_snapshot_before_the_first_listing():
     assert not lags.loc["b", "signed_before_previous_snapshot"]
     assert lags.loc["c", "signed_before_previous_snapshot"]
     assert pd.isna(lags.loc["a", "previous_snapshot"])
+
+
+def _flows_by_reindex(history, agreements):
+    """The former, Series-based form of :func:`expansion.entries_and_exits` (the reference)."""
+    ts = expansion.time_series(history)
+    dates = sorted(ts["snapshot_date"].unique())
+    keys = {d: set(ts.loc[ts["snapshot_date"] == d, "agreement_key"]) for d in dates}
+    table = agreements.set_index("agreement_key")
+    kind = expansion.disappearance_class(agreements).set_axis(table.index)
+    rows = []
+    for before, after in zip(dates, dates[1:], strict=False):
+        removed = sorted(keys[before] - keys[after])
+        final = table["gone_at"].reindex(removed) == after
+        kinds = kind.reindex(removed).where(final, "returned later")
+        rows.append(
+            {"snapshot_date": after, "previous_snapshot": before,
+             "added": len(keys[after] - keys[before]), "removed": len(removed)}
+            | {f"removed_{c.replace(' ', '_')}": int((kinds == c).sum())
+               for c in expansion.FLOW_CLASSES}
+        )  # fmt: skip
+    return pd.DataFrame(rows)
+
+
+def test_flows_equal_the_series_reference(lives):
+    history_b, table = lives
+    pd.testing.assert_frame_equal(
+        expansion.entries_and_exits(history_b, table),
+        _flows_by_reindex(history_b, table),
+        check_exact=True,
+    )
+    twice = pd.concat([table, table.head(1)], ignore_index=True)
+    with pytest.raises(ValueError, match="appears twice"):
+        expansion.entries_and_exits(history_b, twice)

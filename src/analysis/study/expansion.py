@@ -26,6 +26,8 @@ AGENCY_TYPES = list(codes.AGENCY_TYPES)
 WORKBOOK_ERA_START = pd.Timestamp("2025-02-21")
 """The first of ICE's own workbooks; earlier snapshots are Wayback captures of the web table."""
 
+FLOW_CLASSES = ("exit", "renamed", "uncertain", "returned later")
+_LAG_COLUMNS = ["agreement_key", "state", "model", "agency_type", "snapshot_date", "signed"]
 CLOSE_UP_START = pd.Timestamp("2024-12-01")
 """Start of the close-up on the 2025 expansion (agency categories, entries and exits): the
 December 2024 list, the last one before it."""
@@ -49,8 +51,8 @@ def snapshot_counts(history: pd.DataFrame) -> pd.DataFrame:
         agencies=("agency_key", "nunique"),
         in_time_series=("in_time_series", "first"),
     )
-    base["states"] = h[~h["is_territory"]].groupby("snapshot_date")["state"].nunique()
-    base["territories"] = h[h["is_territory"]].groupby("snapshot_date")["state"].nunique()
+    base["states"] = h["state"].where(~h["is_territory"]).groupby(h["snapshot_date"]).nunique()
+    base["territories"] = h["state"].where(h["is_territory"]).groupby(h["snapshot_date"]).nunique()
     models = h.pivot_table(index="snapshot_date", columns="model", values="agreement_key",
                            aggfunc="size", fill_value=0)  # fmt: skip
     types = h.pivot_table(index="snapshot_date", columns="agency_type", values="agreement_key",
@@ -79,28 +81,25 @@ def entries_and_exits(history: pd.DataFrame, agreements: pd.DataFrame) -> pd.Dat
     split by :func:`disappearance_class`. A removal counts as an exit, rename or uncertain case
     only at the agreement's final departure (``gone_at``); a removal it came back from is
     ``returned later``. So ``removed_exit`` summed over a period equals :func:`exits` of it."""
-    ts = time_series(history)
-    dates = sorted(ts["snapshot_date"].unique())
-    keys = {d: set(ts.loc[ts["snapshot_date"] == d, "agreement_key"]) for d in dates}
-    table = agreements.set_index("agreement_key")
-    kind = disappearance_class(agreements).set_axis(table.index)
-    gone_at = table["gone_at"]
+    ts = time_series(history[["snapshot_date", "agreement_key", "in_time_series"]])
+    keys = {d: set(v.tolist()) for d, v in ts.groupby("snapshot_date")["agreement_key"]}
+    dates, table = sorted(keys), agreements.set_index("agreement_key")
+    if not table.index.is_unique:
+        raise ValueError("agreements: an agreement_key appears twice")
+    kind = dict(zip(table.index, disappearance_class(agreements), strict=True))
+    gone_at = table["gone_at"].to_dict()
     rows = []
     for before, after in zip(dates, dates[1:], strict=False):
         added = keys[after] - keys[before]
-        removed = sorted(keys[before] - keys[after])
-        final = gone_at.reindex(removed) == after
-        kinds = kind.reindex(removed).where(final, "returned later")
+        removed = keys[before] - keys[after]
+        kinds = [kind.get(k) if gone_at.get(k) == after else "returned later" for k in removed]
         rows.append(
             {
                 "snapshot_date": after,
                 "previous_snapshot": before,
                 "added": len(added),
                 "removed": len(removed),
-                "removed_exit": int((kinds == "exit").sum()),
-                "removed_renamed": int((kinds == "renamed").sum()),
-                "removed_uncertain": int((kinds == "uncertain").sum()),
-                "removed_returned_later": int((kinds == "returned later").sum()),
+                **{f"removed_{c.replace(' ', '_')}": kinds.count(c) for c in FLOW_CLASSES},
             }
         )
     return pd.DataFrame(rows)
@@ -109,10 +108,10 @@ def entries_and_exits(history: pd.DataFrame, agreements: pd.DataFrame) -> pd.Dat
 def signing_lags(history: pd.DataFrame) -> pd.DataFrame:
     """For agreements first seen in an ICE workbook (2025-02-21 on): days from the signing
     date on that first listing to the first snapshot showing it."""
-    ts = time_series(history).sort_values("snapshot_date")
+    ts = time_series(history[[*_LAG_COLUMNS, "in_time_series"]]).sort_values("snapshot_date")
     first = ts.drop_duplicates("agreement_key", keep="first")
     first = first[first["snapshot_date"] >= WORKBOOK_ERA_START]
-    lags = first[["agreement_key", "state", "model", "agency_type", "snapshot_date", "signed"]]
+    lags = first[_LAG_COLUMNS]
     lags = lags.rename(columns={"snapshot_date": "first_seen"})
     # The snapshot before the first listing bounds what the lag can resolve: an agreement
     # signed after it could not have been seen earlier, whatever ICE's delay.
@@ -263,14 +262,15 @@ def checkpoint_table(
     can see. Columns :data:`CHECKPOINT_COLUMNS`."""
     expected = read_checkpoints(checkpoints)
     expected = expected[expected["snapshot_date"] <= history["snapshot_date"].max()]
-    observed = []
+    observed, snaps = [], {}  # each list's snapshot, filtered once
     for r in expected.itertuples():
-        frame = history if r.list == "participating" else pending
-        has_sheet = (frame["snapshot_date"] == r.snapshot_date).any()
+        key = (r.list, date := r.snapshot_date)
+        if key not in snaps:
+            frame = history if r.list == "participating" else pending
+            snaps[key] = frame[frame["snapshot_date"] == date]
+        snap = snaps[key]
         observed.append(
-            observed_measure(history, pending, r.snapshot_date, r.list, r.measure)
-            if has_sheet
-            else np.nan
+            observed_measure(snap, snap, date, r.list, r.measure) if len(snap) else np.nan
         )
     out = expected.assign(observed=np.asarray(observed, dtype=float))
     out["difference"] = out["observed"] - out["expected"]

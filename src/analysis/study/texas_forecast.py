@@ -60,6 +60,8 @@ def county_level_holders(tables: AdoptionTables, dates) -> pd.DataFrame:
     """``snapshot_date``, ``county_fips``: the counties with an agreement of a county-level
     agency on each participating snapshot of ``dates``."""
     history = tables.history
+    # Only the three columns used: filtering the whole wide table copies every column.
+    history = history[[c for c in ("list", "snapshot_date", "agency_key") if c in history]]
     if "list" in history:
         history = history[history["list"] == "participating"]
     history = history[pd.to_datetime(history["snapshot_date"]).isin(dates)]
