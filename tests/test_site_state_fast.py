@@ -171,3 +171,14 @@ def test_an_agreement_without_its_agency_is_an_error(tables):
     documents = state_data.latest_documents(broken.history)
     with pytest.raises(ValueError, match="BETA POLICE DEPARTMENT\\|TFM' has no row"):
         state_data.state_agreements(broken, "TX", documents)
+
+
+def test_law_cells_made_once_equal_the_per_state_ones(tables):
+    from analysis.site.state_pages import LAW_COLUMNS, law_cells, laws_section
+
+    policies = tables.state_policies
+    shown = law_cells(policies)
+    assert shown, "the fixture has laws"
+    for state, laws in state_data.laws_by_state(policies).items():
+        pd.testing.assert_frame_equal(shown[state], laws[LAW_COLUMNS].astype({"year": str}))
+        assert laws_section(laws, state, shown[state]) == laws_section(laws, state)

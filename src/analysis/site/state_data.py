@@ -120,13 +120,17 @@ def model_timelines(history: pd.DataFrame, states: list[str]) -> dict[str, pd.Da
     """:func:`model_timeline` of each of ``states``, counted in one pass over ``history``."""
     series = history[history["in_time_series"].astype(bool)]
     dates = pd.Index(sorted(series["snapshot_date"].unique()), name="snapshot_date")
-    sizes = series.groupby(["state", "model", "snapshot_date"], sort=True).size()
-    wide = sizes.unstack(["state", "model"], fill_value=0)
-    out = {}
-    for state in states:
-        own = wide[state] if state in wide.columns.get_level_values(0) else wide.iloc[:, :0]
-        out[state] = own.reindex(index=dates, columns=MODELS, fill_value=0).fillna(0).astype(int)
-    return out
+    columns = pd.Index(list(MODELS), dtype=series["model"].dtype, name="model")
+    at = [pd.Index(states).get_indexer(series["state"]), dates.get_indexer(series["snapshot_date"]),
+          columns.get_indexer(series["model"])]  # fmt: skip
+    kept = (at[0] >= 0) & (at[1] >= 0) & (at[2] >= 0)
+    shape = (len(states), len(dates), len(columns))
+    flat = np.ravel_multi_index(tuple(a[kept] for a in at), shape)
+    counts = np.bincount(flat, minlength=int(np.prod(shape))).reshape(shape).astype(np.int64)
+    return {
+        state: pd.DataFrame(counts[k], index=dates, columns=columns)
+        for k, state in enumerate(states)
+    }
 
 
 def active_agencies(agencies: pd.DataFrame) -> pd.DataFrame:

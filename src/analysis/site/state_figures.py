@@ -257,7 +257,8 @@ class StateFigures:
             old.remove()
         ax.relim()
         if counties:
-            colours = [CLASS_COLORS[classes[fips]] for fips, _ in counties]
+            of = classes.to_dict()  # (a dict, not a Series, looked up per county)
+            colours = [CLASS_COLORS[of[fips]] for fips, _ in counties]
             ax.add_collection(_Counties([p for _, p in counties], facecolor=colours,
                                         edgecolor="white", linewidth=0.3))  # fmt: skip
             ax.autoscale_view()
@@ -278,7 +279,7 @@ def timeline_alt(counts: pd.DataFrame, state_name: str) -> str:
 
 
 def map_alt(classes: pd.Series, state_name: str, date) -> str:
-    n = Counter(classes)
+    n = Counter(classes.tolist())
     return (
         f"Map of {state_name}'s {len(classes):,} counties on {pd.Timestamp(date):%Y-%m-%d}: "
         f"{n[state_data.COUNTY_LEVEL]:,} where a county-level agency (such as the sheriff) holds "

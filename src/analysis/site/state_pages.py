@@ -69,7 +69,9 @@ def agency_rows(agreements: pd.DataFrame) -> pd.DataFrame:
     display = cells.for_display(shown).map(html.escape)
     display[cells.label("moa")] = [_link(u, "MOA") for u in agreements["moa_url"]]
     display[cells.label("addendum")] = [_link(u, "addendum") for u in agreements["addendum_url"]]
-    return display
+    # As Python strings (itables formats them as it formats pandas' strings, without
+    # converting each column first).
+    return display.astype(object)
 
 
 def agency_table(agreements: pd.DataFrame, table_id: str, shown=None) -> str:
@@ -88,10 +90,23 @@ def agency_table(agreements: pd.DataFrame, table_id: str, shown=None) -> str:
     )  # fmt: skip
 
 
-def laws_section(laws: pd.DataFrame, state_name: str) -> str:
+def law_cells(policies: pd.DataFrame) -> dict[str, pd.DataFrame]:
+    """What :func:`laws_section` shows of each state with a law (its rows of
+    :func:`analysis.site.state_data.laws_by_state`, ``year`` as text), converted once."""
+    ordered = policies.sort_values(["state_usps", "year", "policy_id"], kind="stable")
+    shown = ordered[LAW_COLUMNS].astype({"year": str})
+    return {
+        state: rows.reset_index(drop=True)
+        for state, rows in shown.groupby(ordered["state_usps"].to_numpy(), sort=False)
+    }
+
+
+def laws_section(laws: pd.DataFrame, state_name: str, shown=None) -> str:
+    """The state's laws; ``shown``: its entry of :func:`law_cells`, when made once."""
     if laws.empty:
         return f"<p>The project's table of state laws records no law for {state_name}.</p>"
-    shown = laws[LAW_COLUMNS].astype({"year": str})
+    if shown is None:
+        shown = laws[LAW_COLUMNS].astype({"year": str})
     return cells.html_table(shown) + (
         '<p class="lede">Verification: <em>primary text read</em>, <em>secondary report</em> or '
         "<em>unverified</em>; dates the sources do not give are left empty. Details and sources "
@@ -100,9 +115,11 @@ def laws_section(laws: pd.DataFrame, state_name: str) -> str:
 
 
 def state_page(state: str, state_name: str, agreements: pd.DataFrame, laws: pd.DataFrame,
-               alts: dict[str, str], latest, nav=NAV, shown=None) -> str:  # fmt: skip
+               alts: dict[str, str], latest, nav=NAV, shown=None,
+               laws_shown=None) -> str:  # fmt: skip
     """The page of one state (figures already written beside it); ``shown``: the agency
-    table's cells (:func:`agency_rows`), when made once for all states."""
+    table's cells (:func:`agency_rows`) and ``laws_shown`` the laws' (:func:`law_cells`),
+    when made once for all states."""
     active = agreements[agreements["status"] == "active"]
     gone = len(agreements) - len(active)
     body = f"""<h1>{html.escape(state_name)}</h1>
@@ -120,7 +137,7 @@ listed at any snapshot; {len(active):,} on the latest list
 matching names (the method is in the table below); statewide agencies are not drawn.
 </figcaption></figure>
 <h2>State laws</h2>
-{laws_section(laws, html.escape(state_name))}
+{laws_section(laws, html.escape(state_name), laws_shown)}
 <h2>Agencies and their agreements</h2>
 <p>One row per agency and model. Type in the search box to filter; click a column to sort.
 Documents link to the memorandum of agreement and addendum ICE lists (on ice.gov).</p>
@@ -175,6 +192,7 @@ def write_state_pages(tables: state_data.SiteTables, shapes, site: Path, nav=NAV
     timelines = state_data.model_timelines(tables.history, written)
     lookup = state_data.county_class_lookup(tables.agencies)
     laws_of = state_data.laws_by_state(tables.state_policies)
+    laws_cells = law_cells(tables.state_policies)
     by_state = shapes.groupby("state_usps", sort=False)["fips"]
     counties = {state: fips.reset_index(drop=True) for state, fips in by_state}
     paths = state_figures.county_paths(shapes[shapes["state_usps"].isin(written)])
@@ -193,7 +211,8 @@ def write_state_pages(tables: state_data.SiteTables, shapes, site: Path, nav=NAV
         }
         laws = laws_of.get(state, tables.state_policies.iloc[:0])
         cells_shown = shown.iloc[own].reset_index(drop=True)
-        text = state_page(state, name, agreements, laws, alts, latest, nav, cells_shown)
+        text = state_page(state, name, agreements, laws, alts, latest, nav, cells_shown,
+                          laws_cells.get(state))  # fmt: skip
         (folder / f"{state}.html").write_text(text, encoding="utf-8")
         rows.append((state, name, len(agreements), int((agreements["status"] == "active").sum())))
     (folder / "index.html").write_text(states_index(rows, latest, nav), encoding="utf-8")
