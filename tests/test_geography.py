@@ -250,3 +250,23 @@ def test_decode_arcs_at_once_equals_arc_by_arc():
         assert all(np.array_equal(a, b) for a, b in zip(fast, slow, strict=True))
     # Positions with a third value fall back to the arc-by-arc path.
     assert len(decode_arcs({"arcs": [[[0, 0, 7], [1, 1, 7]], [[2, 2, 7]]]})) == 2
+
+
+def test_county_geometry_is_built_once_and_handed_out_as_copies(tmp_path, monkeypatch):
+    write(tmp_path / TOPOJSON["albers"], json.dumps(TOPOLOGY))
+    calls = []
+
+    def counted(raw_dir=None):
+        calls.append(raw_dir)
+        return fake_county_list(["01001", "01003"])
+
+    monkeypatch.setattr(shapes_module, "county_list", counted)
+    first = county_geometry(tmp_path)
+    first.loc[0, "fips"] = "changed"
+    second = county_geometry(tmp_path)
+    assert len(calls) == 1
+    assert second.fips.tolist() == ["01001", "01003"]  # a caller's edit is not kept
+    path = tmp_path / TOPOJSON["albers"]
+    path.write_text(json.dumps(TOPOLOGY) + " ", encoding="utf-8")  # a new version of the file
+    county_geometry(tmp_path)
+    assert len(calls) == 2

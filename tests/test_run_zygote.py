@@ -19,7 +19,7 @@ from tiny_notebooks import KERNELSPEC, write_notebook
 from analysis.runner import kernels
 from analysis.runner.execute import kernel_environment
 from analysis.runner.run import run_notebooks
-from analysis.runner.zygote import interpreter_command, refusal
+from analysis.runner.zygote import interpreter_command, preload, refusal
 
 WARM = "colorsys"  # a module a fresh kernel does not import
 
@@ -129,3 +129,13 @@ def test_run_with_warm_kernels_writes_the_same_bytes(tmp_path):
                 for p in files}  # fmt: skip
 
     assert outputs(warm=True) == outputs(warm=False)
+
+
+def test_preload_calls_warm_ups_and_leaves_failures_to_the_notebook(tmp_path, monkeypatch):
+    (tmp_path / "warmable.py").write_text(
+        "memo = []\ndef fill():\n    memo.append(1)\ndef broken():\n    raise OSError('no file')\n"
+    )
+    monkeypatch.syspath_prepend(str(tmp_path))
+    preload(["warmable", "warmable:fill", "warmable:broken", "not_a_module_here:fill"])
+    assert sys.modules["warmable"].memo == [1]
+    assert "not_a_module_here" not in sys.modules

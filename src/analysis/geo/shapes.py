@@ -94,6 +94,15 @@ def county_geometry(raw_dir: Path | None = None, projection: str = "albers"):
     Colonial Heights 51570, Falls Church 51610, Lexington 51678, Manassas Park 51685; lonlat:
     Falls Church): their rows are kept with a missing geometry rather than dropped.
     """
+    key = _file_key(_topology_path(projection, raw_dir))
+    return _county_frame(key, projection, raw_dir).copy()
+
+
+@lru_cache(maxsize=4)
+def _county_frame(key: tuple, projection: str, raw_dir: Path | None):
+    """The counties' GeoDataFrame, once per process, projection and TopoJSON version (``key``;
+    the county list is read once per process too); callers get a copy, and shapely geometries
+    are immutable."""
     features = _features(projection, raw_dir, "counties")
     counties = county_list(raw_dir)
     frame = _geoframe(features, "fips", counties.fips, projection)
@@ -114,6 +123,12 @@ def county_geometry(raw_dir: Path | None = None, projection: str = "albers"):
 def state_geometry(raw_dir: Path | None = None, projection: str = "albers"):
     """State polygons (50 states + DC) from the same file: ``state_fips``, ``state_usps``,
     ``geometry``; same projections as :func:`county_geometry`."""
+    return _state_frame(_file_key(_topology_path(projection, raw_dir)), projection, raw_dir).copy()
+
+
+@lru_cache(maxsize=4)
+def _state_frame(key: tuple, projection: str, raw_dir: Path | None):
+    """The states' GeoDataFrame, once per process, projection and file version (``key``)."""
     table = states()
     features = _features(projection, raw_dir, "states")
     frame = _geoframe(features, "state_fips", table.state_fips, projection)
@@ -122,3 +137,12 @@ def state_geometry(raw_dir: Path | None = None, projection: str = "albers"):
     return frame.merge(table[["state_fips", "state_usps"]], on="state_fips")[
         ["state_fips", "state_usps", "geometry"]
     ]
+
+
+def warm() -> None:
+    """Build the raw folder's county and state shapes, in both projections, now: a process that
+    forks kernels (the runner's zygote) does it once for all of them. The memos are keyed on
+    each file's path, size and modification time."""
+    for projection in TOPOJSON:
+        county_geometry(projection=projection)
+        state_geometry(projection=projection)

@@ -63,6 +63,8 @@ RENDERER = "analysis.runner.render"  # its code and templates shape every report
 # itself and what the notebooks' first cells import.
 KERNEL_MODULES = ("ipykernel.kernelapp", "ipykernel.ipkernel", "IPython.display", "numpy",
                   "pandas", "matplotlib.pyplot")  # fmt: skip
+# Warm-ups the zygote calls when a notebook reaches their module: memos every kernel would fill.
+KERNEL_WARMUPS = {"analysis.geo.shapes": "warm"}
 
 
 class RunConfigError(ValueError):
@@ -388,7 +390,9 @@ def start_zygote(specs: list[NotebookSpec], graph: ImportGraph):
     from analysis.runner.kernels import Zygote, kernel_argv
 
     reached = sorted({m for s in specs for m in graph.closure_of_source(notebook_code(s.source))})
-    return Zygote(kernel_argv(KERNEL), [*KERNEL_MODULES, *reached], kernel_environment())
+    warmups = [f"{m}:{f}" for m, f in KERNEL_WARMUPS.items() if m in reached]
+    preload = [*KERNEL_MODULES, *reached, *warmups]
+    return Zygote(kernel_argv(KERNEL), preload, kernel_environment())
 
 
 def jobs_at_once(workers: int, zygote_warming: bool) -> int:

@@ -6,7 +6,8 @@ run (``python -m analysis.runner.zygote SOCKET MODULE...``); it imports the modu
 Unix socket at SOCKET and, per request, forks a child that becomes an ordinary ipykernel (the
 same ``ipykernel_launcher`` command the kernel spec gives, with the request's environment,
 working directory and output files). A notebook's namespace starts empty as in any kernel:
-only ``sys.modules`` is warm.
+only ``sys.modules`` is warm, and the memos of the warm-up functions the run names
+(``module:function``, e.g. shapes decoded from the raw files, keyed on each file's version).
 
 A request is refused (the worker then starts the kernel the usual way) when its command is not
 the spec's ipykernel command for this interpreter, or when its environment differs from the
@@ -149,10 +150,14 @@ def become_kernel(request: dict, out_fd: int, err_fd: int, close: list) -> None:
 
 
 def preload(modules: list[str]) -> None:
-    """Import each module; one that fails is left for the notebook to import (and report)."""
+    """Import each module, and call each ``module:function`` (a warm-up that fills the module's
+    memos); one that fails is left for the notebook to import or compute (and report)."""
     for name in modules:
         with contextlib.suppress(BaseException):  # a notebook importing it shows the error
-            importlib.import_module(name)
+            module_name, _, function = name.partition(":")
+            module = importlib.import_module(module_name)
+            if function:
+                getattr(module, function)()
 
 
 def serve(address: str, modules: list[str]) -> None:
