@@ -28,6 +28,7 @@ import pandas as pd
 from scipy.special import ndtr
 
 from analysis.stats.multiple_testing import bh_qvalues
+from analysis.stats.spatial_local import _crand_ids, _local_p_sim  # noqa: F401 (tests use them)
 from analysis.stats.spatial_permutations import (
     inverse_permutations,
     moran_graph,
@@ -343,15 +344,6 @@ def _join_counts(y: np.ndarray, weights: SpatialWeights) -> dict:
     }
 
 
-def _crand_ids(n: int, max_card: int, permutations: int, seed: int) -> np.ndarray:
-    """esda's conditional-randomisation draws (``esda.crand.vec_permutations``, compiled by
-    numba): after ``np.random.seed(seed)``, ``np.random.choice(n - 1, max_card, replace=False)``
-    per permutation, which numba computes as ``np.random.permutation(n - 1)[:max_card]`` on
-    the same Mersenne Twister as NumPy's legacy generator."""
-    rng = np.random.RandomState(seed)
-    return np.stack([rng.permutation(n - 1)[:max_card] for _ in range(permutations)])
-
-
 def _local_moran(y: np.ndarray, weights: SpatialWeights) -> dict:
     """``esda.Moran_Local(y, w, transformation="r", permutations=0)``'s ``z``, ``Is`` and
     quadrants ``q`` (:data:`QUADRANTS`), with esda's operations in esda's order."""
@@ -365,37 +357,6 @@ def _local_moran(y: np.ndarray, weights: SpatialWeights) -> dict:
     quadrant = (1 * (high * high_lag) + 2 * ((1 - high) * high_lag)
                 + 3 * ((1 - high) * (1 - high_lag)) + 4 * (high * (1 - high_lag)))  # fmt: skip
     return {"z": z, "n": n, "Is": local_i, "q": quadrant, "sparse": sparse}
-
-
-def _local_p_sim(local: dict, permutations: int, seed: int) -> np.ndarray:
-    """``esda.Moran_Local``'s pseudo p-values (esda's default ``directed`` rule, float32) by
-    the conditional permutation of ``esda.crand`` with the same draws and the same operations
-    per unit, without compiling esda's numba engine (~30 s per process). numba's fastmath
-    multiplies the lag by ``z_i * scaling`` (one product), as here: the simulated statistics
-    equal esda's bit for bit, which matters because a 0/1 outcome gives many exact ties."""
-    z, n = local["z"], local["n"]
-    adj = local["sparse"].tocsr(copy=True)
-    self_weights = adj.diagonal()
-    adj.setdiag(0)
-    adj.eliminate_zeros()
-    other = adj.data.astype(z.dtype)
-    cards = np.diff(adj.indptr)
-    ids = _crand_ids(n, int(cards.max()), permutations, seed)
-    scaling = (n - 1) / (z * z).sum()
-    p_sim = np.zeros(n, dtype=np.float32)  # as esda.crand
-    start = 0
-    for i in range(n):
-        card = cards[i]
-        weights_i = other[start : start + card]
-        start += card
-        z_no_i = np.delete(z, i)
-        zrand = z_no_i[ids[:, :card].ravel()].reshape(-1, card)
-        rstats = (zrand @ weights_i + self_weights[i] * z[i]) * (z[i] * scaling)
-        larger = int((rstats >= local["Is"][i]).sum())
-        if (permutations - larger) < larger:
-            larger = permutations - larger
-        p_sim[i] = (larger + 1.0) / (permutations + 1.0)
-    return p_sim
 
 
 def global_autocorrelation(
@@ -465,7 +426,6 @@ def _snapshot_forms(ys: list[np.ndarray], weights: SpatialWeights, permutations:
 def _outcomes_by_date(outcomes, weights, outcome, id_col, date_col):
     """The dates (sorted, as ``groupby`` gives them) and each date's outcome in the weights'
     id order (:func:`_values` of each date's rows, with its checks), read in one pass."""
-    dates, date_codes = None, None
     date_codes, dates = pd.factorize(outcomes[date_col], sort=True)
     id_codes, unit_ids = pd.factorize(outcomes[id_col].astype(str))
     position = {unit: k for k, unit in enumerate(weights.ids)}
@@ -514,7 +474,8 @@ def autocorrelation_by_snapshot(
     forms = _snapshot_forms([distinct[k] for k in varying], weights, permutations, seed)
     forms = dict(zip(varying, forms, strict=True)) if forms is not None else {}
     done = {k: _global(y, weights, permutations, seed, forms.get(k)) for k, y in distinct.items()}
-    return pd.DataFrame([{date_col: d, **done[y.tobytes()]} for d, y in zip(dates, table)])
+    rows = [{date_col: d, **done[y.tobytes()]} for d, y in zip(dates, table, strict=True)]
+    return pd.DataFrame(rows)
 
 
 def local_clusters(

@@ -85,7 +85,8 @@ def permuted_forms(
     unit_weights = bool((weights[neighbours < n] == 1).all())
     neighbours = neighbours.astype(np.int32)
     width = neighbours.shape[1]
-    weights = weights.astype(np.int32 if np.abs(weights).max(initial=0) * width < 2**31 else np.int64)
+    small = np.abs(weights).max(initial=0) * width < 2**31
+    weights = weights.astype(np.int32 if small else np.int64)
     current = np.zeros(n, dtype=np.int64)
     q, c = np.zeros(n_perm, dtype=np.int64), np.zeros(n_perm, dtype=np.int64)
     for s, y in enumerate(outcomes):
