@@ -110,9 +110,9 @@ class SpatialWeights:
 
     def edges(self) -> pd.DataFrame:
         """The contiguous pairs as an edge table ``fips, neighbor_fips`` (both directions)."""
-        pairs = [(i, j) for i, nbrs in self.neighbors.items() for j in nbrs]
-        frame = pd.DataFrame(pairs, columns=["fips", "neighbor_fips"]).astype(str)
-        return frame.sort_values(["fips", "neighbor_fips"], ignore_index=True)
+        op, ids = self.row_standardized, np.array(self.ids, dtype=object)
+        frame = pd.DataFrame({"fips": ids[op["focal"]], "neighbor_fips": ids[op["neighbor"]]})
+        return frame.astype(str).sort_values(["fips", "neighbor_fips"], ignore_index=True)
 
 
 def _shared_vertex_pairs(geometries) -> np.ndarray:
