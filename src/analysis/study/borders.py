@@ -46,14 +46,22 @@ PAIR_COLUMNS = [
 ]  # fmt: skip
 
 
-def _prohibitions_enacted(state_policies: pd.DataFrame, date: pd.Timestamp) -> set[str]:
+def _prohibition_starts(state_policies: pd.DataFrame) -> pd.DataFrame:
+    """Each prohibition's state (``state_usps``) and the date it counts as enacted from
+    (``start``): signing, else effective, else prohibition date, else 1 January of the year
+    after its ``year`` (module docstring)."""
     rows = state_policies[state_policies["policy_type"] == "prohibition"]
     start = pd.Series(pd.NaT, index=rows.index, dtype="datetime64[s]")
     for column in ("signed_date", "effective_date", "prohibition_date"):
         start = start.fillna(pd.to_datetime(rows[column]).astype("datetime64[s]"))
     next_year = pd.to_datetime((rows["year"].astype(int) + 1).astype(str) + "-01-01")
     start = start.fillna(next_year.astype("datetime64[s]"))
-    return set(rows.loc[start <= date, "state_usps"])
+    return pd.DataFrame({"state_usps": rows["state_usps"], "start": start})
+
+
+def _prohibitions_enacted(state_policies: pd.DataFrame, date: pd.Timestamp) -> set[str]:
+    starts = _prohibition_starts(state_policies)
+    return set(starts.loc[starts["start"] <= date, "state_usps"])
 
 
 def state_law_status(state_policies: pd.DataFrame, date, states) -> pd.DataFrame:
