@@ -45,8 +45,9 @@ MODELS = ("JEM", "TFM", "WSO")
 
 def series_dates(history: pd.DataFrame) -> pd.DatetimeIndex:
     """The participating snapshots of the time series, sorted."""
-    rows = history[(history["list"] == "participating") & history["in_time_series"].astype(bool)]
-    return pd.DatetimeIndex(sorted(pd.to_datetime(rows["snapshot_date"]).unique()))
+    keep = (history["list"] == "participating") & history["in_time_series"].astype(bool)
+    dates = history["snapshot_date"][keep.to_numpy(dtype=bool)]  # one column, not every one
+    return pd.DatetimeIndex(sorted(pd.to_datetime(dates).unique()))
 
 
 def _prohibition_dates(state_policies: pd.DataFrame, dates: pd.DatetimeIndex) -> pd.DataFrame:
@@ -79,15 +80,16 @@ def exit_panel(
     ``t1``), ``interval_days``, ``outcome``, ``event``, ``prohibition_enacted``, ``gop_change_pp``,
     and 0/1 indicators ``tfm``, ``wso``, ``municipal``, ``state_agency``, ``other_level``."""
     dates = series_dates(history)
-    rows = history[history["list"] == "participating"]
-    rows = rows[pd.to_datetime(rows["snapshot_date"]).isin(dates)]
+    rows = history[["agreement_key", "snapshot_date"]]  # the columns used, before filtering
+    participating = (history["list"] == "participating").to_numpy(dtype=bool)
+    rows = rows[participating & pd.to_datetime(rows["snapshot_date"]).isin(dates).to_numpy()]
     listed = rows[["agreement_key", "snapshot_date"]].drop_duplicates()
     listed = listed.assign(snapshot_date=pd.to_datetime(listed["snapshot_date"]))
     position = pd.Series(np.arange(len(dates)), index=dates)
     listed["i"] = position[listed["snapshot_date"]].to_numpy()
     listed = listed[listed["i"] < len(dates) - 1]
     info = agreements.set_index("agreement_key")
-    unknown = sorted(set(listed["agreement_key"]) - set(info.index))
+    unknown = sorted(set(listed["agreement_key"].tolist()) - set(info.index.tolist()))
     if unknown:
         raise ValueError(f"agreements_history keys missing from agreements: {unknown[:5]}")
     panel = listed.assign(t0=dates[listed["i"]], t1=dates[listed["i"] + 1])
