@@ -153,12 +153,13 @@ def exit_reasons(panel: pd.DataFrame) -> pd.DataFrame:
 
 def exits_by_reason(exits: pd.DataFrame) -> pd.DataFrame:
     """Exits per state and reason, with the models and the first and last exit date."""
-    grouped = exits.groupby(["reason", "state"], sort=True)
+    models = {name.lower(): (exits["model"] == name).to_numpy(dtype=int) for name in MODELS}
+    grouped = exits.assign(**models).groupby(["reason", "state"], sort=True)
     out = grouped.agg(
         exits=("agreement_key", "size"),
-        jem=("model", lambda m: int((m == "JEM").sum())),
-        tfm=("model", lambda m: int((m == "TFM").sum())),
-        wso=("model", lambda m: int((m == "WSO").sum())),
+        jem=("jem", "sum"),
+        tfm=("tfm", "sum"),
+        wso=("wso", "sum"),
         first_exit=("gone_at", "min"),
         last_exit=("gone_at", "max"),
     ).reset_index()
@@ -179,12 +180,18 @@ def entries_and_exits(panel: pd.DataFrame, agreements: pd.DataFrame, dates) -> p
     exits = panel[panel["event"] == 1]
     banned = exits["prohibition_enacted"] == 1
     out = pd.DataFrame({"snapshot_date": dates[1:]})
-    out["entries"] = [int(((first == d) & ~is_successor).sum()) for d in out["snapshot_date"]]
-    out["renamed_in"] = [int(((first == d) & is_successor).sum()) for d in out["snapshot_date"]]
-    out["exits"] = [int((exits["t1"] == d).sum()) for d in out["snapshot_date"]]
-    out["exits_after_prohibition"] = [
-        int(((exits["t1"] == d) & banned).sum()) for d in out["snapshot_date"]
-    ]
+    after = pd.DatetimeIndex(out["snapshot_date"])
+
+    def per_date(values, keep) -> list[int]:  # how many of values[keep] fall on each date
+        codes = after.get_indexer(pd.DatetimeIndex(values))
+        codes = codes[np.asarray(keep, dtype=bool) & (codes >= 0)]
+        return np.bincount(codes, minlength=len(after)).tolist()
+
+    successor = is_successor.to_numpy(dtype=bool)
+    out["entries"] = per_date(first, ~successor)
+    out["renamed_in"] = per_date(first, successor)
+    out["exits"] = per_date(exits["t1"], np.ones(len(exits), dtype=bool))
+    out["exits_after_prohibition"] = per_date(exits["t1"], banned.to_numpy(dtype=bool))
     out["net"] = out["entries"] - out["exits"]
     return out
 
