@@ -32,6 +32,7 @@ from analysis.stats.spatial_local import _crand_ids, _local_p_sim  # noqa: F401 
 from analysis.stats.spatial_permutations import (
     inverse_permutations,
     moran_graph,
+    outcomes_by_date,
     padded_neighbours,
     permuted_forms,
 )
@@ -423,35 +424,6 @@ def _snapshot_forms(ys: list[np.ndarray], weights: SpatialWeights, permutations:
     return [((qm[s], cm[s], scale), (qb[s], cb[s])) for s in range(len(ys))]
 
 
-def _outcomes_by_date(outcomes, weights, outcome, id_col, date_col):
-    """The dates (sorted, as ``groupby`` gives them) and each date's outcome in the weights'
-    id order (:func:`_values` of each date's rows, with its checks), read in one pass."""
-    date_codes, dates = pd.factorize(outcomes[date_col], sort=True)
-    id_codes, unit_ids = pd.factorize(outcomes[id_col].astype(str))
-    position = {unit: k for k, unit in enumerate(weights.ids)}
-    unit_position = np.array([position.get(str(u), -1) for u in unit_ids.tolist()], dtype=int)
-    values = outcomes[outcome].to_numpy(dtype=float)
-    keep = date_codes >= 0
-    date_codes, id_codes, values = date_codes[keep], id_codes[keep], values[keep]
-    pair = date_codes.astype(np.int64) * max(len(unit_ids), 1) + id_codes
-    if len(np.unique(pair)) != len(pair):
-        raise ValueError("outcome has more than one value for some units")
-    n = len(weights.ids)
-    table = np.full((len(dates), n), np.nan)
-    present = np.zeros((len(dates), n), dtype=bool)
-    where = unit_position[id_codes]
-    inside = where >= 0
-    table[date_codes[inside], where[inside]] = values[inside]
-    present[date_codes[inside], where[inside]] = True
-    for s in range(len(dates)):
-        if not present[s].all():
-            missing = [weights.ids[k] for k in np.flatnonzero(~present[s])]
-            raise ValueError(f"outcome has no value for {len(missing)} units, e.g. {missing[:5]}")
-    if np.isnan(table).any():
-        raise ValueError("outcome is missing for some units of the weights")
-    return list(dates), table
-
-
 def autocorrelation_by_snapshot(
     outcomes: pd.DataFrame,
     weights: SpatialWeights,
@@ -466,7 +438,7 @@ def autocorrelation_by_snapshot(
     (one row per unit and date), one row per date, sorted; each date uses ``seed``, so dates
     with the same outcome in every unit have the same statistics (computed once). The
     relabellings of all dates are counted together (:func:`_snapshot_forms`)."""
-    dates, table = _outcomes_by_date(outcomes, weights, outcome, id_col, date_col)
+    dates, table = outcomes_by_date(outcomes, weights.ids, outcome, id_col, date_col)
     distinct: dict[bytes, np.ndarray] = {}
     for y in table:
         distinct.setdefault(y.tobytes(), y)

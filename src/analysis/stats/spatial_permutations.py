@@ -20,6 +20,7 @@ from __future__ import annotations
 import math
 
 import numpy as np
+import pandas as pd
 
 _CHANGED_CHUNK = 64  # changed units handled together (P x chunk x max degree int64 arrays)
 
@@ -109,3 +110,33 @@ def permuted_forms(
             current[units] = y[units]
         quadratic[s], linear_forms[s] = q, c
     return quadratic, linear_forms
+
+
+def outcomes_by_date(outcomes, ids, outcome: str, id_col: str, date_col: str):
+    """The dates of the long table ``outcomes`` (sorted, as ``groupby`` gives them) and each
+    date's ``outcome`` at the units ``ids``, in that order (a dates x units array), read in
+    one pass; each unit once per date, every unit present, no missing value."""
+    date_codes, dates = pd.factorize(outcomes[date_col], sort=True)
+    id_codes, unit_ids = pd.factorize(outcomes[id_col].astype(str))
+    position = {unit: k for k, unit in enumerate(ids)}
+    unit_position = np.array([position.get(str(u), -1) for u in unit_ids.tolist()], dtype=int)
+    values = outcomes[outcome].to_numpy(dtype=float)
+    keep = date_codes >= 0
+    date_codes, id_codes, values = date_codes[keep], id_codes[keep], values[keep]
+    pair = date_codes.astype(np.int64) * max(len(unit_ids), 1) + id_codes
+    if len(np.unique(pair)) != len(pair):
+        raise ValueError("outcome has more than one value for some units")
+    n = len(ids)
+    table = np.full((len(dates), n), np.nan)
+    present = np.zeros((len(dates), n), dtype=bool)
+    where = unit_position[id_codes]
+    inside = where >= 0
+    table[date_codes[inside], where[inside]] = values[inside]
+    present[date_codes[inside], where[inside]] = True
+    for s in range(len(dates)):
+        if not present[s].all():
+            missing = [ids[k] for k in np.flatnonzero(~present[s])]
+            raise ValueError(f"outcome has no value for {len(missing)} units, e.g. {missing[:5]}")
+    if np.isnan(table).any():
+        raise ValueError("outcome is missing for some units of the weights")
+    return list(dates), table
