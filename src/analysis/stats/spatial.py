@@ -28,6 +28,14 @@ import pandas as pd
 from scipy.special import ndtr
 
 from analysis.stats.multiple_testing import bh_qvalues
+from analysis.stats.spatial_local import _crand_ids, _local_p_sim  # noqa: F401 (tests use them)
+from analysis.stats.spatial_permutations import (
+    inverse_permutations,
+    moran_graph,
+    outcomes_by_date,
+    padded_neighbours,
+    permuted_forms,
+)
 
 QUADRANTS = {1: "high-high", 2: "low-high", 3: "low-low", 4: "high-low"}
 """esda's LISA quadrant codes: the county's value (high / low) and its neighbours' (high / low)."""
@@ -103,9 +111,9 @@ class SpatialWeights:
 
     def edges(self) -> pd.DataFrame:
         """The contiguous pairs as an edge table ``fips, neighbor_fips`` (both directions)."""
-        pairs = [(i, j) for i, nbrs in self.neighbors.items() for j in nbrs]
-        frame = pd.DataFrame(pairs, columns=["fips", "neighbor_fips"]).astype(str)
-        return frame.sort_values(["fips", "neighbor_fips"], ignore_index=True)
+        op, ids = self.row_standardized, np.array(self.ids, dtype=object)
+        frame = pd.DataFrame({"fips": ids[op["focal"]], "neighbor_fips": ids[op["neighbor"]]})
+        return frame.astype(str).sort_values(["fips", "neighbor_fips"], ignore_index=True)
 
 
 def _shared_vertex_pairs(geometries) -> np.ndarray:
@@ -202,13 +210,20 @@ def _permutations(
 
 
 @lru_cache(maxsize=8)
+def _inverse(kind: str, n: int, permutations: int, seed: int) -> np.ndarray:
+    inverse = inverse_permutations(_permutation_draws(kind, n, permutations, seed)[0])
+    inverse.setflags(write=False)
+    return inverse
+
+
+@lru_cache(maxsize=8)
 def _transposed(kind: str, n: int, permutations: int, seed: int) -> np.ndarray:
     draws = np.ascontiguousarray(_permutation_draws(kind, n, permutations, seed)[0].T)
     draws.setflags(write=False)
     return draws
 
 
-def _join_permutations(y, weights, bb, bw, permutations, seed):
+def _join_permutations(y, weights, bb, bw, permutations, seed, forms=None):
     """Mean adopted-adopted joins under random relabelling and the one-sided pseudo p-values
     of ``bb`` (as many or more) and ``bw`` (as few or fewer), ``(k + 1) / (permutations + 1)``:
     the rule of ``esda.Join_Counts``, whose own permutation loop is too slow for 3,000
@@ -216,7 +231,20 @@ def _join_permutations(y, weights, bb, bw, permutations, seed):
     ``k``-th ``permutation(y)``; its joins are counted over the binary weights' edges (exact
     integers, so any order of summation gives the same numbers): ``bb = l'Al / 2`` for the
     permuted 0/1 labels ``l`` and the binary weights ``A``, in float32 (integer counts below
-    2**24 are exact), all permutations of a chunk in one sparse product."""
+    2**24 are exact), all permutations of a chunk in one sparse product. ``forms``: the same
+    counts from :func:`_snapshot_forms` (``2 bb`` and the adopted degrees of every
+    relabelling, exact integers), which make the loop unnecessary."""
+    if forms is not None:
+        sim_bb, degree_sum = forms[0] / 2, forms[1].astype(float)
+    else:
+        sim_bb, degree_sum = _join_sims(y, weights, permutations, seed)
+    sim_bw = degree_sum - 2 * sim_bb
+    p_bb = ((sim_bb >= bb).sum() + 1) / (permutations + 1)
+    p_bw = ((sim_bw <= bw).sum() + 1) / (permutations + 1)
+    return float(sim_bb.mean()), float(p_bb), float(p_bw)
+
+
+def _join_sims(y, weights, permutations, seed):
     op = weights.row_standardized
     if "binary32" not in op:
         op["binary32"] = (op["sparse"] != 0).astype(np.float32)
@@ -228,13 +256,12 @@ def _join_permutations(y, weights, bb, bw, permutations, seed):
         joins = (labels * (op["binary32"] @ labels)).sum(axis=0, dtype=np.float64)
         sim_bb[start : start + _CHUNK] = joins / 2
         degree_sum[start : start + _CHUNK] = op["degree"] @ labels
-    sim_bw = degree_sum - 2 * sim_bb
-    p_bb = ((sim_bb >= bb).sum() + 1) / (permutations + 1)
-    p_bw = ((sim_bw <= bw).sum() + 1) / (permutations + 1)
-    return float(sim_bb.mean()), float(p_bb), float(p_bw)
+    return sim_bb, degree_sum
 
 
-def _moran(y: np.ndarray, weights: SpatialWeights, permutations: int, seed: int) -> dict:
+def _moran(
+    y: np.ndarray, weights: SpatialWeights, permutations: int, seed: int, forms=None
+) -> dict:
     """``esda.Moran(y, w, transformation="r", permutations, two_tailed=True)`` after
     ``np.random.seed(seed)``: ``I``, ``EI``, ``z_norm``, ``p_norm`` and ``p_sim``, with esda's
     operations in esda's order and its draws (``permutations`` calls of
@@ -242,7 +269,10 @@ def _moran(y: np.ndarray, weights: SpatialWeights, permutations: int, seed: int)
     leaves it), so the numbers are esda's. esda
     rebuilds the sparse weights at every call and evaluates one sparse product per
     permutation in a Python loop; here the weights are built once and all permutations go
-    through one sparse product."""
+    through one sparse product. ``forms`` (from :func:`_snapshot_forms`): every relabelling's
+    ``l'Wl`` and ``1'Wl`` as exact integers, from which the simulated statistics follow in
+    closed form; those within rounding of ``I`` are recomputed with esda's operations, so the
+    comparisons, and ``p_sim``, are esda's."""
     op = weights.row_standardized
     n, s0, s1, s2 = len(y), op["s0"], op["s1"], op["s2"]
     z = y - y.mean()
@@ -258,20 +288,48 @@ def _moran(y: np.ndarray, weights: SpatialWeights, permutations: int, seed: int)
     p_norm = 2.0 * (ndtr(-z_norm) if z_norm > 0 else ndtr(z_norm))
     p_sim = np.nan
     if permutations:
-        draws = _permutations("legacy", n, permutations, seed, transposed=True)
-        inum = np.empty(permutations)
-        for start in range(0, permutations, _MORAN_CHUNK):
-            columns = z[draws[:, start : start + _MORAN_CHUNK]]  # one permutation per column
-            products = columns * (op["sparse"] @ columns)
-            # each permutation's sum over a contiguous row, as esda's (z * zl).sum()
-            inum[start : start + _MORAN_CHUNK] = np.ascontiguousarray(products.T).sum(axis=1)
-        sim = n / s0 * inum / z2ss
+        _permutations("legacy", n, permutations, seed)  # leaves the global generator as esda
+        factor = n / s0 / z2ss
+        if forms is None:  # every relabelling with esda's operations
+            sim, exact = np.empty(permutations), range(0, permutations, _MORAN_CHUNK)
+        else:  # in closed form; those near I with esda's operations
+            sim, near = _moran_sims_from_forms(y, forms, moran_i, factor)
+            exact = sorted({k - k % _MORAN_CHUNK for k in near})
+        if exact:
+            draws = _permutations("legacy", n, permutations, seed, transposed=True)
+            for start in exact:
+                inum = _moran_chunk(z, op["sparse"], draws, start)
+                sim[start : start + _MORAN_CHUNK] = n / s0 * inum / z2ss
         larger = int((sim >= moran_i).sum())
         if (permutations - larger) < larger:
             larger = permutations - larger
         p_sim = (larger + 1.0) / (permutations + 1.0)
     return {"morans_i": moran_i, "expected_i": expected, "z_norm": z_norm, "p_norm": p_norm,
             "p_sim": p_sim}  # fmt: skip
+
+
+def _moran_chunk(z: np.ndarray, sparse, draws: np.ndarray, start: int) -> np.ndarray:
+    """esda's ``(z * zl).sum()`` of the relabellings ``start ... start + _MORAN_CHUNK``."""
+    columns = z[draws[:, start : start + _MORAN_CHUNK]]  # one permutation per column
+    products = columns * (sparse @ columns)
+    # each permutation's sum over a contiguous row, as esda's (z * zl).sum()
+    return np.ascontiguousarray(products.T).sum(axis=1)
+
+
+def _moran_sims_from_forms(y, forms, moran_i: float, factor: float) -> dict:
+    """The simulated Moran's I of every relabelling from its exact ``Q = 2 s l'Wl`` and
+    ``C = s 1'Wl`` (``s``: the degrees' least common multiple): with ``l`` the relabelled
+    outcome and ``m`` its mean, ``z'Wz = l'Wl - m 1'Wl - m n_1 + m^2 n`` (rows of ``W`` sum
+    to one). ``near``: the relabellings within a tolerance, far above any rounding error, of
+    ``moran_i``, whose comparison with it is left to esda's operations."""
+    quadratic, linear, scale = forms
+    n, m, n_adopted = len(y), float(y.mean()), int(y.sum())
+    lwl, wl = quadratic / (2 * scale), linear / scale
+    inum = lwl - m * wl - m * n_adopted + m * m * n
+    sim = factor * inum
+    tolerance = 1e-9 * abs(factor) * (n + lwl + m * wl + m * n_adopted + m * m * n)
+    near = np.flatnonzero(np.abs(sim - moran_i) <= tolerance)
+    return sim, near.tolist()
 
 
 def _join_counts(y: np.ndarray, weights: SpatialWeights) -> dict:
@@ -285,15 +343,6 @@ def _join_counts(y: np.ndarray, weights: SpatialWeights) -> dict:
         "join_ww": ((1 - focal) * same).sum() / 2,
         "join_bw": (focal * different).sum() / 2 + ((1 - focal) * different).sum() / 2,
     }
-
-
-def _crand_ids(n: int, max_card: int, permutations: int, seed: int) -> np.ndarray:
-    """esda's conditional-randomisation draws (``esda.crand.vec_permutations``, compiled by
-    numba): after ``np.random.seed(seed)``, ``np.random.choice(n - 1, max_card, replace=False)``
-    per permutation, which numba computes as ``np.random.permutation(n - 1)[:max_card]`` on
-    the same Mersenne Twister as NumPy's legacy generator."""
-    rng = np.random.RandomState(seed)
-    return np.stack([rng.permutation(n - 1)[:max_card] for _ in range(permutations)])
 
 
 def _local_moran(y: np.ndarray, weights: SpatialWeights) -> dict:
@@ -311,37 +360,6 @@ def _local_moran(y: np.ndarray, weights: SpatialWeights) -> dict:
     return {"z": z, "n": n, "Is": local_i, "q": quadrant, "sparse": sparse}
 
 
-def _local_p_sim(local: dict, permutations: int, seed: int) -> np.ndarray:
-    """``esda.Moran_Local``'s pseudo p-values (esda's default ``directed`` rule, float32) by
-    the conditional permutation of ``esda.crand`` with the same draws and the same operations
-    per unit, without compiling esda's numba engine (~30 s per process). numba's fastmath
-    multiplies the lag by ``z_i * scaling`` (one product), as here: the simulated statistics
-    equal esda's bit for bit, which matters because a 0/1 outcome gives many exact ties."""
-    z, n = local["z"], local["n"]
-    adj = local["sparse"].tocsr(copy=True)
-    self_weights = adj.diagonal()
-    adj.setdiag(0)
-    adj.eliminate_zeros()
-    other = adj.data.astype(z.dtype)
-    cards = np.diff(adj.indptr)
-    ids = _crand_ids(n, int(cards.max()), permutations, seed)
-    scaling = (n - 1) / (z * z).sum()
-    p_sim = np.zeros(n, dtype=np.float32)  # as esda.crand
-    start = 0
-    for i in range(n):
-        card = cards[i]
-        weights_i = other[start : start + card]
-        start += card
-        z_no_i = np.delete(z, i)
-        zrand = z_no_i[ids[:, :card].ravel()].reshape(-1, card)
-        rstats = (zrand @ weights_i + self_weights[i] * z[i]) * (z[i] * scaling)
-        larger = int((rstats >= local["Is"][i]).sum())
-        if (permutations - larger) < larger:
-            larger = permutations - larger
-        p_sim[i] = (larger + 1.0) / (permutations + 1.0)
-    return p_sim
-
-
 def global_autocorrelation(
     outcome: pd.Series, weights: SpatialWeights, *, permutations: int = 999, seed: int = 0
 ) -> dict:
@@ -356,19 +374,54 @@ def global_autocorrelation(
     return _global(_values(outcome, weights), weights, permutations, seed)
 
 
-def _global(y: np.ndarray, weights: SpatialWeights, permutations: int, seed: int) -> dict:
-    """:func:`global_autocorrelation` of the outcome ``y`` in the weights' id order."""
+def _global(
+    y: np.ndarray, weights: SpatialWeights, permutations: int, seed: int, forms=None
+) -> dict:
+    """:func:`global_autocorrelation` of the outcome ``y`` in the weights' id order
+    (``forms``: its entry of :func:`_snapshot_forms`, or None)."""
     n, n_adopted = len(y), int(y.sum())
     row = {"n_counties": n, "n_adopted": n_adopted, "share_adopted": y.mean(),
            "permutations": permutations, "seed": seed}  # fmt: skip
     if n_adopted in (0, n):
         return {c: row.get(c, np.nan) for c in MORAN_COLUMNS}
-    row.update(_moran(y, weights, permutations, seed), **_join_counts(y, weights))
+    moran_forms, join_forms = forms if forms is not None else (None, None)
+    row.update(_moran(y, weights, permutations, seed, moran_forms), **_join_counts(y, weights))
     mean_bb, p_bb, p_bw = _join_permutations(
-        y, weights, row["join_bb"], row["join_bw"], permutations, seed
+        y, weights, row["join_bb"], row["join_bw"], permutations, seed, join_forms
     )
     row.update(expected_bb=mean_bb, p_sim_bb=p_bb, p_sim_bw=p_bw)
     return {c: row[c] for c in MORAN_COLUMNS}
+
+
+def _snapshot_forms(ys: list[np.ndarray], weights: SpatialWeights, permutations: int, seed: int):
+    """For each 0/1 outcome of ``ys`` (weights' order, in this order), the exact integer forms
+    of its relabellings (:func:`analysis.stats.spatial_permutations.permuted_forms`): Moran's
+    ``(Q, C, scale)`` over the legacy draws and the join counts' ``(2 bb, adopted degrees)``
+    over the generator draws; None when they do not apply (no permutations, an outcome not
+    0/1, weights whose integers would overflow): the callers then loop as esda does."""
+    if permutations <= 0 or not ys:
+        return None
+    stacked = np.stack(ys)
+    if not ((stacked == 0) | (stacked == 1)).all():
+        return None
+    op = weights.row_standardized
+    indptr, indices = op["sparse"].indptr, op["sparse"].indices
+    graph = moran_graph(indptr, indices)
+    if graph is None:
+        return None
+    scale, edge_weights, column_sums = graph
+    n = len(weights.ids)
+    forms = []
+    for kind, edges, linear in [
+        ("legacy", edge_weights, column_sums),
+        ("generator", np.ones(len(indices), dtype=np.int64), np.diff(indptr).astype(np.int64)),
+    ]:
+        draws = _permutation_draws(kind, n, permutations, seed)[0]
+        neighbours, weights_pad = padded_neighbours(indptr, indices, edges)
+        forms.append(permuted_forms(draws, _inverse(kind, n, permutations, seed), neighbours,
+                                    weights_pad, linear, stacked))  # fmt: skip
+    (qm, cm), (qb, cb) = forms
+    return [((qm[s], cm[s], scale), (qb[s], cb[s])) for s in range(len(ys))]
 
 
 def autocorrelation_by_snapshot(
@@ -383,14 +436,17 @@ def autocorrelation_by_snapshot(
 ) -> pd.DataFrame:
     """:func:`global_autocorrelation` at every ``date_col`` of the long table ``outcomes``
     (one row per unit and date), one row per date, sorted; each date uses ``seed``, so dates
-    with the same outcome in every unit have the same statistics (computed once)."""
-    rows, done = [], {}
-    for date, frame in outcomes.groupby(date_col, sort=True):
-        y = _values(frame.set_index(frame[id_col].astype(str))[outcome], weights)
-        key = y.tobytes()
-        if key not in done:
-            done[key] = _global(y, weights, permutations, seed)
-        rows.append({date_col: date, **done[key]})
+    with the same outcome in every unit have the same statistics (computed once). The
+    relabellings of all dates are counted together (:func:`_snapshot_forms`)."""
+    dates, table = outcomes_by_date(outcomes, weights.ids, outcome, id_col, date_col)
+    distinct: dict[bytes, np.ndarray] = {}
+    for y in table:
+        distinct.setdefault(y.tobytes(), y)
+    varying = [k for k, y in distinct.items() if 0 < y.sum() < len(y)]
+    forms = _snapshot_forms([distinct[k] for k in varying], weights, permutations, seed)
+    forms = dict(zip(varying, forms, strict=True)) if forms is not None else {}
+    done = {k: _global(y, weights, permutations, seed, forms.get(k)) for k, y in distinct.items()}
+    rows = [{date_col: d, **done[y.tobytes()]} for d, y in zip(dates, table, strict=True)]
     return pd.DataFrame(rows)
 
 

@@ -46,14 +46,22 @@ PAIR_COLUMNS = [
 ]  # fmt: skip
 
 
-def _prohibitions_enacted(state_policies: pd.DataFrame, date: pd.Timestamp) -> set[str]:
+def _prohibition_starts(state_policies: pd.DataFrame) -> pd.DataFrame:
+    """Each prohibition's state (``state_usps``) and the date it counts as enacted from
+    (``start``): signing, else effective, else prohibition date, else 1 January of the year
+    after its ``year`` (module docstring)."""
     rows = state_policies[state_policies["policy_type"] == "prohibition"]
     start = pd.Series(pd.NaT, index=rows.index, dtype="datetime64[s]")
     for column in ("signed_date", "effective_date", "prohibition_date"):
         start = start.fillna(pd.to_datetime(rows[column]).astype("datetime64[s]"))
     next_year = pd.to_datetime((rows["year"].astype(int) + 1).astype(str) + "-01-01")
     start = start.fillna(next_year.astype("datetime64[s]"))
-    return set(rows.loc[start <= date, "state_usps"])
+    return pd.DataFrame({"state_usps": rows["state_usps"], "start": start})
+
+
+def _prohibitions_enacted(state_policies: pd.DataFrame, date: pd.Timestamp) -> set[str]:
+    starts = _prohibition_starts(state_policies)
+    return set(starts.loc[starts["start"] <= date, "state_usps"])
 
 
 def state_law_status(state_policies: pd.DataFrame, date, states) -> pd.DataFrame:
@@ -68,7 +76,7 @@ def state_law_status(state_policies: pd.DataFrame, date, states) -> pd.DataFrame
     ].set_index("state")
     prohibited = _prohibitions_enacted(state_policies, date)
     rows = []
-    for state in sorted(set(states)):
+    for state in sorted(set(np.asarray(states, dtype=object).tolist())):
         if state in prohibited:
             law = "prohibition"
             ids = state_policies.loc[
@@ -97,21 +105,25 @@ def border_pairs(edges: pd.DataFrame, county_states: pd.Series, laws: pd.DataFra
     first), ``contrast`` ("must hold or enter vs none"), the two states, laws and counties.
     Sorted by border and counties; each unordered pair once.
     """
-    states = county_states.copy()
-    states.index = states.index.astype(str)
-    a, b = edges.iloc[:, 0].astype(str), edges.iloc[:, 1].astype(str)
-    unknown = sorted((set(a) | set(b)) - set(states.index))
+    # plain Python strings in NumPy object arrays and dicts: no per-element Arrow access
+    state_of = dict(zip(county_states.index.astype(str).tolist(),
+                        county_states.tolist(), strict=True))  # fmt: skip
+    a = edges.iloc[:, 0].astype(str).to_numpy(dtype=object)
+    b = edges.iloc[:, 1].astype(str).to_numpy(dtype=object)
+    unknown = sorted((set(a.tolist()) | set(b.tolist())) - set(state_of))
     if unknown:
         raise ValueError(f"edges name counties without a state: {unknown[:5]}")
     pairs = pd.DataFrame({"a": np.minimum(a, b), "b": np.maximum(a, b)}).drop_duplicates()
     pairs = pairs[pairs["a"] != pairs["b"]]
-    pairs["state_a"], pairs["state_b"] = states[pairs["a"]].values, states[pairs["b"]].values
+    pairs["state_a"] = [state_of[c] for c in pairs["a"].tolist()]
+    pairs["state_b"] = [state_of[c] for c in pairs["b"].tolist()]
     pairs = pairs[pairs["state_a"] != pairs["state_b"]]
-    rank = laws.set_index("state")["rank"]
-    missing = sorted((set(pairs["state_a"]) | set(pairs["state_b"])) - set(rank.index))
+    rank = dict(zip(laws["state"].tolist(), laws["rank"].tolist(), strict=True))
+    missing = sorted((set(pairs["state_a"]) | set(pairs["state_b"])) - set(rank))
     if missing:
         raise ValueError(f"laws has no row for states {missing}")
-    ra, rb = rank[pairs["state_a"]].to_numpy(), rank[pairs["state_b"]].to_numpy()
+    ra = np.array([rank[c] for c in pairs["state_a"].tolist()], dtype=int)
+    rb = np.array([rank[c] for c in pairs["state_b"].tolist()], dtype=int)
     differ = ra != rb
     pairs, ra, rb = pairs[differ], ra[differ], rb[differ]
     if pairs.empty:
@@ -154,8 +166,21 @@ def dyadic_se(pairs: pd.DataFrame) -> float:
     """Dyadic-robust standard error of the mean ``difference`` over ``pairs``: with residuals
     ``e`` and ``S[p, q] = 1`` when pairs p and q share a county (p = q included),
     ``sqrt(e' S e) / P``."""
-    e = (pairs["difference"] - pairs["difference"].mean()).to_numpy(dtype=float)
-    law, other = pairs["law_fips"].to_numpy(), pairs["other_fips"].to_numpy()
+    law, other = _county_codes(pairs)
+    return _dyadic_se(pairs["difference"].to_numpy(dtype=float), law, other)
+
+
+def _county_codes(pairs: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
+    """The law-side and other-side counties of ``pairs`` as integer codes (one code per
+    county): the same comparisons as the fips, without comparing strings."""
+    fips = np.concatenate([pairs["law_fips"].to_numpy(dtype=object),
+                           pairs["other_fips"].to_numpy(dtype=object)])  # fmt: skip
+    codes = pd.factorize(fips)[0]
+    return codes[: len(pairs)], codes[len(pairs) :]
+
+
+def _dyadic_se(difference: np.ndarray, law: np.ndarray, other: np.ndarray) -> float:
+    e = difference - difference.mean()
     share = (
         (law[:, None] == law[None, :])
         | (other[:, None] == other[None, :])
@@ -165,15 +190,18 @@ def dyadic_se(pairs: pd.DataFrame) -> float:
     return float(np.sqrt(max(e @ share @ e, 0.0)) / len(e))
 
 
-def _row(frame: pd.DataFrame, z: float) -> dict:
-    mean = frame["difference"].mean()
-    se = dyadic_se(frame) if len(frame) > 1 else np.nan
+def _row(columns: dict, keep, z: float) -> dict:
+    """The summary of the pairs ``keep`` (positions) of ``columns`` (arrays of the pairs)."""
+    difference = columns["difference"][keep]
+    law, other = columns["law"][keep], columns["other"][keep]
+    mean = difference.mean()
+    se = _dyadic_se(difference, law, other) if len(difference) > 1 else np.nan
     return {
-        "n_pairs": len(frame),
-        "n_law_counties": frame["law_fips"].nunique(),
-        "n_other_counties": frame["other_fips"].nunique(),
-        "law_share_adopted": frame["law_adopted"].mean(),
-        "other_share_adopted": frame["other_adopted"].mean(),
+        "n_pairs": len(difference),
+        "n_law_counties": len(np.unique(law)),
+        "n_other_counties": len(np.unique(other)),
+        "law_share_adopted": columns["law_adopted"][keep].mean(),
+        "other_share_adopted": columns["other_adopted"][keep].mean(),
         "difference": mean,
         "se_dyadic": se,
         "ci_low": mean - z * se,
@@ -194,24 +222,31 @@ def border_summary(
     from scipy.stats import norm
 
     z = float(norm.ppf(1 - alpha / 2))
+    law, other = _county_codes(diffs)
+    columns = {"difference": diffs["difference"].to_numpy(dtype=float), "law": law,
+               "other": other, "law_adopted": diffs["law_adopted"].to_numpy(dtype=float),
+               "other_adopted": diffs["other_adopted"].to_numpy(dtype=float)}  # fmt: skip
+    border_names = diffs["border"].to_numpy(dtype=object)
     rows = []
-    for (border, contrast), frame in diffs.groupby(["border", "contrast"], sort=True):
+    pairs_of = diffs.groupby(["border", "contrast"], sort=True).indices
+    for (border, contrast), keep in sorted(pairs_of.items()):
         rows.append({"scope": "border", "border": border, "contrast": contrast,
-                     "n_borders": 1, **_row(frame, z)})  # fmt: skip
-    groups = [("contrast", c, f) for c, f in diffs.groupby("contrast", sort=True)]
-    mandate_side = diffs["law"] != "prohibition"
+                     "n_borders": 1, **_row(columns, keep, z)})  # fmt: skip
+    by_contrast = sorted(diffs.groupby("contrast", sort=True).indices.items())
+    groups = [("contrast", c, k) for c, k in by_contrast]
+    mandate_side = (diffs["law"] != "prohibition").to_numpy(dtype=bool)
     for label, keep in [(POOLED_MANDATE, mandate_side), (POOLED_PROHIBITION, ~mandate_side)]:
         if keep.any():
-            groups.append(("pooled", label, diffs[keep]))
-    for scope, contrast, frame in groups:
-        codes, borders = pd.factorize(frame["border"], sort=True)
-        sums = np.bincount(codes, weights=frame["difference"].to_numpy(), minlength=len(borders))
+            groups.append(("pooled", label, np.flatnonzero(keep)))
+    for scope, contrast, keep in groups:
+        codes, borders = pd.factorize(border_names[keep], sort=True)
+        sums = np.bincount(codes, weights=columns["difference"][keep], minlength=len(borders))
         counts = np.bincount(codes, minlength=len(borders)).astype(float)
         draws = cluster_bootstrap_counts(len(borders), n_boot, seed)
         with np.errstate(invalid="ignore", divide="ignore"):
             replicates = (draws @ sums) / (draws @ counts)
         low, high = percentile_interval(replicates, alpha)
         rows.append({"scope": scope, "border": "all borders", "contrast": contrast,
-                     "n_borders": len(borders), **_row(frame, z),
+                     "n_borders": len(borders), **_row(columns, keep, z),
                      "boot_ci_low": low, "boot_ci_high": high})  # fmt: skip
     return pd.DataFrame(rows)

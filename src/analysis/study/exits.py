@@ -45,42 +45,25 @@ MODELS = ("JEM", "TFM", "WSO")
 
 def series_dates(history: pd.DataFrame) -> pd.DatetimeIndex:
     """The participating snapshots of the time series, sorted."""
-    rows = history[(history["list"] == "participating") & history["in_time_series"].astype(bool)]
-    return pd.DatetimeIndex(sorted(pd.to_datetime(rows["snapshot_date"]).unique()))
+    keep = (history["list"] == "participating") & history["in_time_series"].astype(bool)
+    dates = history["snapshot_date"][keep.to_numpy(dtype=bool)]  # one column, not every one
+    return pd.DatetimeIndex(sorted(pd.to_datetime(dates).unique()))
 
 
 def _prohibition_dates(state_policies: pd.DataFrame, dates: pd.DatetimeIndex) -> pd.DataFrame:
     """For each date, the states with a prohibition enacted by then (long: date, state): the
     ``"prohibition"`` rows of :func:`analysis.study.borders.state_law_status`, whose rule is
-    ``borders._prohibitions_enacted`` (the mandates it also computes play no part here).
-
-    A law once enacted stays enacted (its start is <= the date), so the set only grows with
-    the date: it is evaluated at the first and last dates and, by bisection, only inside the
-    runs of dates where it changes (a handful of evaluations instead of one per snapshot)."""
+    ``borders._prohibitions_enacted`` (the mandates it also computes play no part here). Each
+    prohibition's start is computed once (``borders._prohibition_starts``) and compared
+    with every date."""
     states = set(state_policies["state_usps"].unique())
-    laws = state_policies[state_policies["policy_type"] == "prohibition"]
-    dates = list(dates)
-    found: dict[int, frozenset] = {}
-
-    def at(i: int) -> frozenset:
-        if i not in found:
-            found[i] = frozenset(borders._prohibitions_enacted(laws, pd.Timestamp(dates[i])))
-        return found[i]
-
-    def fill(lo: int, hi: int) -> None:  # every date strictly between lo and hi
-        if hi - lo < 2:
-            return
-        if at(lo) == at(hi):
-            found.update(dict.fromkeys(range(lo + 1, hi), found[lo]))
-            return
-        mid = (lo + hi) // 2
-        at(mid)
-        fill(lo, mid)
-        fill(mid, hi)
-
-    if dates:
-        fill(0, len(dates) - 1)
-    rows = [(date, s) for i, date in enumerate(dates) for s in sorted(at(i) & states)]
+    starts = borders._prohibition_starts(state_policies)
+    laws = list(zip(starts["state_usps"].tolist(), starts["start"].tolist(), strict=True))
+    rows = []
+    for date in dates:
+        date = pd.Timestamp(date)
+        enacted = {state for state, start in laws if start <= date}  # NaT: never
+        rows.extend((date, s) for s in sorted(enacted & states))
     return pd.DataFrame(rows, columns=["date", "state"])
 
 
@@ -97,21 +80,27 @@ def exit_panel(
     ``t1``), ``interval_days``, ``outcome``, ``event``, ``prohibition_enacted``, ``gop_change_pp``,
     and 0/1 indicators ``tfm``, ``wso``, ``municipal``, ``state_agency``, ``other_level``."""
     dates = series_dates(history)
-    rows = history[history["list"] == "participating"]
-    rows = rows[pd.to_datetime(rows["snapshot_date"]).isin(dates)]
+    rows = history[["agreement_key", "snapshot_date"]]  # the columns used, before filtering
+    participating = (history["list"] == "participating").to_numpy(dtype=bool)
+    rows = rows[participating & pd.to_datetime(rows["snapshot_date"]).isin(dates).to_numpy()]
     listed = rows[["agreement_key", "snapshot_date"]].drop_duplicates()
     listed = listed.assign(snapshot_date=pd.to_datetime(listed["snapshot_date"]))
     position = pd.Series(np.arange(len(dates)), index=dates)
     listed["i"] = position[listed["snapshot_date"]].to_numpy()
     listed = listed[listed["i"] < len(dates) - 1]
-    seen = set(zip(rows["agreement_key"], pd.to_datetime(rows["snapshot_date"]), strict=True))
     info = agreements.set_index("agreement_key")
-    unknown = sorted(set(listed["agreement_key"]) - set(info.index))
+    unknown = sorted(set(listed["agreement_key"].tolist()) - set(info.index.tolist()))
     if unknown:
         raise ValueError(f"agreements_history keys missing from agreements: {unknown[:5]}")
     panel = listed.assign(t0=dates[listed["i"]], t1=dates[listed["i"] + 1])
     key = panel["agreement_key"]
-    on_next = [(k, t) in seen for k, t in zip(key, panel["t1"], strict=True)]
+    # listed at t1 too: (key, i + 1) among the listed (key, i), as integer codes
+    key_codes, _ = pd.factorize(pd.concat([rows["agreement_key"], key], ignore_index=True))
+    seen_i = position[pd.to_datetime(rows["snapshot_date"])].to_numpy()
+    width = len(dates) + 1
+    seen = key_codes[: len(rows)].astype(np.int64) * width + seen_i
+    on_next = np.isin(key_codes[len(rows) :].astype(np.int64) * width + listed["i"].to_numpy() + 1,
+                      seen[key_codes[: len(rows)] >= 0])  # fmt: skip
     gone_here = pd.to_datetime(info["gone_at"]).reindex(key).to_numpy() == panel["t1"].to_numpy()
     lineage = info["lineage"].reindex(key).to_numpy()
     outcome = np.select(
@@ -131,10 +120,13 @@ def exit_panel(
     panel["gop_change_pp"] = change.reindex(panel["county_fips"].astype(str)).to_numpy()
     panel.loc[panel["county_fips"].isna(), "gop_change_pp"] = np.nan
     banned = _prohibition_dates(state_policies, dates)
-    banned_keys = set(zip(banned["date"], banned["state"], strict=True))
-    panel["prohibition_enacted"] = [
-        int((t, s) in banned_keys) for t, s in zip(panel["t1"], panel["state"], strict=True)
-    ]
+    state_codes, _ = pd.factorize(pd.concat([banned["state"], panel["state"]], ignore_index=True))
+    banned_codes = state_codes[: len(banned)].astype(np.int64) * width + (
+        position[pd.DatetimeIndex(banned["date"])].to_numpy() if len(banned) else 0
+    )
+    panel_codes = state_codes[len(banned) :].astype(np.int64) * width + listed["i"].to_numpy() + 1
+    enacted = np.isin(panel_codes, banned_codes) & (state_codes[len(banned) :] >= 0)
+    panel["prohibition_enacted"] = enacted.astype(int)
     panel["period"] = panel["t1"].dt.year.astype(str)
     panel["interval_days"] = (panel["t1"] - panel["t0"]).dt.days
     panel["log_interval_days"] = np.log(panel["interval_days"])
@@ -161,12 +153,13 @@ def exit_reasons(panel: pd.DataFrame) -> pd.DataFrame:
 
 def exits_by_reason(exits: pd.DataFrame) -> pd.DataFrame:
     """Exits per state and reason, with the models and the first and last exit date."""
-    grouped = exits.groupby(["reason", "state"], sort=True)
+    models = {name.lower(): (exits["model"] == name).to_numpy(dtype=int) for name in MODELS}
+    grouped = exits.assign(**models).groupby(["reason", "state"], sort=True)
     out = grouped.agg(
         exits=("agreement_key", "size"),
-        jem=("model", lambda m: int((m == "JEM").sum())),
-        tfm=("model", lambda m: int((m == "TFM").sum())),
-        wso=("model", lambda m: int((m == "WSO").sum())),
+        jem=("jem", "sum"),
+        tfm=("tfm", "sum"),
+        wso=("wso", "sum"),
         first_exit=("gone_at", "min"),
         last_exit=("gone_at", "max"),
     ).reset_index()
@@ -187,12 +180,18 @@ def entries_and_exits(panel: pd.DataFrame, agreements: pd.DataFrame, dates) -> p
     exits = panel[panel["event"] == 1]
     banned = exits["prohibition_enacted"] == 1
     out = pd.DataFrame({"snapshot_date": dates[1:]})
-    out["entries"] = [int(((first == d) & ~is_successor).sum()) for d in out["snapshot_date"]]
-    out["renamed_in"] = [int(((first == d) & is_successor).sum()) for d in out["snapshot_date"]]
-    out["exits"] = [int((exits["t1"] == d).sum()) for d in out["snapshot_date"]]
-    out["exits_after_prohibition"] = [
-        int(((exits["t1"] == d) & banned).sum()) for d in out["snapshot_date"]
-    ]
+    after = pd.DatetimeIndex(out["snapshot_date"])
+
+    def per_date(values, keep) -> list[int]:  # how many of values[keep] fall on each date
+        codes = after.get_indexer(pd.DatetimeIndex(values))
+        codes = codes[np.asarray(keep, dtype=bool) & (codes >= 0)]
+        return np.bincount(codes, minlength=len(after)).tolist()
+
+    successor = is_successor.to_numpy(dtype=bool)
+    out["entries"] = per_date(first, ~successor)
+    out["renamed_in"] = per_date(first, successor)
+    out["exits"] = per_date(exits["t1"], np.ones(len(exits), dtype=bool))
+    out["exits_after_prohibition"] = per_date(exits["t1"], banned.to_numpy(dtype=bool))
     out["net"] = out["entries"] - out["exits"]
     return out
 
