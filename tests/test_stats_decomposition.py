@@ -89,3 +89,24 @@ def test_fixed_effects_comparison_on_simulated_counties():
     row = table.set_index("term").loc["gop_share_2024"]
     assert row.within_to_pooled == pytest.approx(row.estimate_within / row.estimate_pooled)
     assert row.estimate_within > 0 and row.n == 1200
+
+
+def test_missing_rows_and_a_state_without_values_match_the_complete_subset():
+    """Each covariate on its own complete rows (NaN and inf missing, a state left with no value
+    drops out of the bootstrap), the same numbers as decomposing that subset directly."""
+    df = _frame(n_states=12, per_state=30, between=1.0, within=1.0, seed=5)
+    rng = np.random.default_rng(6)
+    df["z"] = df.x + rng.normal(size=len(df))
+    df.loc[rng.random(len(df)) < 0.1, "x"] = np.nan
+    df.loc[df.index[:5], "x"] = np.inf
+    df.loc[df.state == "S03", "z"] = np.nan
+    df.loc[df.index[-3:], "state"] = None
+    both = between_within_decomposition(df, "y", ["x", "z"], n_boot=99, seed=3)
+    for position, name in enumerate(["x", "z"]):
+        keep = df[["y", name, "state"]].notna().all(axis=1) & np.isfinite(df[name])
+        alone = between_within_decomposition(df[keep], "y", [name], n_boot=0)
+        row = both.iloc[position]
+        assert row.n == keep.sum() and row.n_dropped == (~keep).sum()
+        assert row.n_groups == df[keep].state.nunique()
+        columns = ["slope_pooled", "slope_within", "cov_within_share", "r_within"]
+        assert row[columns].tolist() == alone.iloc[0][columns].tolist()

@@ -11,6 +11,7 @@ from statsmodels.stats.multitest import multipletests
 from analysis.stats.multiple_testing import bh_qvalues
 from analysis.stats.resampling import (
     _shuffle_blocks,
+    _shuffled_raw_rows,
     _shuffled_rows,
     cluster_bootstrap_counts,
     demean_within,
@@ -195,3 +196,36 @@ def test_raw_bits_are_the_random_doubles():
     from analysis.stats.resampling import _raw_keys_match
 
     assert _raw_keys_match()  # else the fast path falls back to Generator.random
+
+
+@pytest.mark.parametrize("kind", ["binary", "two values", "constant", "many values", "signed zero"])
+def test_raw_key_rows_equal_argsort_including_ties_in_the_top_bits(kind):
+    rng = np.random.default_rng(13)
+    n, size = 600, 60
+    y = {
+        "binary": (rng.random(n) < 0.3).astype(float),
+        "two values": np.where(rng.random(n) < 0.5, 2.5, -1.0),
+        "constant": np.ones(n),
+        "many values": rng.normal(size=n),
+        "signed zero": np.where(rng.random(n) < 0.5, -0.0, 1.0),
+    }[kind]
+    raw = rng.bit_generator.random_raw((size, n))
+    # Rows 0-9: two units of a stratum share the top 31 key bits (the uint32 sort cannot order
+    # them), the lower bits deciding either way; row 10: the full 53-bit keys tie too.
+    for row in range(11):
+        i, j = 10 + row, 100 + 7 * row
+        low_bits = rng.bit_generator.random_raw() & np.uint64(2**33 - 1)
+        raw[row, j] = (raw[row, i] & ~np.uint64(2**33 - 1)) | low_bits
+        values = np.unique(y)
+        y[j] = values[-1] if y[i] == values[0] else values[0]  # a different value, if any
+    raw[10, j] = raw[10, i]
+    keys = raw >> np.uint64(11)
+    blocks = [(3, 250), (260, 600)]
+    expected = _shuffled_rows(y, keys.copy(), blocks)
+    reference = np.broadcast_to(y, (size, n)).copy()
+    for a, b in blocks:
+        reference[:, a:b] = y[a:b][np.argsort(keys[:, a:b], axis=1, kind="stable")]
+    np.testing.assert_array_equal(expected[:10], reference[:10])
+    permuted = _shuffled_raw_rows(y, raw, blocks)
+    np.testing.assert_array_equal(permuted, expected)
+    assert np.array_equal(np.signbit(permuted), np.signbit(expected))

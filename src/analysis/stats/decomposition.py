@@ -7,7 +7,7 @@ from collections.abc import Sequence
 import numpy as np
 import pandas as pd
 
-from analysis.stats._common import binary_outcome, complete_cases, group_codes
+from analysis.stats._common import binary_outcome, require_columns
 from analysis.stats.adoption_models import fit_adoption_model
 from analysis.stats.resampling import cluster_bootstrap_counts, percentile_interval
 from analysis.stats.spec import ModelSpec
@@ -30,6 +30,17 @@ DECOMPOSITION_COLUMNS = [
     "n_boot",
     "seed",
 ]
+
+
+def _complete_mask(df: pd.DataFrame, column: str) -> np.ndarray:
+    """Rows with a value in ``column``, infinite numbers counting as missing: the part of
+    :func:`analysis.stats._common.complete_cases` that concerns this column."""
+    values = df[[column]]
+    keep = values.notna().all(axis=1).to_numpy(copy=True)
+    numeric = values.select_dtypes("number")
+    if numeric.shape[1]:
+        keep &= np.isfinite(numeric.to_numpy(dtype=float)).all(axis=1)
+    return keep
 
 
 def _sums_by_group(x: np.ndarray, y: np.ndarray, codes: np.ndarray) -> np.ndarray:
@@ -96,13 +107,24 @@ def between_within_decomposition(
       (``n_boot=0`` skips it);
     - ``r_pooled``, ``r_within``: pooled and within-state correlations.
     """
+    require_columns(df, [outcome, group, *covariates])
     rows = []
+    # The rows complete on outcome, covariate and group (as analysis.stats._common's
+    # complete_cases keeps them, column by column) and the group codes of those rows (as its
+    # group_codes numbers them), with the outcome's and group's parts made once.
+    base_keep = _complete_mask(df, outcome) & _complete_mask(df, group)
+    groups = df[group][base_keep].astype(str).to_numpy()
+    all_levels, group_rows_codes = np.unique(groups, return_inverse=True)
+    all_codes = np.zeros(len(df), dtype=np.intp)
+    all_codes[base_keep] = group_rows_codes
     for position, name in enumerate(covariates):
-        sample, n_dropped = complete_cases(df, [outcome, name, group])
-        y = binary_outcome(sample[outcome], outcome)
-        x = sample[name].to_numpy(dtype=float)
+        keep = base_keep & _complete_mask(df, name) if name not in (outcome, group) else base_keep
+        n_dropped = int((~keep).sum())
+        y = binary_outcome(df[outcome][keep], outcome)
+        x = df[name][keep].to_numpy(dtype=float)
         x = (x - x.mean()) / x.std(ddof=1) if x.std() > 0 else x * np.nan
-        codes, levels = group_codes(sample[group])
+        present, codes = np.unique(all_codes[keep], return_inverse=True)
+        codes, levels = codes.astype(np.intp), [str(all_levels[i]) for i in present]
         sums = _sums_by_group(x, y, codes)
         parts = _decompose(sums)
         between_xy = parts["total_xy"] - parts["within_xy"]
@@ -130,7 +152,7 @@ def between_within_decomposition(
         row.update(
             within_share_ci_low=low,
             within_share_ci_high=high,
-            n=len(sample),
+            n=int(keep.sum()),
             n_dropped=n_dropped,
             n_groups=len(levels),
             n_boot=n_boot,
