@@ -21,6 +21,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 import numpy as np
+import scipy.sparse as sp
 
 from analysis.stats.fwl import COLLIN_TOL, OneColumnRefits
 
@@ -54,36 +55,30 @@ class StateDrawRefits:
         self.g = refits.cluster.shape[1]
         e0 = refits.e0
         self.qe0 = q.T @ e0
-        self.a = np.zeros((self.g, q.shape[1]))
-        self.b = np.zeros((self.g, q.shape[1], q.shape[1]))
-        for g in range(self.g):
-            rows = np.flatnonzero(cluster == g)
-            self.a[g] = e0[rows] @ q[rows]
-            self.b[g] = q[rows].T @ q[rows]
-        states = np.asarray(states).astype(str)
-        self.states = {s: i for i, s in enumerate(np.unique(states))}
-        state_code = np.array([self.states[s] for s in states]) if n else np.zeros(0, int)
-        n_states, n_schedules = len(self.states), len(active)
-        self.n_schedules = n_schedules
-        # Per (state, schedule) pair, index state * n_schedules + schedule.
-        self.count = np.zeros(n_states * n_schedules)
-        self.xe0 = np.zeros(n_states * n_schedules)
-        self.w = np.zeros((n_states * n_schedules, q.shape[1]))
-        self.wb = None if self.before is None else np.zeros((len(self.count), self.before.shape[1]))
-        self.cluster_of = np.zeros(n_states, dtype=np.intp)
-        by_state = [np.flatnonzero(state_code == s) for s in range(n_states)]
-        for s, rows in enumerate(by_state):
-            if np.unique(cluster[rows]).size > 1:
-                raise ValueError("a state spans several clusters")
-            self.cluster_of[s] = cluster[rows[0]]
-            for j, on in enumerate(active):
-                at = rows[np.asarray(on, dtype=bool)[rows]]
-                pair = s * n_schedules + j
-                self.count[pair] = at.size
-                self.xe0[pair] = e0[at].sum()
-                self.w[pair] = q[at].sum(axis=0)
-                if self.wb is not None:
-                    self.wb[pair] = self.before[at].sum(axis=0)
+        self.a = np.asarray(refits.cluster.T @ (q * e0[:, None]))
+        order = np.argsort(cluster, kind="stable")
+        bounds = np.searchsorted(cluster[order], np.arange(self.g + 1))
+        ordered = q[order]
+        self.b = np.array([ordered[lo:hi].T @ ordered[lo:hi]
+                           for lo, hi in zip(bounds[:-1], bounds[1:], strict=True)])  # fmt: skip
+        levels, state_code = np.unique(np.asarray(states).astype(str), return_inverse=True)
+        self.states = {str(state): i for i, state in enumerate(levels)}
+        pairs = np.unique(np.column_stack([state_code, cluster]), axis=0)
+        if len(pairs) != len(levels):
+            raise ValueError("a state spans several clusters")
+        self.cluster_of = pairs[:, 1].astype(np.intp)
+        self.n_schedules = len(active)
+        # Per (state, schedule) pair, index state * n_schedules + schedule: the rows of the
+        # state in which the schedule is in force.
+        on = np.column_stack([np.asarray(a, dtype=bool) for a in active])
+        rows, schedule = np.nonzero(on)
+        pair = state_code[rows] * self.n_schedules + schedule
+        n_pairs = len(levels) * self.n_schedules
+        select = sp.csr_matrix((np.ones(len(rows)), (pair, rows)), shape=(n_pairs, n))
+        self.count = np.bincount(pair, minlength=n_pairs).astype(float)
+        self.xe0 = select @ e0
+        self.w = select @ q
+        self.wb = None if self.before is None else select @ self.before
         self.ssc = refits.ssc
 
     def fit(self, drawn: Sequence[Sequence[str]]) -> tuple[np.ndarray, np.ndarray]:
