@@ -21,6 +21,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 import numpy as np
+import pandas as pd
 import scipy.sparse as sp
 
 from analysis.stats.fwl import COLLIN_TOL, OneColumnRefits
@@ -61,12 +62,15 @@ class StateDrawRefits:
         ordered = q[order]
         self.b = np.array([ordered[lo:hi].T @ ordered[lo:hi]
                            for lo, hi in zip(bounds[:-1], bounds[1:], strict=True)])  # fmt: skip
-        levels, state_code = np.unique(np.asarray(states).astype(str), return_inverse=True)
+        state_code, levels = pd.factorize(pd.Series(np.asarray(states)).astype(str))
         self.states = {str(state): i for i, state in enumerate(levels)}
-        pairs = np.unique(np.column_stack([state_code, cluster]), axis=0)
-        if len(pairs) != len(levels):
+        low = np.full(len(levels), np.iinfo(np.intp).max)
+        high = np.full(len(levels), -1)
+        np.minimum.at(low, state_code, cluster)
+        np.maximum.at(high, state_code, cluster)
+        if (low != high).any():
             raise ValueError("a state spans several clusters")
-        self.cluster_of = pairs[:, 1].astype(np.intp)
+        self.cluster_of = low.astype(np.intp)
         self.n_schedules = len(active)
         # Per (state, schedule) pair, index state * n_schedules + schedule: the rows of the
         # state in which the schedule is in force.
