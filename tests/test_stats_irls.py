@@ -103,3 +103,19 @@ def test_sparse_model_degrees_of_freedom_as_statsmodels():
             slow.df_resid,
             slow.wnobs,
         )
+
+
+@pytest.mark.parametrize("shape", [(200, 6), (30_000, 40), (0, 3), (4, 0)])
+def test_dense_to_csr_equals_scipy(shape):
+    import scipy.sparse as sp
+
+    rng = np.random.default_rng(1)
+    x = rng.normal(size=shape)
+    x[rng.random(shape) < 0.8] = 0
+    expected, got = sp.csr_matrix(x), irls.dense_to_csr(x)
+    assert got.shape == expected.shape and got.has_sorted_indices
+    for attribute in ("data", "indices", "indptr"):
+        np.testing.assert_array_equal(getattr(got, attribute), getattr(expected, attribute))
+        assert getattr(got, attribute).dtype == getattr(expected, attribute).dtype
+    if x.size:
+        assert irls._sparse_rank(x, got) == np.linalg.matrix_rank(x)

@@ -244,3 +244,32 @@ def test_placebo_size_note_gives_the_measured_rejection_rate():
     assert "\n\nThe conventional test holds roughly its size" in held
     with pytest.raises(ValueError, match="no placebo"):
         text_inference.placebo_size_note(sizes.iloc[:0])
+
+
+@pytest.mark.parametrize("exclude_prohibited", [False, True])
+def test_panels_for_both_events_equal_a_panel_built_per_event(exclude_prohibited):
+    from analysis.stats.panel import build_adoption_panel
+
+    tables = make_tables(policies())
+    both = timing.adoption_panels(NEIGHBORS, events=adoption.EVENTS, tables=tables,
+                                  exclude_prohibited=exclude_prohibited)  # fmt: skip
+    assert list(both) == list(adoption.EVENTS)
+    for event in adoption.EVENTS:
+        built = build_adoption_panel(
+            timing.first_adoption_months(tables=tables),
+            timing.panel_months(tables=tables),
+            NEIGHBORS,
+            mandates=adoption.mandates_by_state(tables.state_policies, event=event),
+            covariates=adoption.counties_with_covariates(tables.covariates)[["fips"]],
+        )
+        panel = timing.flag_prohibited(
+            built.panel, adoption.prohibitions_by_state(tables.state_policies)
+        )
+        if exclude_prohibited:
+            panel = panel[panel["prohibited"] == 0].reset_index(drop=True)
+        pd.testing.assert_frame_equal(both[event].panel, panel, check_exact=True)
+        pd.testing.assert_frame_equal(both[event].durations, built.durations, check_exact=True)
+        assert both[event].n_prevalent == built.n_prevalent
+    assert not both["signed"].panel.mandate_in_force.equals(
+        both["effective"].panel.mandate_in_force
+    )

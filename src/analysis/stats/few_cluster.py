@@ -53,6 +53,7 @@ from analysis.stats._common import (
     wilson_interval,
 )
 from analysis.stats.fwl import FixedEffects, OneColumnRefits
+from analysis.stats.fwl_draws import StateDrawRefits
 from analysis.stats.panel import add_state_period_indicator, to_months
 from analysis.stats.wcr import wild_bootstrap_p
 
@@ -247,11 +248,9 @@ def _refits(fit: LPMFit, position: int, controls: list[str], extra: int):
                            df_k=int(model._df_k) + extra)  # fmt: skip
 
 
-def _draw_columns(fit: LPMFit, schedules: pd.DataFrame, drawn, month_col: str) -> np.ndarray:
-    """The indicator of each draw (n x draws): row i is 1 when its state was given schedule j
-    and schedule j is in force in its month (as :func:`add_state_period_indicator`)."""
-    sample = fit.sample
-    month = sample[month_col]
+def _active(fit: LPMFit, schedules: pd.DataFrame, month_col: str) -> list[np.ndarray]:
+    """Per schedule, the rows of ``fit.sample`` whose month it is in force (0/1 floats)."""
+    month = fit.sample[month_col]
     ordinal = (month.dt.year * 12 + month.dt.month).to_numpy()
     end = (
         schedules["end_month"]
@@ -264,6 +263,31 @@ def _draw_columns(fit: LPMFit, schedules: pd.DataFrame, drawn, month_col: str) -
         if not pd.isna(stop):
             on &= ordinal <= stop.year * 12 + stop.month
         active.append(on.astype(float))
+    return active
+
+
+def _state_draws(fit: LPMFit, refits, schedules, month_col, observed=None):
+    """The draws' refits from per-state sums (:class:`StateDrawRefits`), or None when a state
+    spans clusters or the real schedules do not rebuild the ``observed`` column (then every
+    draw is projected as a column, :meth:`OneColumnRefits.fit`)."""
+    if refits is None:
+        return None
+    states = fit.sample["state"].astype(str).to_numpy()
+    if observed is not None:
+        rebuilt = _draw_columns(fit, schedules, [list(schedules["state"])], month_col)[:, 0]
+        if not np.array_equal(rebuilt, fit.sample[observed].to_numpy(dtype=float)):
+            return None
+    try:
+        return StateDrawRefits(refits, states, _active(fit, schedules, month_col))
+    except ValueError:
+        return None
+
+
+def _draw_columns(fit: LPMFit, schedules: pd.DataFrame, drawn, month_col: str) -> np.ndarray:
+    """The indicator of each draw (n x draws): row i is 1 when its state was given schedule j
+    and schedule j is in force in its month (as :func:`add_state_period_indicator`)."""
+    sample = fit.sample
+    active = _active(fit, schedules, month_col)
     rows = sample.groupby(sample["state"].astype(str)).indices
     columns = np.zeros((len(drawn), len(sample)))
     for i, states in enumerate(drawn):
@@ -309,11 +333,15 @@ def randomization_inference(
                                 term) for s in drawn]).reshape(reps, 2)  # fmt: skip
         observed_stat = observed["estimate"], observed["t_value"]
     else:
-        columns = _draw_columns(fit, schedules, drawn, month_col)
-        draws = np.column_stack(refits.fit(columns))
+        fast = _state_draws(fit, refits, schedules, month_col, observed=term)
+        if fast is None:
+            draws = np.column_stack(refits.fit(_draw_columns(fit, schedules, drawn, month_col)))
+            coef, t = refits.fit(fit.sample[term].to_numpy())
+        else:
+            draws = np.column_stack(fast.fit(drawn))
+            coef, t = fast.fit([list(schedules["state"])])
         # The observed statistics on the same exact path, so that a draw reproducing the
         # observed column ties with it exactly.
-        coef, t = refits.fit(fit.sample[term].to_numpy())
         observed_stat = float(coef[0]), float(t[0])
     n_valid = int(np.isfinite(draws[:, 1]).sum())
     if n_valid == 0:
@@ -357,7 +385,11 @@ def placebo_size(
         p_values = np.array([_placebo_p(fit, _assigned(fit, schedules, s, "placebo", month_col))
                              for s in drawn])  # fmt: skip
     else:
-        t = refits.fit(_draw_columns(fit, schedules, drawn, month_col))[1]
+        fast = _state_draws(fit, refits, schedules, month_col)
+        if fast is None:
+            t = refits.fit(_draw_columns(fit, schedules, drawn, month_col))[1]
+        else:
+            t = fast.fit(drawn)[1]
         p_values = refits.p_values(t)
     valid = p_values[np.isfinite(p_values)]
     if valid.size == 0:

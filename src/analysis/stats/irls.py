@@ -48,11 +48,18 @@ class CachedGLM(GLM):
     def initialize(self):
         # ``GLM.initialize``, the design's rank from :func:`matrix_rank` (the same number,
         # computed once per design in a process).
-        self.df_model = matrix_rank(self.exog) - 1
+        self.df_model = self._design_rank() - 1
         weights = self.freq_weights
         frequency = weights is not None and weights.shape[0] == self.endog.shape[0]
         self.wnobs = weights.sum() if frequency else self.exog.shape[0]
         self.df_resid = self.wnobs - self.df_model - 1
+
+    def _design_rank(self) -> int:
+        return matrix_rank(self.exog)
+
+    def _design_arrays(self) -> tuple[np.ndarray, ...]:
+        """What identifies the design in the solution's key."""
+        return (self.exog,)
 
     def _solve(self, start_params, maxiter, tol, scale, cov_type, cov_kwds, use_t, **kwargs):
         return super()._fit_irls(start_params, maxiter, tol, scale, cov_type, cov_kwds, use_t,
@@ -66,7 +73,7 @@ class CachedGLM(GLM):
         digest = hashlib.blake2b(repr((type(self).__name__, type(self.family).__name__,
                                        type(self.family.link).__name__, maxiter, tol,
                                        self.exog.shape)).encode())  # fmt: skip
-        for array in (self.endog, self.exog, self.var_weights, self.freq_weights):
+        for array in (self.endog, *self._design_arrays(), self.var_weights, self.freq_weights):
             digest.update(np.ascontiguousarray(array, dtype=float).tobytes())
         key = digest.hexdigest()
         if key not in _SOLVED:
@@ -89,15 +96,51 @@ class CachedGLM(GLM):
         return GLMResultsWrapper(results)
 
 
+def dense_to_csr(x: np.ndarray) -> sp.csr_matrix:
+    """``scipy.sparse.csr_matrix(x)`` of a 2-D array, built directly from its nonzeros (the
+    same data, sorted indices and pointers, without the coordinate format in between)."""
+    x = np.asarray(x)
+    nonzero = x != 0
+    indptr = np.zeros(x.shape[0] + 1, dtype=np.int64)
+    np.cumsum(nonzero.sum(axis=1), out=indptr[1:])
+    index_dtype = np.int32 if max(indptr[-1], x.shape[1]) < np.iinfo(np.int32).max else np.int64
+    indices = np.nonzero(nonzero)[1].astype(index_dtype)
+    return sp.csr_matrix((x[nonzero], indices, indptr.astype(index_dtype)), shape=x.shape)
+
+
+def _sparse_rank(x: np.ndarray, rows: sp.csr_matrix) -> int:
+    """:func:`matrix_rank` of a design with at least ``SPARSE_IRLS_ROWS`` rows (its Gram
+    shortcut), from the design's sparse form ``rows``."""
+    if x.ndim == 2 and x.shape[0] >= SPARSE_IRLS_ROWS and x.shape[1] and x.dtype.kind == "f":
+        eigenvalues = np.linalg.eigvalsh((rows.T @ rows).toarray())
+        if eigenvalues[0] > 1e-8 * eigenvalues[-1]:
+            return x.shape[1]
+    return matrix_rank(x)
+
+
 class SparseIRLSGLM(CachedGLM):
     """``GLM`` (unweighted by frequency, no offset) with sparse normal-equation IRLS steps;
     use ``fit(method="IRLS")`` with the default tolerance, as statsmodels."""
+
+    def initialize(self):
+        # The sparse form of the design, built once: for its rank and for every IRLS step.
+        self._rows = dense_to_csr(self.exog)
+        self._sparse_design_rank = _sparse_rank(self.exog, self._rows)
+        super().initialize()
+
+    def _design_rank(self) -> int:
+        return self._sparse_design_rank
+
+    def _design_arrays(self) -> tuple[np.ndarray, ...]:
+        # The sparse form determines the design (its shape is in the key): a seventh of the
+        # bytes of a panel design to hash.
+        return (self._rows.data, self._rows.indices, self._rows.indptr)
 
     def _solve(self, start_params, maxiter, tol, scale, cov_type, cov_kwds, use_t, **kwargs):
         # statsmodels' ``GLM._fit_irls`` with the defaults the engine uses (deviance
         # criterion, atol = tol, rtol = 0, no start_params); only the WLS solve differs.
         endog, exog = self.endog, self.exog
-        rows = sp.csr_matrix(exog)
+        rows = self._rows
         columns = rows.T.tocsr()  # X' (k x n), its entries scaled by the weights per step
         start_params = np.zeros(exog.shape[1])
         mu = self.family.starting_mu(endog)

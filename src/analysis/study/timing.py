@@ -95,24 +95,48 @@ def adoption_panel(
     first adoption in them) from ``panel``; ``durations`` always has every county. Counties
     adopted in the January 2025 baseline are prevalent (not at risk; they count as adopted
     neighbours from the start)."""
+    return adoption_panels(neighbors, as_of, events=(event,), covariate_columns=covariate_columns,
+                           exclude_prohibited=exclude_prohibited, tables=tables)[event]  # fmt: skip
+
+
+def adoption_panels(
+    neighbors: Mapping[str, Sequence[str]] | pd.DataFrame,
+    as_of=None,
+    *,
+    events: Sequence[str],
+    covariate_columns: Sequence[str] = (),
+    exclude_prohibited: bool = True,
+    tables: AdoptionTables | None = None,
+) -> dict[str, AdoptionPanel]:
+    """:func:`adoption_panel` for each of ``events`` (event -> panel). Only the mandate
+    indicator depends on the event, so the county x month panel (risk set, neighbour shares,
+    covariates, ``prohibited``) is built once and the others get their own
+    ``mandate_in_force``."""
     tables = load_if_missing(tables)
     counties = counties_with_covariates(tables.covariates)
+    events = list(events)
     built = build_adoption_panel(
         first_adoption_months(as_of, tables=tables),
         panel_months(as_of, tables=tables),
         neighbors,
-        mandates=mandates_by_state(tables.state_policies, event=event),
+        mandates=mandates_by_state(tables.state_policies, event=events[0]),
         covariates=counties[["fips", *covariate_columns]],
     )
-    panel = flag_prohibited(built.panel, prohibitions_by_state(tables.state_policies))
-    if exclude_prohibited:
-        panel = panel[panel["prohibited"] == 0].reset_index(drop=True)
-    return AdoptionPanel(
-        panel=panel,
-        durations=built.durations,
-        n_prevalent=built.n_prevalent,
-        n_unknown_neighbors=built.n_unknown_neighbors,
-    )
+    flagged = flag_prohibited(built.panel, prohibitions_by_state(tables.state_policies))
+    panels = {}
+    for event in events:
+        if event in panels:
+            continue
+        panel = flagged
+        if event != events[0]:
+            mandates = mandates_by_state(tables.state_policies, event=event)
+            panel = add_state_period_indicator(flagged, mandates, "mandate_in_force")
+        if exclude_prohibited:
+            panel = panel[panel["prohibited"] == 0].reset_index(drop=True)
+        panels[event] = AdoptionPanel(panel=panel, durations=built.durations,
+                                      n_prevalent=built.n_prevalent,
+                                      n_unknown_neighbors=built.n_unknown_neighbors)  # fmt: skip
+    return panels
 
 
 def flag_prohibited(panel: pd.DataFrame, prohibitions: pd.DataFrame) -> pd.DataFrame:
