@@ -212,6 +212,9 @@ def execute_one(spec, parameters: dict[str, Any], layout) -> RunResult:
                 request_save_on_cell_execute=False,
                 execution_timeout=1800,
                 kernel_manager_class=ForkingKernelManager,
+                # Every output has arrived when the last cell is done: the kernel is killed
+                # rather than asked to shut down and polled every 0.1 s until it has.
+                shutdown_kernel="immediate",
             )
     except PapermillExecutionError as exc:
         failure = describe_failure(exc)

@@ -110,6 +110,14 @@ class ForkingProvisioner(LocalProvisioner):
         self.cwd = kwargs.get("cwd", Path.cwd())
         return self.connection_info
 
+    async def kill(self, restart: bool = False) -> None:
+        await super().kill(restart=restart)
+        if isinstance(self.process, ForkedKernel):
+            # Gone within milliseconds of SIGKILL: waiting here lets jupyter_client's first
+            # check find it ended, rather than its next one 0.1 s later.
+            with contextlib.suppress(subprocess.TimeoutExpired):
+                self.process.wait(timeout=1)
+
 
 class ForkingKernelManager(AsyncKernelManager):
     async def _async_pre_start_kernel(self, **kw: Any):

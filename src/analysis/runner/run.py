@@ -60,11 +60,18 @@ __all__ = ["EXECUTION_ENV", "KERNEL", "Layout", "NotebookSpec", "RunConfigError"
            "RunResult", "execute_one", "load_params", "run_notebooks"]  # fmt: skip
 RENDERER = "analysis.runner.render"  # its code and templates shape every report
 # Imported by the zygote besides the package modules the run's notebooks reach: the kernel
-# itself and what the notebooks' first cells import.
-KERNEL_MODULES = ("ipykernel.kernelapp", "ipykernel.ipkernel", "IPython.display", "numpy",
-                  "pandas", "matplotlib.pyplot")  # fmt: skip
-# Warm-ups the zygote calls when a notebook reaches their module: memos every kernel would fill.
-KERNEL_WARMUPS = {"analysis.geo.shapes": "warm"}
+# itself (its debugger too: a kernel imports it at start) and what the notebooks' first cells
+# import.
+KERNEL_MODULES = ("ipykernel.kernelapp", "ipykernel.ipkernel", "ipykernel.debugger",
+                  "IPython.display", "numpy", "pandas", "matplotlib.pyplot")  # fmt: skip
+# What the zygote also loads when a notebook reaches a module: a warm-up (``module:function``,
+# memos every kernel would fill) or a module imported lazily (pyfixest's estimation, with numba,
+# is imported at the first ``feols``: about 2 s per kernel).
+KERNEL_WARMUPS = {
+    "analysis.geo.shapes": "analysis.geo.shapes:warm",
+    "analysis.stats.few_cluster": "pyfixest.estimation",
+    "analysis.stats.lpm_wild": "pyfixest.estimation",
+}
 
 
 class RunConfigError(ValueError):
@@ -390,7 +397,7 @@ def start_zygote(specs: list[NotebookSpec], graph: ImportGraph):
     from analysis.runner.kernels import Zygote, kernel_argv
 
     reached = sorted({m for s in specs for m in graph.closure_of_source(notebook_code(s.source))})
-    warmups = [f"{m}:{f}" for m, f in KERNEL_WARMUPS.items() if m in reached]
+    warmups = sorted({KERNEL_WARMUPS[m] for m in reached if m in KERNEL_WARMUPS})
     preload = [*KERNEL_MODULES, *reached, *warmups]
     return Zygote(kernel_argv(KERNEL), preload, kernel_environment())
 
