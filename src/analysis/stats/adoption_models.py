@@ -20,15 +20,20 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from analysis.stats._common import (
-    normal_interval,
-    normal_p_value,
-    require_columns,
-    scales_from,
-    unique_columns,
-)
+from analysis.stats._common import require_columns, scales_from, unique_columns
 from analysis.stats.codes import SPARSE_IRLS_ROWS, group_codes, matrix_rank
 from analysis.stats.frame_arrays import FrameArrays, design_matrix, drop_nonvarying_rows
+from analysis.stats.model_tables import (  # noqa: F401 (_finish, _inference, _se_label: callers)
+    COEFFICIENT_COLUMNS,
+    COEFFICIENT_SCALES,
+    MARGINAL_EFFECT_COLUMNS,
+    _finish,
+    _inference,
+    _se_label,
+    frames,
+    stacked,
+    values_of,
+)
 from analysis.stats.spec import ModelSpec
 
 # statsmodels (~2 s to import) is imported where a model is fitted, not with this module:
@@ -54,30 +59,6 @@ class _Links(Mapping):
 
 
 LINKS = _Links()
-COEFFICIENT_SCALES = {
-    "logit": "log-odds",
-    "probit": "probit index",
-    "cloglog": "log hazard",
-    "lpm": "probability",
-}
-SPEC_COLUMNS = ["outcome", "estimator", "se_type", "fixed_effects", "weights"]
-# Estimate, inference and sample size, shared by coefficient and marginal-effect tables.
-RESULT_COLUMNS = [
-    "estimate",
-    "std_error",
-    "statistic",
-    "p_value",
-    "ci_low",
-    "ci_high",
-    "scale",
-    "n",
-    "n_dropped",
-    "n_fe_dropped",
-    "fe_dropped_levels",
-    "n_clusters",
-]
-COEFFICIENT_COLUMNS = [*SPEC_COLUMNS, "term", "term_type", *RESULT_COLUMNS]
-MARGINAL_EFFECT_COLUMNS = [*SPEC_COLUMNS, "term", *RESULT_COLUMNS]
 
 
 @dataclass(frozen=True)
@@ -103,16 +84,6 @@ class ModelFit:
     result: Any
     design: pd.DataFrame
     sample: pd.DataFrame
-
-
-def _se_label(estimator: str, se: str, cluster: str | None) -> str:
-    if se == "cluster":
-        return f"cluster({cluster})"
-    if se == "robust":
-        # statsmodels applies no finite-sample factor to sandwich errors of GLMs (its "HC1" for a
-        # GLM equals HC0), so the label says what was computed.
-        return "HC1" if estimator == "lpm" else "HC0"
-    return "nonrobust"
 
 
 def _drop_nonvarying_levels(
@@ -229,26 +200,6 @@ def _ame_arrays(result, design: pd.DataFrame, estimator: str, terms: Sequence[st
     jacobian = np.outer(params[index], (w * slope) @ x)
     jacobian[np.arange(len(index)), index] += mean_density
     return estimates, np.sqrt(np.einsum("ij,jk,ik->i", jacobian, cov, jacobian))
-
-
-def _term_type(term: str, covariates: Sequence[str]) -> str:
-    if term == "Intercept":
-        return "intercept"
-    return "covariate" if term in covariates else "fixed_effect"
-
-
-def _finish(table: pd.DataFrame, alpha: float) -> pd.DataFrame:
-    for name, values in _inference(table["estimate"], table["std_error"], alpha).items():
-        table[name] = values
-    return table
-
-
-def _inference(estimate, std_error, alpha: float) -> dict[str, np.ndarray]:
-    """``statistic``, ``p_value``, ``ci_low`` and ``ci_high`` (normal) of each estimate."""
-    statistic = np.asarray(estimate) / np.asarray(std_error)
-    low, high = normal_interval(np.asarray(estimate), np.asarray(std_error), alpha)
-    return {"statistic": statistic, "p_value": normal_p_value(statistic), "ci_low": low,
-            "ci_high": high}  # fmt: skip
 
 
 def fit_binary_model(
@@ -373,7 +324,7 @@ def _estimate(
 
 def _tables(fit: _Estimates) -> ModelFit:
     """The tidy tables of a fitted model, with the fit."""
-    coefficients, ame = _frames(fit)
+    coefficients, ame = frames(fit)
     return ModelFit(
         coefficients=coefficients,
         marginal_effects=ame,
@@ -387,45 +338,6 @@ def _tables(fit: _Estimates) -> ModelFit:
         design=fit.design,
         sample=fit.sample,
     )
-
-
-def _frames(fit: _Estimates) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """The coefficient and marginal-effect tables of a fitted model."""
-    outcome, covariates, spec, result = fit.outcome, fit.covariates, fit.spec, fit.result
-    estimator, se, cluster, weights = spec.estimator, spec.se, spec.cluster, spec.weights
-    fixed_effects, dropped_levels, n = list(spec.fixed_effects), fit.dropped_levels, fit.n
-    n_dropped, n_complete, groups, design = fit.n_dropped, fit.n_complete, fit.groups, fit.design
-    scale_table = fit.scale_table
-    labels = {
-        "outcome": outcome,
-        "estimator": estimator,
-        "se_type": _se_label(estimator, se, cluster),
-        "fixed_effects": "+".join(fixed_effects) if fixed_effects else "none",
-        "weights": weights or "none",
-    }
-    sizes = {
-        "n": n,
-        "n_dropped": n_dropped,
-        "n_fe_dropped": n_complete - n,
-        # Disclosed with the estimates: which fixed-effect levels a GLM left out.
-        "fe_dropped_levels": "; ".join(dropped_levels),
-        "n_clusters": int(np.unique(groups).size) if groups is not None else np.nan,
-    }
-    # Each table built in one step, with the columns in order (no column added one by one).
-    terms, alpha = list(design.columns), spec.alpha
-    estimate, std_error = result.params.to_numpy(), result.bse.to_numpy()
-    values = {"term": terms, "term_type": [_term_type(t, covariates) for t in terms],
-              "estimate": estimate, "std_error": std_error, "scale": COEFFICIENT_SCALES[estimator],
-              **_inference(estimate, std_error, alpha), **labels, **sizes}  # fmt: skip
-    coefficients = pd.DataFrame({c: values[c] for c in COEFFICIENT_COLUMNS})
-    estimate, std_error = fit.marginal_effects()
-    standardized = set(scale_table.covariate)
-    values = {"term": list(covariates), "estimate": estimate, "std_error": std_error,
-              **_inference(estimate, std_error, alpha), **labels, **sizes,
-              "scale": ["probability per SD" if t in standardized else "probability per unit"
-                        for t in covariates]}  # fmt: skip
-    ame = pd.DataFrame({c: values[c] for c in MARGINAL_EFFECT_COLUMNS})
-    return coefficients, ame
 
 
 def fit_adoption_model(
@@ -476,12 +388,12 @@ def fit_adoption_models(
         outcomes, estimators, se_types, state_fe, weights
     ):
         choice = ModelSpec.of(spec, estimator=estimator, se=se, weights=weight, state_fe=fe)
-        tables = _frames(_estimate(df, outcome, covariates, choice, arrays))
-        coefficients.append(tables[0])
-        effects.append(tables[1])
+        values = values_of(_estimate(df, outcome, covariates, choice, arrays))
+        coefficients.append(values[0])
+        effects.append(values[1])
     return ModelGrid(
-        coefficients=pd.concat(coefficients, ignore_index=True),
-        marginal_effects=pd.concat(effects, ignore_index=True),
+        coefficients=stacked(coefficients, COEFFICIENT_COLUMNS),
+        marginal_effects=stacked(effects, MARGINAL_EFFECT_COLUMNS),
     )
 
 

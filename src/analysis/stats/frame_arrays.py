@@ -21,8 +21,14 @@ from collections.abc import Sequence
 
 import numpy as np
 import pandas as pd
+from pandas.api.types import is_bool_dtype, is_numeric_dtype, is_timedelta64_dtype
 
 from analysis.stats.codes import group_codes
+
+
+def _is_number(dtype) -> bool:
+    """Whether ``DataFrame.select_dtypes("number")`` keeps a column of this dtype."""
+    return (is_numeric_dtype(dtype) and not is_bool_dtype(dtype)) or is_timedelta64_dtype(dtype)
 
 
 class FrameArrays:
@@ -51,7 +57,7 @@ class FrameArrays:
         if name not in self._valid:
             column = self.df[name]
             keep = column.notna().to_numpy(copy=True)
-            if self.df[[name]].select_dtypes("number").shape[1]:
+            if _is_number(column.dtype):
                 keep &= np.isfinite(self.floats(name))
             self._valid[name] = keep
         return self._valid[name]
