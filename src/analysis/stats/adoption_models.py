@@ -23,13 +23,16 @@ import pandas as pd
 from analysis.stats._common import require_columns, scales_from, unique_columns
 from analysis.stats.codes import SPARSE_IRLS_ROWS, group_codes, matrix_rank
 from analysis.stats.frame_arrays import FrameArrays, design_matrix, drop_nonvarying_rows
-from analysis.stats.model_tables import (  # noqa: F401 (_finish, _inference, _se_label: callers)
+from analysis.stats.model_tables import (  # noqa: F401 (names callers import from here)
     COEFFICIENT_COLUMNS,
     COEFFICIENT_SCALES,
     MARGINAL_EFFECT_COLUMNS,
+    RESULT_COLUMNS,
+    SPEC_COLUMNS,
     _finish,
     _inference,
     _se_label,
+    _term_type,
     frames,
     stacked,
     values_of,
