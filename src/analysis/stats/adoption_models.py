@@ -142,10 +142,11 @@ def build_design(
 
 def _fit_statsmodels(y, design, estimator, se, groups, weights):
     from statsmodels.genmod import families
-    from statsmodels.regression.linear_model import OLS, WLS
     from statsmodels.tools.sm_exceptions import SpecificationWarning
 
     from analysis.stats.irls import CachedGLM, SparseIRLSGLM
+    from analysis.stats.ols_cache import CachedOLS as OLS
+    from analysis.stats.ols_cache import CachedWLS as WLS
 
     cov_type = {
         "nonrobust": "nonrobust",
