@@ -3,7 +3,7 @@ z-score scales, group codes and the normal, Fisher and Wilson intervals."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 
 import numpy as np
 import pandas as pd
@@ -90,6 +90,18 @@ def resolve_scales(
     or a mapping name -> (mean, sd)), otherwise from ``sample`` (the rows the caller passes:
     the analysis sample, before any fixed-effect level is dropped).
     """
+    return scales_from(
+        lambda name: sample[name].to_numpy(dtype=float), covariates, standardize, scales
+    )
+
+
+def scales_from(
+    column: Callable[[str], np.ndarray],
+    covariates: Sequence[str],
+    standardize: bool | Iterable[str],
+    scales: pd.DataFrame | Mapping[str, tuple[float, float]] | None,
+) -> pd.DataFrame:
+    """:func:`resolve_scales` with the sample's columns given by ``column`` (name -> floats)."""
     if standardize is True:
         chosen = list(covariates)
     elif standardize is False:
@@ -101,7 +113,8 @@ def resolve_scales(
             raise ValueError(f"cannot standardize {unknown}: not among the covariates")
     given: dict[str, tuple[float, float]] = {}
     if isinstance(scales, pd.DataFrame):
-        given = {r.covariate: (r.mean, r.sd) for r in scales.itertuples(index=False)}
+        given = dict(zip(scales["covariate"], zip(scales["mean"], scales["sd"], strict=True),
+                         strict=True))  # fmt: skip
     elif scales is not None:
         given = {k: (float(v[0]), float(v[1])) for k, v in scales.items()}
     rows = []
@@ -109,7 +122,7 @@ def resolve_scales(
         if name in given:
             mean, sd, source = *given[name], "given"
         else:
-            x = sample[name].to_numpy(dtype=float)
+            x = column(name)
             mean, sd, source = x.mean(), x.std(ddof=1), "analysis sample"
         if not np.isfinite(sd) or sd <= 0:
             raise ValueError(f"covariate {name!r} has no variation to standardize by")

@@ -10,6 +10,7 @@ reference).
 
 from __future__ import annotations
 
+import functools
 import itertools
 import warnings
 from collections.abc import Mapping, Sequence
@@ -19,14 +20,23 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from analysis.stats._common import (
-    binary_outcome,
-    complete_cases,
-    normal_interval,
-    normal_p_value,
-    resolve_scales,
-)
+from analysis.stats._common import require_columns, scales_from, unique_columns
 from analysis.stats.codes import SPARSE_IRLS_ROWS, group_codes, matrix_rank
+from analysis.stats.frame_arrays import FrameArrays, design_matrix, drop_nonvarying_rows
+from analysis.stats.model_tables import (  # noqa: F401 (names callers import from here)
+    COEFFICIENT_COLUMNS,
+    COEFFICIENT_SCALES,
+    MARGINAL_EFFECT_COLUMNS,
+    RESULT_COLUMNS,
+    SPEC_COLUMNS,
+    _finish,
+    _inference,
+    _se_label,
+    _term_type,
+    frames,
+    stacked,
+    values_of,
+)
 from analysis.stats.spec import ModelSpec
 
 # statsmodels (~2 s to import) is imported where a model is fitted, not with this module:
@@ -52,30 +62,6 @@ class _Links(Mapping):
 
 
 LINKS = _Links()
-COEFFICIENT_SCALES = {
-    "logit": "log-odds",
-    "probit": "probit index",
-    "cloglog": "log hazard",
-    "lpm": "probability",
-}
-SPEC_COLUMNS = ["outcome", "estimator", "se_type", "fixed_effects", "weights"]
-# Estimate, inference and sample size, shared by coefficient and marginal-effect tables.
-RESULT_COLUMNS = [
-    "estimate",
-    "std_error",
-    "statistic",
-    "p_value",
-    "ci_low",
-    "ci_high",
-    "scale",
-    "n",
-    "n_dropped",
-    "n_fe_dropped",
-    "fe_dropped_levels",
-    "n_clusters",
-]
-COEFFICIENT_COLUMNS = [*SPEC_COLUMNS, "term", "term_type", *RESULT_COLUMNS]
-MARGINAL_EFFECT_COLUMNS = [*SPEC_COLUMNS, "term", *RESULT_COLUMNS]
 
 
 @dataclass(frozen=True)
@@ -103,16 +89,6 @@ class ModelFit:
     sample: pd.DataFrame
 
 
-def _se_label(estimator: str, se: str, cluster: str | None) -> str:
-    if se == "cluster":
-        return f"cluster({cluster})"
-    if se == "robust":
-        # statsmodels applies no finite-sample factor to sandwich errors of GLMs (its "HC1" for a
-        # GLM equals HC0), so the label says what was computed.
-        return "HC1" if estimator == "lpm" else "HC0"
-    return "nonrobust"
-
-
 def _drop_nonvarying_levels(
     sample: pd.DataFrame, outcome: str, fixed_effects: Sequence[str]
 ) -> tuple[pd.DataFrame, list[str]]:
@@ -122,23 +98,10 @@ def _drop_nonvarying_levels(
     carry no information on the other coefficients, so dropping them gives the same
     estimates with a well-defined fit. Repeats until stable (levels of several effects).
     """
-    dropped: list[str] = []
-    while True:
-        y = sample[outcome].to_numpy(dtype=float)
-        bad = np.zeros(len(sample), dtype=bool)
-        for col in fixed_effects:
-            codes, col_levels = group_codes(sample[col])
-            # 0/1 outcome: a level's mean is 0 or 1 exactly when its sum is 0 or its count.
-            counts = np.bincount(codes, minlength=len(col_levels))
-            sums = np.bincount(codes, weights=y, minlength=len(col_levels))
-            nonvarying = (sums == 0) | (sums == counts)
-            dropped += [
-                f"{col}={level}" for level, n in zip(col_levels, nonvarying, strict=True) if n
-            ]
-            bad |= nonvarying[codes]
-        if not bad.any():
-            return sample, dropped
-        sample = sample.loc[~bad]
+    arrays = FrameArrays(sample)
+    y = arrays.floats(outcome)
+    rows, dropped = drop_nonvarying_rows(arrays, np.arange(len(sample)), y, fixed_effects)
+    return sample.iloc[rows], dropped
 
 
 def build_design(
@@ -179,10 +142,11 @@ def build_design(
 
 def _fit_statsmodels(y, design, estimator, se, groups, weights):
     from statsmodels.genmod import families
-    from statsmodels.regression.linear_model import OLS, WLS
     from statsmodels.tools.sm_exceptions import SpecificationWarning
 
     from analysis.stats.irls import CachedGLM, SparseIRLSGLM
+    from analysis.stats.ols_cache import CachedOLS as OLS
+    from analysis.stats.ols_cache import CachedWLS as WLS
 
     cov_type = {
         "nonrobust": "nonrobust",
@@ -242,26 +206,6 @@ def _ame_arrays(result, design: pd.DataFrame, estimator: str, terms: Sequence[st
     return estimates, np.sqrt(np.einsum("ij,jk,ik->i", jacobian, cov, jacobian))
 
 
-def _term_type(term: str, covariates: Sequence[str]) -> str:
-    if term == "Intercept":
-        return "intercept"
-    return "covariate" if term in covariates else "fixed_effect"
-
-
-def _finish(table: pd.DataFrame, alpha: float) -> pd.DataFrame:
-    for name, values in _inference(table["estimate"], table["std_error"], alpha).items():
-        table[name] = values
-    return table
-
-
-def _inference(estimate, std_error, alpha: float) -> dict[str, np.ndarray]:
-    """``statistic``, ``p_value``, ``ci_low`` and ``ci_high`` (normal) of each estimate."""
-    statistic = np.asarray(estimate) / np.asarray(std_error)
-    low, high = normal_interval(np.asarray(estimate), np.asarray(std_error), alpha)
-    return {"statistic": statistic, "p_value": normal_p_value(statistic), "ci_low": low,
-            "ci_high": high}  # fmt: skip
-
-
 def fit_binary_model(
     df: pd.DataFrame,
     outcome: str,
@@ -295,13 +239,23 @@ class _Estimates:
     spec: ModelSpec
     result: Any
     design: pd.DataFrame
-    sample: pd.DataFrame
+    data: pd.DataFrame
+    rows: np.ndarray
     scale_table: pd.DataFrame
     weights: np.ndarray | None
     groups: np.ndarray | None
     n_dropped: int
     n_complete: int
     dropped_levels: list[str]
+
+    @functools.cached_property
+    def sample(self) -> pd.DataFrame:
+        """The estimation sample: the rows of ``data`` at positions ``rows``."""
+        return self.data.iloc[self.rows]
+
+    @property
+    def n(self) -> int:
+        return len(self.rows)
 
     @property
     def converged(self) -> bool:
@@ -313,92 +267,80 @@ class _Estimates:
                            self.weights)  # fmt: skip
 
 
-def _estimate(df: pd.DataFrame, outcome: str, covariates: Sequence[str], spec: ModelSpec):
+def _estimate(
+    df: pd.DataFrame,
+    outcome: str,
+    covariates: Sequence[str],
+    spec: ModelSpec,
+    arrays: FrameArrays | None = None,
+):
+    """Fit one model; ``arrays`` (of ``df``), shared by the fits of a grid, holds the column
+    arrays so that each fit converts nothing again. Every step works on row positions and
+    gives the arrays the pandas steps documented in :func:`fit_binary_model` give."""
+    if arrays is None or arrays.df is not df:
+        arrays = FrameArrays(df)
     estimator, se, cluster, weights = spec.estimator, spec.se, spec.cluster, spec.weights
     covariates = list(covariates)
     fixed_effects = list(spec.fixed_effects)
-    used = [outcome, *covariates, *fixed_effects, cluster if se == "cluster" else None, weights]
+    used = unique_columns(
+        [outcome, *covariates, *fixed_effects, cluster if se == "cluster" else None, weights]
+    )
+    require_columns(df, used)
     # Complete cases once: the scale rows are all of them, the sample those spec.sample keeps.
-    scale_rows, _ = complete_cases(df, used)
-    sample = spec.sample(scale_rows)
-    n_dropped = len(spec.sample(df)) - len(sample)
-    binary_outcome(sample[outcome], outcome)
-    n_complete = len(sample)
+    scale_rows = arrays.complete(used)
+    kept = ~arrays.excluded(spec.group, spec.excluded) if spec.excluded else None
+    rows = np.flatnonzero(scale_rows if kept is None else scale_rows & kept)
+    n_dropped = (len(df) if kept is None else int(kept.sum())) - len(rows)
+    y = arrays.floats(outcome)[rows]
+    if not np.isin(y, (0.0, 1.0)).all():
+        raise ValueError(f"outcome {outcome!r} must be coded 0/1")
+    n_complete = len(rows)
     dropped_levels: list[str] = []
     if estimator != "lpm" and fixed_effects:
-        sample, dropped_levels = _drop_nonvarying_levels(sample, outcome, fixed_effects)
-    if sample.empty or sample[outcome].nunique() < 2:
+        rows, dropped_levels = drop_nonvarying_rows(arrays, rows, y, fixed_effects)
+        y = arrays.floats(outcome)[rows]
+    if not len(rows) or np.unique(y).size < 2:
         raise ValueError(f"outcome {outcome!r} does not vary in the estimation sample")
-    scale_table = resolve_scales(scale_rows, covariates, spec.standardize, spec.scales)
-    design, _ = build_design(sample, covariates, fixed_effects, scale_table)
+    complete_rows = np.flatnonzero(scale_rows)
+    scale_table = scales_from(lambda name: arrays.floats(name)[complete_rows], covariates,
+                              spec.standardize, spec.scales)  # fmt: skip
+    scale_of = dict(zip(scale_table["covariate"], zip(scale_table["mean"], scale_table["sd"],
+                                                      strict=True), strict=True))  # fmt: skip
+    values, names = design_matrix(arrays, rows, covariates, fixed_effects, scale_of)
+    design = pd.DataFrame(values, index=df.index[rows], columns=names)
     rank = matrix_rank(design.to_numpy())
     if rank < design.shape[1]:
         raise ValueError(
             f"design has rank {rank} < {design.shape[1]} columns: a covariate is collinear "
             "with others or with the fixed effects (e.g. a state-level variable with state FE)"
         )
-    y = sample[outcome].to_numpy(dtype=float)
     w = None
     if weights is not None:
-        w = sample[weights].to_numpy(dtype=float)
+        w = arrays.floats(weights)[rows]
         if (w <= 0).any():
             raise ValueError(f"weights {weights!r} must be positive")
         w = w / w.mean()
-    groups = group_codes(sample[cluster])[0] if se == "cluster" else None
+    groups = arrays.codes(cluster, rows)[0] if se == "cluster" else None
     result = _fit_statsmodels(y, design, estimator, se, groups, w)
-    return _Estimates(outcome, covariates, spec, result, design, sample, scale_table, w, groups,
+    return _Estimates(outcome, covariates, spec, result, design, df, rows, scale_table, w, groups,
                       n_dropped, n_complete, dropped_levels)  # fmt: skip
 
 
 def _tables(fit: _Estimates) -> ModelFit:
-    """The tidy tables of a fitted model."""
-    outcome, covariates, spec, result = fit.outcome, fit.covariates, fit.spec, fit.result
-    estimator, se, cluster, weights = spec.estimator, spec.se, spec.cluster, spec.weights
-    fixed_effects, dropped_levels, sample = list(spec.fixed_effects), fit.dropped_levels, fit.sample
-    n_dropped, n_complete, groups, design = fit.n_dropped, fit.n_complete, fit.groups, fit.design
-    scale_table = fit.scale_table
-    labels = {
-        "outcome": outcome,
-        "estimator": estimator,
-        "se_type": _se_label(estimator, se, cluster),
-        "fixed_effects": "+".join(fixed_effects) if fixed_effects else "none",
-        "weights": weights or "none",
-    }
-    sizes = {
-        "n": len(sample),
-        "n_dropped": n_dropped,
-        "n_fe_dropped": n_complete - len(sample),
-        # Disclosed with the estimates: which fixed-effect levels a GLM left out.
-        "fe_dropped_levels": "; ".join(dropped_levels),
-        "n_clusters": int(np.unique(groups).size) if groups is not None else np.nan,
-    }
-    # Each table built in one step, with the columns in order (no column added one by one).
-    terms, alpha = list(design.columns), spec.alpha
-    estimate, std_error = result.params.to_numpy(), result.bse.to_numpy()
-    values = {"term": terms, "term_type": [_term_type(t, covariates) for t in terms],
-              "estimate": estimate, "std_error": std_error, "scale": COEFFICIENT_SCALES[estimator],
-              **_inference(estimate, std_error, alpha), **labels, **sizes}  # fmt: skip
-    coefficients = pd.DataFrame({c: values[c] for c in COEFFICIENT_COLUMNS})
-    estimate, std_error = fit.marginal_effects()
-    standardized = set(scale_table.covariate)
-    values = {"term": list(covariates), "estimate": estimate, "std_error": std_error,
-              **_inference(estimate, std_error, alpha), **labels, **sizes,
-              "scale": ["probability per SD" if t in standardized else "probability per unit"
-                        for t in covariates]}  # fmt: skip
-    ame = pd.DataFrame({c: values[c] for c in MARGINAL_EFFECT_COLUMNS})
-    converged = fit.converged
+    """The tidy tables of a fitted model, with the fit."""
+    coefficients, ame = frames(fit)
     return ModelFit(
         coefficients=coefficients,
         marginal_effects=ame,
-        scales=scale_table,
-        n=len(sample),
-        n_dropped=n_dropped,
-        dropped_levels=tuple(dropped_levels),
-        n_fe_dropped=n_complete - len(sample),
-        converged=converged,
-        result=result,
-        design=design,
-        sample=sample,
+        scales=fit.scale_table,
+        n=fit.n,
+        n_dropped=fit.n_dropped,
+        dropped_levels=tuple(fit.dropped_levels),
+        n_fe_dropped=fit.n_complete - fit.n,
+        converged=fit.converged,
+        result=fit.result,
+        design=fit.design,
+        sample=fit.sample,
     )
 
 
@@ -445,17 +387,17 @@ def fit_adoption_models(
     """Every combination of outcome x estimator x standard error x state FE x weights, each
     ``spec`` (default :class:`ModelSpec`) with those choices, fitted with
     :func:`fit_adoption_model` and stacked (columns as in ``ModelFit`` tables)."""
-    coefficients, effects = [], []
+    coefficients, effects, arrays = [], [], FrameArrays(df)
     for outcome, estimator, se, fe, weight in itertools.product(
         outcomes, estimators, se_types, state_fe, weights
     ):
         choice = ModelSpec.of(spec, estimator=estimator, se=se, weights=weight, state_fe=fe)
-        fit = fit_adoption_model(df, outcome, covariates, choice)
-        coefficients.append(fit.coefficients)
-        effects.append(fit.marginal_effects)
+        values = values_of(_estimate(df, outcome, covariates, choice, arrays))
+        coefficients.append(values[0])
+        effects.append(values[1])
     return ModelGrid(
-        coefficients=pd.concat(coefficients, ignore_index=True),
-        marginal_effects=pd.concat(effects, ignore_index=True),
+        coefficients=stacked(coefficients, COEFFICIENT_COLUMNS),
+        marginal_effects=stacked(effects, MARGINAL_EFFECT_COLUMNS),
     )
 
 

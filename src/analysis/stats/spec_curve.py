@@ -12,6 +12,7 @@ from statsmodels.tools.sm_exceptions import PerfectSeparationError
 
 from analysis.stats._common import standardization_scales, unique_columns
 from analysis.stats.adoption_models import COEFFICIENT_SCALES, _estimate, _inference
+from analysis.stats.frame_arrays import FrameArrays
 from analysis.stats.spec import ESTIMATORS, ModelSpec
 
 DEFAULT_SAMPLES: dict[str, tuple[str, ...]] = {
@@ -78,7 +79,7 @@ def specification_curve(
     # Only the columns a model reads: every fit copies its sample, so narrower is faster.
     df = df[unique_columns([*outcomes, *terms, base.group, base.cluster, *base.fixed_effects,
                             *weights])]  # fmt: skip
-    rows = []
+    rows, arrays = [], FrameArrays(df)
     for outcome, estimator, (sample_name, excluded), weight, fe in itertools.product(
         outcomes, estimators, samples.items(), weights, state_fe
     ):
@@ -94,7 +95,7 @@ def specification_curve(
         }
         try:
             # The numbers of fit_adoption_model's tables, without building the tables.
-            fit = _estimate(df, outcome, terms, choice)
+            fit = _estimate(df, outcome, terms, choice, arrays)
         except (ValueError, np.linalg.LinAlgError, PerfectSeparationError) as error:
             rows += [{**settings, "focal": f, "status": f"failed: {error}"} for f in focal]
             continue
@@ -104,7 +105,7 @@ def specification_curve(
         numbers = {c: np.asarray(numbers[c], dtype=float) for c in EFFECT_COLUMNS}
         raw = {"estimate": fit.result.params.to_numpy(), "std_error": fit.result.bse.to_numpy()}
         coefficient_row = {term: i for i, term in enumerate(fit.design.columns)}
-        n, n_fe_dropped = len(fit.sample), fit.n_complete - len(fit.sample)
+        n, n_fe_dropped = fit.n, fit.n_complete - fit.n
         status = "ok" if fit.converged else "not converged"
         for name in focal:
             i, j = terms.index(name), coefficient_row[name]

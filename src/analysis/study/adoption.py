@@ -409,8 +409,12 @@ def status_pair(
     earlier snapshot added as ``<outcome>_early`` (and the date as ``snapshot_date_early``),
     for the out-of-sample forecast (fit early status, predict late status)."""
     tables = load_if_missing(tables)
-    late = county_outcomes(late_as_of, exact_only=exact_only, tables=tables)
-    early = county_outcomes(early_as_of, exact_only=exact_only, tables=tables)
+    # Both snapshots in one call (covariates, mandates and agencies prepared once): the same
+    # rows as two calls of county_outcomes, stacked.
+    both = county_outcomes_by_snapshot([late_as_of, early_as_of], exact_only=exact_only,
+                                       tables=tables)  # fmt: skip
+    half = len(both) // 2
+    late, early = both.iloc[:half], both.iloc[half:].reset_index(drop=True)
     if early["snapshot_date"].iloc[0] >= late["snapshot_date"].iloc[0]:
         raise ValueError("the early snapshot must precede the late one")
     early = early[["fips", outcome, "snapshot_date"]].rename(
