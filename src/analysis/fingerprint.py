@@ -76,6 +76,22 @@ def notebook_code(notebook: Path) -> str:
     return "\n\n".join(cells)
 
 
+# Statement fields that hold statements: an import is always a statement, so the walk never
+# needs to enter an expression (most of a module's nodes).
+_BLOCKS = ("body", "orelse", "finalbody", "handlers", "cases")
+
+
+def _statements(tree: ast.Module) -> Iterable[ast.AST]:
+    """Every statement of ``tree``, nested ones included (function, class, ``if``, ``try``,
+    ``with``, loop and ``match`` bodies)."""
+    stack: list[ast.AST] = list(tree.body)
+    while stack:
+        node = stack.pop()
+        yield node
+        for field in _BLOCKS:
+            stack.extend(getattr(node, field, None) or ())
+
+
 class ImportGraph:
     """The modules of one package and which of them each imports (parsed once, on demand).
 
@@ -135,13 +151,13 @@ class ImportGraph:
 
     def _with_parents(self, dotted: str) -> set[str]:
         parts = dotted.split(".")
-        return {".".join(parts[:i]) for i in range(1, len(parts) + 1)} & set(self.files)
+        return {".".join(parts[:i]) for i in range(1, len(parts) + 1)} & self.files.keys()
 
     def imports_in(self, source: str, module: str | None = None) -> set[str]:
         """Package modules named by the imports in ``source`` (``module``: where it lives, for
         relative imports), with their enclosing packages."""
         found: set[str] = set()
-        for node in ast.walk(ast.parse(source)):
+        for node in _statements(ast.parse(source)):
             if isinstance(node, ast.Import):
                 for alias in node.names:
                     found |= self._with_parents(alias.name)
@@ -157,7 +173,7 @@ class ImportGraph:
                     base = ".".join([*anchor, base] if base else anchor)
                 found |= self._with_parents(base)
                 for alias in node.names:
-                    found |= {f"{base}.{alias.name}"} & set(self.files)
+                    found |= {f"{base}.{alias.name}"} & self.files.keys()
         return found
 
     def imports_of(self, module: str) -> set[str]:

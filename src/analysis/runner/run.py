@@ -45,6 +45,7 @@ from analysis.runner.execute import (
     init_worker,
     kernel_environment,
     warm_worker_imports,
+    without_iri_grammars,
 )
 from analysis.runner.layout import Layout, NotebookSpec
 from analysis.runner.site_step import (
@@ -156,6 +157,7 @@ def declared_parameters(spec: NotebookSpec, cache_dir: Path | None = None) -> se
     cached = cache_dir / "declared-parameters.cache.json" if cache_dir else None
     known = json.loads(cached.read_text()) if cached and cached.exists() else {}
     if key not in known:
+        without_iri_grammars()  # papermill imports nbformat, and with it jsonschema
         import papermill
 
         known[key] = sorted(papermill.inspect_notebook(str(spec.source)))
@@ -288,15 +290,22 @@ def run_notebooks(
     def job_limit() -> int:
         return jobs_at_once(pool_size or workers, zygote is not None and zygote.warming())
 
+    def start_warm(to_run: list[NotebookSpec]) -> None:
+        """The zygote, once, when more notebooks are to run than there are workers."""
+        nonlocal zygote, zygote_tried
+        if not warm_kernels or zygote_tried or len(to_run) <= workers:
+            return
+        zygote_tried = True
+        try:
+            zygote = start_zygote(to_run, graph)
+        except (OSError, ValueError):  # no zygote: every kernel starts the usual way
+            zygote = None
+
     def start_pool() -> None:
-        """The workers (and the zygote, when more notebooks are to run than workers)."""
-        nonlocal pool, progress_queue, zygote, pool_size
+        """The workers (and the zygote, if it has not started yet)."""
+        nonlocal pool, progress_queue, pool_size
         to_run = [*(item[0] for item in ready), *pending]
-        if warm_kernels and len(to_run) > workers:
-            try:
-                zygote = start_zygote(to_run, graph)
-            except (OSError, ValueError):  # no zygote: every kernel starts the usual way
-                zygote = None
+        start_warm(to_run)
         warm_worker_imports()
         progress_queue = multiprocessing.Queue()
         pool_size = min(workers, len(to_run))
@@ -312,7 +321,12 @@ def run_notebooks(
 
     ready: list[tuple[NotebookSpec, dict[str, Any], str]] = []  # stale, waiting for a worker
     urgency = dispatch_order(pending, {s.name: recorded(s.name).get("seconds", 0) for s in pending})
+    zygote_tried = False
     try:
+        # A notebook with no recorded fingerprint (or any, with ``force``) will run for sure:
+        # when they outnumber the workers, the zygote starts importing now, beside the
+        # fingerprints.
+        start_warm([s for s in pending if force or not recorded_fingerprint(s.name)])
         while pending or running or ready or building_ahead():
             progressed = False
             for spec in list(pending):

@@ -206,3 +206,6 @@ def serve(address: str, modules: list[str]) -> None:
 
 if __name__ == "__main__":
     serve(sys.argv[1], sys.argv[2:])
+    # Nothing is left to flush or tidy: skip tearing down every module it imported (about a
+    # second the runner would wait for at the end of a run).
+    os._exit(0)
