@@ -144,7 +144,8 @@ def _fit_statsmodels(y, design, estimator, se, groups, weights):
     from statsmodels.genmod import families
     from statsmodels.tools.sm_exceptions import SpecificationWarning
 
-    from analysis.stats.irls import CachedGLM, SparseIRLSGLM
+    from analysis.stats.block_irls import BlockIRLSGLM
+    from analysis.stats.irls import SparseIRLSGLM
     from analysis.stats.ols_cache import CachedOLS as OLS
     from analysis.stats.ols_cache import CachedWLS as WLS
 
@@ -158,7 +159,7 @@ def _fit_statsmodels(y, design, estimator, se, groups, weights):
         model = OLS(y, design) if weights is None else WLS(y, design, weights=weights)
         return model.fit(cov_type=cov_type, cov_kwds=cov_kwds)
     family = families.Binomial(link=LINKS[estimator]())
-    glm = SparseIRLSGLM if len(y) >= SPARSE_IRLS_ROWS else CachedGLM
+    glm = SparseIRLSGLM if len(y) >= SPARSE_IRLS_ROWS else BlockIRLSGLM
     model = glm(y, design, family=family, var_weights=weights)
     with warnings.catch_warnings():
         # statsmodels warns that robust covariances are "not fully supported" with
