@@ -6,12 +6,12 @@ small dense product and a bincount instead of a least-squares solve of the whole
 
 Everything else is statsmodels' ``GLM._fit_irls`` (defaults the engine uses: deviance
 criterion, atol = tol, rtol = 0, no start values): the same start, working response and
-weights (the link's derivative computed once per step, the same numbers), convergence rule
-and final step, a dense pseudo-inverse WLS at the last weights whose solution is the reported
-estimate; :class:`analysis.stats.irls.CachedGLM` builds statsmodels' results and sandwich
-covariances from it. The iterates differ from statsmodels' only by rounding, which the final
-step does not amplify (tests/test_stats_block_irls.py: estimates and errors to 1e-10,
-iterations equal).
+weights (the link's derivative computed once per step, the same numbers), convergence rule;
+statsmodels' final step (a pseudo-inverse WLS at the last weights) solves the last step's
+system again, so the last step's solution and inverse ``X'WX`` stand for it.
+:class:`analysis.stats.irls.CachedGLM` builds statsmodels' results and sandwich
+covariances from it. The iterates differ from statsmodels' only by rounding
+(tests/test_stats_block_irls.py: estimates and errors to 1e-10, iterations equal).
 """
 
 from __future__ import annotations
@@ -22,7 +22,6 @@ from types import SimpleNamespace
 import numpy as np
 from statsmodels.genmod.generalized_linear_model import _check_convergence
 from statsmodels.tools.sm_exceptions import PerfectSeparationWarning
-from statsmodels.tools.tools import pinv_extended
 
 from analysis.stats.irls import CachedGLM
 
@@ -59,7 +58,8 @@ class BlockIRLSGLM(CachedGLM):
         split = self._dense_columns
         return (self.exog[:, :split], np.array([split]), self._block_codes)
 
-    def _normal_solve(self, weights: np.ndarray, z: np.ndarray) -> np.ndarray:
+    def _normal_solve(self, weights: np.ndarray, z: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """``X'WX`` and the solution of the normal equations ``X'WX b = X'Wz``."""
         x, split, codes = self.exog, self._dense_columns, self._block_codes
         k = x.shape[1]
         dense = x[:, :split]
@@ -77,7 +77,7 @@ class BlockIRLSGLM(CachedGLM):
             gram[split:, :split] = cross[:, 1:].T
             gram[split:, split:] = np.diag(np.bincount(codes, weights, groups)[1:])
             right[split:] = np.bincount(codes, weights * z, groups)[1:]
-        return np.linalg.solve(gram, right)
+        return gram, np.linalg.solve(gram, right)
 
     def _solve(self, start_params, maxiter, tol, scale, cov_type, cov_kwds, use_t, **kwargs):
         endog, exog, family = self.endog, self.exog, self.family
@@ -97,7 +97,7 @@ class BlockIRLSGLM(CachedGLM):
             wlsendog = lin_pred + deriv * (endog - mu) - self._offset_exposure
             if not (np.isfinite(wlsendog).all() and np.isfinite(np.sqrt(self.weights)).all()):
                 raise ValueError("NaN, inf or invalid value detected, estimation infeasible.")
-            params = self._normal_solve(self.weights, wlsendog)
+            gram, params = self._normal_solve(self.weights, wlsendog)
             lin_pred = exog @ params + self._offset_exposure
             mu = family.fitted(lin_pred)
             history["params"].append(params)
@@ -115,14 +115,10 @@ class BlockIRLSGLM(CachedGLM):
             if converged:
                 break
         self.mu = mu
-        # statsmodels' final step, WLS(wlsendog, exog, weights).fit(method="pinv"): the
-        # pseudo-inverse of the whitened design, without the model and results objects.
-        root = np.sqrt(self.weights)
-        pinv_wexog, _ = pinv_extended(root[:, None] * exog)
-        wls = SimpleNamespace(
-            params=np.dot(pinv_wexog, wlsendog * root),
-            normalized_cov_params=np.dot(pinv_wexog, np.transpose(pinv_wexog)),
-        )
+        # statsmodels' final step, WLS(wlsendog, exog, weights).fit(method="pinv"), solves the
+        # system of the last step again: its solution is that step's, up to rounding, and its
+        # normalized covariance the inverse of the same X'WX.
+        wls = SimpleNamespace(params=params, normalized_cov_params=np.linalg.inv(gram))
         history["iteration"] = iteration + 1
         fitted = SimpleNamespace(
             results_wls=wls,
