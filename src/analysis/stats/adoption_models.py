@@ -187,7 +187,7 @@ def average_marginal_effects(
 
 def _ame_arrays(result, design: pd.DataFrame, estimator: str, terms: Sequence[str], weights):
     """The estimates and standard errors of :func:`average_marginal_effects`."""
-    params = result.params.to_numpy()
+    params = np.asarray(result.params)
     cov = np.asarray(result.cov_params())
     index = [design.columns.get_loc(t) for t in terms]
     if estimator == "lpm":
@@ -274,9 +274,12 @@ def _estimate(
     covariates: Sequence[str],
     spec: ModelSpec,
     arrays: FrameArrays | None = None,
+    labelled: bool = True,
 ):
     """Fit one model; ``arrays`` (of ``df``), shared by the fits of a grid, holds the column
-    arrays so that each fit converts nothing again. Every step works on row positions and
+    arrays so that each fit converts nothing again. ``labelled=False`` fits statsmodels on
+    the design's array (the same array statsmodels takes from the frame), so the result holds
+    arrays, not pandas objects named by term (for callers that read numbers only). Every step works on row positions and
     gives the arrays the pandas steps documented in :func:`fit_binary_model` give."""
     if arrays is None or arrays.df is not df:
         arrays = FrameArrays(df)
@@ -322,7 +325,8 @@ def _estimate(
             raise ValueError(f"weights {weights!r} must be positive")
         w = w / w.mean()
     groups = arrays.codes(cluster, rows)[0] if se == "cluster" else None
-    result = _fit_statsmodels(y, design, estimator, se, groups, w)
+    exog = design if labelled else design.to_numpy()
+    result = _fit_statsmodels(y, exog, estimator, se, groups, w)
     return _Estimates(outcome, covariates, spec, result, design, df, rows, scale_table, w, groups,
                       n_dropped, n_complete, dropped_levels)  # fmt: skip
 
@@ -393,7 +397,7 @@ def fit_adoption_models(
         outcomes, estimators, se_types, state_fe, weights
     ):
         choice = ModelSpec.of(spec, estimator=estimator, se=se, weights=weight, state_fe=fe)
-        values = values_of(_estimate(df, outcome, covariates, choice, arrays))
+        values = values_of(_estimate(df, outcome, covariates, choice, arrays, labelled=False))
         coefficients.append(values[0])
         effects.append(values[1])
     return ModelGrid(
