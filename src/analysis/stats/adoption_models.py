@@ -279,8 +279,9 @@ def _estimate(
     """Fit one model; ``arrays`` (of ``df``), shared by the fits of a grid, holds the column
     arrays so that each fit converts nothing again. ``labelled=False`` fits statsmodels on
     the design's array (the same array statsmodels takes from the frame), so the result holds
-    arrays, not pandas objects named by term (for callers that read numbers only). Every step works on row positions and
-    gives the arrays the pandas steps documented in :func:`fit_binary_model` give."""
+    arrays, not pandas objects named by term (for callers that read numbers only). Every step
+    works on row positions and gives the arrays the pandas steps documented in
+    :func:`fit_binary_model` give."""
     if arrays is None or arrays.df is not df:
         arrays = FrameArrays(df)
     estimator, se, cluster, weights = spec.estimator, spec.se, spec.cluster, spec.weights
@@ -397,7 +398,7 @@ def fit_adoption_models(
         outcomes, estimators, se_types, state_fe, weights
     ):
         choice = ModelSpec.of(spec, estimator=estimator, se=se, weights=weight, state_fe=fe)
-        values = values_of(_estimate(df, outcome, covariates, choice, arrays, labelled=False))
+        values = values_of(_estimate(df, outcome, covariates, choice, arrays))
         coefficients.append(values[0])
         effects.append(values[1])
     return ModelGrid(
