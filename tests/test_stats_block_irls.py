@@ -3,11 +3,14 @@ iterations and deviance, on designs with and without a block of fixed-effect dum
 
 from __future__ import annotations
 
+import contextlib
+
 import numpy as np
 import pytest
 from statsmodels.genmod import families
 from statsmodels.genmod.families import links
 from statsmodels.genmod.generalized_linear_model import GLM
+from statsmodels.tools.sm_exceptions import PerfectSeparationWarning
 
 from analysis.stats import block_irls, irls
 
@@ -77,3 +80,20 @@ def test_block_fits_are_cached_by_their_design():
     other[:, 1] += 1e-3  # another design with the same dummies: solved anew
     block_irls.BlockIRLSGLM(y, other, family=family).fit()
     assert len(irls._SOLVED) == 2
+
+
+def test_separation_check_is_allclose_to_zero():
+    rng = np.random.default_rng(3)
+    for a in (np.zeros(5), np.full(4, 1e-8), np.full(4, 1.1e-8), rng.normal(size=6) * 1e-9,
+              np.array([0.0, np.nan]), np.array([0.0, np.inf]), np.array([-np.inf])):  # fmt: skip
+        assert (np.abs(a) <= 1e-8).all() == np.allclose(a, 0)
+
+
+def test_block_irls_warns_on_perfect_separation():
+    x = np.column_stack([np.ones(40), np.r_[np.zeros(20), np.ones(20)]])
+    y = x[:, 1].copy()
+    with (
+        pytest.warns(PerfectSeparationWarning),
+        contextlib.suppress(ValueError, np.linalg.LinAlgError),
+    ):
+        block_irls.BlockIRLSGLM(y, x, family=families.Binomial()).fit()
