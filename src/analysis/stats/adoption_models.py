@@ -144,7 +144,8 @@ def _fit_statsmodels(y, design, estimator, se, groups, weights):
     from statsmodels.genmod import families
     from statsmodels.tools.sm_exceptions import SpecificationWarning
 
-    from analysis.stats.irls import CachedGLM, SparseIRLSGLM
+    from analysis.stats.block_irls import BlockIRLSGLM
+    from analysis.stats.irls import SparseIRLSGLM
     from analysis.stats.ols_cache import CachedOLS as OLS
     from analysis.stats.ols_cache import CachedWLS as WLS
 
@@ -158,7 +159,7 @@ def _fit_statsmodels(y, design, estimator, se, groups, weights):
         model = OLS(y, design) if weights is None else WLS(y, design, weights=weights)
         return model.fit(cov_type=cov_type, cov_kwds=cov_kwds)
     family = families.Binomial(link=LINKS[estimator]())
-    glm = SparseIRLSGLM if len(y) >= SPARSE_IRLS_ROWS else CachedGLM
+    glm = SparseIRLSGLM if len(y) >= SPARSE_IRLS_ROWS else BlockIRLSGLM
     model = glm(y, design, family=family, var_weights=weights)
     with warnings.catch_warnings():
         # statsmodels warns that robust covariances are "not fully supported" with
@@ -186,7 +187,7 @@ def average_marginal_effects(
 
 def _ame_arrays(result, design: pd.DataFrame, estimator: str, terms: Sequence[str], weights):
     """The estimates and standard errors of :func:`average_marginal_effects`."""
-    params = result.params.to_numpy()
+    params = np.asarray(result.params)
     cov = np.asarray(result.cov_params())
     index = [design.columns.get_loc(t) for t in terms]
     if estimator == "lpm":
@@ -273,10 +274,14 @@ def _estimate(
     covariates: Sequence[str],
     spec: ModelSpec,
     arrays: FrameArrays | None = None,
+    labelled: bool = True,
 ):
     """Fit one model; ``arrays`` (of ``df``), shared by the fits of a grid, holds the column
-    arrays so that each fit converts nothing again. Every step works on row positions and
-    gives the arrays the pandas steps documented in :func:`fit_binary_model` give."""
+    arrays so that each fit converts nothing again. ``labelled=False`` fits statsmodels on
+    the design's array (the same array statsmodels takes from the frame), so the result holds
+    arrays, not pandas objects named by term (for callers that read numbers only). Every step
+    works on row positions and gives the arrays the pandas steps documented in
+    :func:`fit_binary_model` give."""
     if arrays is None or arrays.df is not df:
         arrays = FrameArrays(df)
     estimator, se, cluster, weights = spec.estimator, spec.se, spec.cluster, spec.weights
@@ -321,7 +326,8 @@ def _estimate(
             raise ValueError(f"weights {weights!r} must be positive")
         w = w / w.mean()
     groups = arrays.codes(cluster, rows)[0] if se == "cluster" else None
-    result = _fit_statsmodels(y, design, estimator, se, groups, w)
+    exog = design if labelled else design.to_numpy()
+    result = _fit_statsmodels(y, exog, estimator, se, groups, w)
     return _Estimates(outcome, covariates, spec, result, design, df, rows, scale_table, w, groups,
                       n_dropped, n_complete, dropped_levels)  # fmt: skip
 

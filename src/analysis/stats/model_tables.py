@@ -114,7 +114,7 @@ def values_of(fit) -> tuple[dict, dict]:
     }
     # Each table built in one step, with the columns in order (no column added one by one).
     terms, alpha = list(design.columns), spec.alpha
-    estimate, std_error = result.params.to_numpy(), result.bse.to_numpy()
+    estimate, std_error = np.asarray(result.params), np.asarray(result.bse)
     values = {"term": terms, "term_type": [_term_type(t, covariates) for t in terms],
               "estimate": estimate, "std_error": std_error, "scale": COEFFICIENT_SCALES[estimator],
               **_inference(estimate, std_error, alpha), **labels, **sizes,

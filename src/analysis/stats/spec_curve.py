@@ -95,7 +95,7 @@ def specification_curve(
         }
         try:
             # The numbers of fit_adoption_model's tables, without building the tables.
-            fit = _estimate(df, outcome, terms, choice, arrays)
+            fit = _estimate(df, outcome, terms, choice, arrays, labelled=False)
         except (ValueError, np.linalg.LinAlgError, PerfectSeparationError) as error:
             rows += [{**settings, "focal": f, "status": f"failed: {error}"} for f in focal]
             continue
@@ -103,7 +103,7 @@ def specification_curve(
         numbers = {"estimate": estimate, "std_error": std_error,
                    **_inference(estimate, std_error, choice.alpha)}  # fmt: skip
         numbers = {c: np.asarray(numbers[c], dtype=float) for c in EFFECT_COLUMNS}
-        raw = {"estimate": fit.result.params.to_numpy(), "std_error": fit.result.bse.to_numpy()}
+        raw = {"estimate": np.asarray(fit.result.params), "std_error": np.asarray(fit.result.bse)}
         coefficient_row = {term: i for i, term in enumerate(fit.design.columns)}
         n, n_fe_dropped = fit.n, fit.n_complete - fit.n
         status = "ok" if fit.converged else "not converged"
