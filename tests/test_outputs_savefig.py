@@ -65,3 +65,27 @@ def test_saved_png_equals_savefig(tmp_path, build):
         plt.close(fig)
     assert (tmp_path / "figures" / "f.png").read_bytes() == expected.getvalue()
     assert again.getvalue() == expected.getvalue()
+
+
+def test_style_warm_leaves_settings_and_figures_alone():
+    import matplotlib as mpl
+    import matplotlib.pyplot as plt
+
+    from analysis.report import style
+    from analysis.report.outputs import PNG_METADATA
+
+    def png() -> bytes:
+        with mpl.rc_context(style.RC):
+            fig = _dates_symlog_annotation()
+            buffer = io.BytesIO()
+            fig.savefig(buffer, format="png", metadata=PNG_METADATA)
+            plt.close(fig)
+        return buffer.getvalue()
+
+    mpl.use("agg")
+    cold = png()
+    before, figures = dict(mpl.rcParams), set(plt.get_fignums())
+    style.warm()
+    assert dict(mpl.rcParams) == before
+    assert set(plt.get_fignums()) == figures
+    assert png() == cold
