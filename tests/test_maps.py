@@ -75,3 +75,28 @@ def test_polygon_paths_follow_geopandas():
             continue
         expected = _PolygonPatch(geometry).get_path()
         assert (path.vertices == expected.vertices).all() and (path.codes == expected.codes).all()
+
+
+def test_county_limits_computed_once_equal_add_collection():
+    import matplotlib
+
+    matplotlib.use("agg")
+    import matplotlib.pyplot as plt
+    import numpy as np
+
+    from analysis.report import maps
+
+    counties, states, _ = _fixture()
+    drawn = maps.shapes(counties, states)
+    assert drawn.limits == []
+    fig, axes = plt.subplots(1, 3)
+    maps._layer(axes[0], drawn.paths, "grey")  # add_collection's own limits
+    maps._layer(axes[1], drawn.paths, "grey", limits=drawn.limits)
+    maps._layer(axes[2], drawn.paths, "grey", limits=drawn.limits)  # reused
+    maps._layer(axes[2], drawn.paths[:1], "black", limits=())
+    assert len(drawn.limits) == 1
+    for ax in axes[1:]:
+        assert np.array_equal(ax.dataLim.get_points(), axes[0].dataLim.get_points())
+        assert np.array_equal(ax.viewLim.get_points(), axes[0].viewLim.get_points())
+        assert ax.dataLim.minpos.tolist() == axes[0].dataLim.minpos.tolist()
+    plt.close(fig)

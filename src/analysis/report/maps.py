@@ -29,11 +29,13 @@ STATE_BORDER = "#5A5A5A"
 
 class Shapes(NamedTuple):
     """Counties as matplotlib paths (``None`` for a county without a polygon), in the order of
-    ``fips``, and the state borders as line segments."""
+    ``fips``, the state borders as line segments, and (:func:`shapes` gives each an empty list)
+    the counties' data limits once a map has computed them."""
 
     fips: np.ndarray
     paths: list
     borders: list
+    limits: list | None = None  # the counties' data limits, once computed (see _layer)
 
 
 def polygon_paths(geometries) -> list:
@@ -77,19 +79,39 @@ def shapes(counties, states) -> Shapes:
     """The counties' paths and the state borders, built once for several maps."""
     return Shapes(
         counties["fips"].to_numpy(), polygon_paths(counties.geometry),
-        line_segments(states.boundary),
+        line_segments(states.boundary), [],
     )  # fmt: skip
 
 
-def _layer(ax, paths, color) -> None:
-    """Polygons as ``GeoSeries.plot(ax=ax, color=color, edgecolor=BORDER, linewidth=0.1)``."""
+def _layer(ax, paths, color, limits=None) -> None:
+    """Polygons as ``GeoSeries.plot(ax=ax, color=color, edgecolor=BORDER, linewidth=0.1)``.
+
+    ``limits``: a list holding the data limits of these polygons (as ``add_collection`` computes
+    them: they do not depend on the axes), filled the first time, or an empty tuple for a
+    layer drawn over one holding all its polygons (it leaves the limits as they are)."""
     from matplotlib.collections import PathCollection
 
     _geopandas_axes(ax)
     drawn = [p for p in paths if p is not None]
     collection = PathCollection(drawn, facecolor=color, edgecolor=BORDER, linewidth=0.1)
-    ax.add_collection(collection, autolim=True)
+    if limits is None:
+        ax.add_collection(collection, autolim=True)
+    else:
+        ax.add_collection(collection, autolim=False)
+        if isinstance(limits, list):
+            if not limits:
+                limits.append(_collection_limits(collection, ax))
+            ax.update_datalim(limits[0])
     ax.autoscale_view()
+
+
+def _collection_limits(collection, ax) -> np.ndarray:
+    """The points ``Axes.add_collection`` adds to the data limits for ``collection``."""
+    datalim = collection.get_datalim(ax.transData)
+    points = datalim.get_points()
+    if not np.isinf(datalim.minpos).all():
+        points = np.concatenate([points, [datalim.minpos]])
+    return points
 
 
 def _geopandas_axes(ax) -> None:
@@ -107,7 +129,7 @@ def _counties_in(shapes_: Shapes, fips) -> list:
 
 
 def _base(ax, shapes_: Shapes):
-    _layer(ax, shapes_.paths, NO_AGREEMENT)
+    _layer(ax, shapes_.paths, NO_AGREEMENT, limits=shapes_.limits)
     ax.set_axis_off()
     ax.set_aspect("equal")
 
@@ -128,7 +150,7 @@ def _finish(ax, shapes_: Shapes, title):
 
 def _adoption_map(ax, shapes_: Shapes, status: pd.DataFrame, title: str, color=None) -> None:
     _base(ax, shapes_)
-    _layer(ax, _counties_in(shapes_, status.index), color or style.NEUTRAL)
+    _layer(ax, _counties_in(shapes_, status.index), color or style.NEUTRAL, limits=())
     _finish(ax, shapes_, title)
 
 
@@ -144,8 +166,8 @@ def model_map(ax, counties, states, status: pd.DataFrame, title: str, *, drawn=N
     _base(ax, shapes_)
     has_tfm = status.index[status["tfm"] > 0]
     jail_only = status.index[(status["tfm"] == 0) & ((status["jem"] + status["wso"]) > 0)]
-    _layer(ax, _counties_in(shapes_, jail_only), style.MODEL_COLORS["JEM"])
-    _layer(ax, _counties_in(shapes_, has_tfm), style.MODEL_COLORS["TFM"])
+    _layer(ax, _counties_in(shapes_, jail_only), style.MODEL_COLORS["JEM"], limits=())
+    _layer(ax, _counties_in(shapes_, has_tfm), style.MODEL_COLORS["TFM"], limits=())
     _finish(ax, shapes_, title)
 
 

@@ -63,6 +63,56 @@ def _deterministic_styler_init(self, data, *args, uuid=None, **kwargs):
     _styler_init(self, data, *args, uuid=uuid or f"t{next(_styler_ids):04d}", **kwargs)
 
 
+RC = {
+    "figure.figsize": (9, 4.8),
+    "figure.dpi": 100,
+    "savefig.dpi": 110,
+    "savefig.bbox": "tight",
+    "font.size": 10.5,
+    "axes.titlesize": 12,
+    "axes.titleweight": "bold",
+    "axes.labelsize": 10.5,
+    "axes.spines.top": False,
+    "axes.spines.right": False,
+    "axes.grid": True,
+    "grid.alpha": 0.3,
+    "legend.frameon": False,
+    "svg.hashsalt": "287g-atlas",
+}
+"""The figure defaults :func:`apply` sets."""
+
+# Text sizes the reports' figures use besides the defaults (points, or matplotlib's names).
+TEXT_SIZES = (6, 7.5, 8, 8.5, 9, 10, 10.5, 12, "small", "x-small")
+
+
+def warm() -> None:
+    """Fill matplotlib's per-process memos the reports' figures use, once: the font lookups
+    (one per font, weight and size, each a scoring of every installed font), the loaded fonts
+    and the math-text parser (log and symlog tick labels). A process that forks kernels (the
+    runner's zygote) calls it, so each kernel does not. Nothing else changes: the figure is
+    drawn under :data:`RC` in a context, not kept, and no setting is left changed."""
+    import io
+
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.figure import Figure
+
+    with mpl.rc_context(RC):
+        fig = Figure()
+        FigureCanvasAgg(fig)
+        ax = fig.add_subplot()
+        ax.plot([1, 100], [1, 1000])
+        ax.set_yscale("symlog", linthresh=10)
+        ax.set_xscale("log")
+        ax.set_title("title")
+        ax.set_xlabel("x")
+        ax.legend(["line"], loc="upper left")
+        for weight in ("normal", "bold"):
+            for size in TEXT_SIZES:
+                ax.text(0.5, 0.5, "Text 0.9%", fontsize=size, fontweight=weight,
+                        transform=ax.transAxes)  # fmt: skip
+        fig.savefig(io.BytesIO(), format="png")
+
+
 def apply() -> None:
     """Set the project's figure and table defaults (call once at the top of a notebook).
 
@@ -73,24 +123,7 @@ def apply() -> None:
     # The default text form holds a memory address, which would differ between runs.
     Styler.__repr__ = lambda self: f"<styled table {self.uuid}>"
     pd.set_option("styler.format.escape", "html")
-    mpl.rcParams.update(
-        {
-            "figure.figsize": (9, 4.8),
-            "figure.dpi": 100,
-            "savefig.dpi": 110,
-            "savefig.bbox": "tight",
-            "font.size": 10.5,
-            "axes.titlesize": 12,
-            "axes.titleweight": "bold",
-            "axes.labelsize": 10.5,
-            "axes.spines.top": False,
-            "axes.spines.right": False,
-            "axes.grid": True,
-            "grid.alpha": 0.3,
-            "legend.frameon": False,
-            "svg.hashsalt": "287g-atlas",
-        }
-    )
+    mpl.rcParams.update(RC)
 
 
 def timeline_axes(ax, title: str, ylabel: str, marks=None, start=None, end=None) -> None:
