@@ -66,10 +66,11 @@ RENDERER = "analysis.runner.render"  # its code and templates shape every report
 KERNEL_MODULES = ("ipykernel.kernelapp", "ipykernel.ipkernel", "ipykernel.debugger",
                   "IPython.display", "numpy", "pandas", "matplotlib.pyplot")  # fmt: skip
 # What the zygote also loads when a notebook reaches a module: a warm-up (``module:function``,
-# memos every kernel would fill) or a module imported lazily (pyfixest's estimation, with numba,
-# is imported at the first ``feols``: about 2 s per kernel).
+# memos every kernel would fill: shapes, matplotlib's fonts) or a module imported lazily
+# (pyfixest's estimation, with numba, is imported at the first ``feols``: about 2 s a kernel).
 KERNEL_WARMUPS = {
     "analysis.geo.shapes": "analysis.geo.shapes:warm",
+    "analysis.report.style": "analysis.report.style:warm",
     "analysis.stats.few_cluster": "pyfixest.estimation",
     "analysis.stats.lpm_wild": "pyfixest.estimation",
 }
