@@ -162,21 +162,128 @@ def _hyperlinks(zf: zipfile.ZipFile, path: str, xml: bytes) -> dict[tuple[int, i
     rels_path = posixpath.join(posixpath.dirname(path), "_rels", posixpath.basename(path) + ".rels")
     targets = {}
     if rels_path in zf.namelist():
-        rels = ElementTree.fromstring(zf.read(rels_path))
-        targets = {r.get("Id"): r.get("Target") for r in rels.iter(f"{_PKG_REL}Relationship")}
+        rels_xml = zf.read(rels_path)
+        targets = _plain_relationships(rels_xml)
+        if targets is None:
+            rels = ElementTree.fromstring(rels_xml)
+            targets = {r.get("Id"): r.get("Target") for r in rels.iter(f"{_PKG_REL}Relationship")}
     # The namespace declarations of the worksheet element, for the r:id attribute.
     head = xml[: xml.index(b">", xml.index(b"<worksheet")) + 1] if b"<worksheet" in xml else b""
-    wrapper = head + found.group(0) + b"</worksheet>"
+    elements = _plain_hyperlinks(head, found.group(0))
+    if elements is None:
+        wrapper = head + found.group(0) + b"</worksheet>"
+        elements = [
+            (link.get("ref") or "", link.get(f"{_REL}id"), link.get("location"))
+            for link in ElementTree.fromstring(wrapper).iter(f"{_MAIN}hyperlink")
+        ]
     links = {}
-    for link in ElementTree.fromstring(wrapper).iter(f"{_MAIN}hyperlink"):
-        ref = _REF.match(link.get("ref") or "")
+    for ref_text, rel_id, location in elements:
+        ref = _REF.match(ref_text)
         if ref is None:
             raise _Unsupported
-        rel_id = link.get(f"{_REL}id")
         target = targets[rel_id] if rel_id else None
         cell = (int(ref.group(2)), _column_number(ref.group(1)))
-        links[cell] = Hyperlink(target, link.get("location"))
+        links[cell] = Hyperlink(target, location)
     return links
+
+
+# The hyperlinks and relationships as Excel writes them (attributes in its order, values
+# without tabs or line breaks), read by regular expressions instead of ElementTree.
+def _attribute(name: bytes, group: bool, optional: bool = False) -> bytes:
+    value = rb'"([^"<\t\n\r]*)"' if group else rb'"[^"<\t\n\r]*"'
+    return rb"(?: " + name + rb"=" + value + (rb")?" if optional else rb")")
+
+
+def _link(group: bool) -> bytes:
+    """ref, r:id, (location attribute, location), (xr:uid)."""
+    location = _attribute(b"location", group, optional=True)
+    uid = _attribute(b"xr:uid", False, optional=True)
+    return (
+        rb"<hyperlink"
+        + _attribute(b"ref", group)
+        + _attribute(b"r:id", group, optional=True)
+        + ((rb"(" + location + rb")") if group else location)
+        + _attribute(b"tooltip", False, optional=True)
+        + _attribute(b"display", False, optional=True)
+        + ((rb"(" + uid + rb")") if group else uid)
+        + rb"\s*/>"
+    )
+
+
+def _relationship(group: bool) -> bytes:
+    """Id, Target."""
+    return (
+        rb"<Relationship"
+        + _attribute(b"Id", group)
+        + _attribute(b"Type", False)
+        + _attribute(b"Target", group)
+        + _attribute(b"TargetMode", False, optional=True)
+        + rb"\s*/>"
+    )
+
+
+_LINK_ELEMENT = re.compile(_link(True))
+_LINK_BLOCK = re.compile(rb"<hyperlinks>(?:\s*" + _link(False) + rb")*\s*</hyperlinks>")
+_RELATIONSHIP_ELEMENT = re.compile(_relationship(True))
+_RELATIONSHIPS = re.compile(
+    rb'<\?xml version="1.0" encoding="UTF-8"(?: standalone="yes")?\?>\s*<Relationships xmlns="'
+    + _PKG_REL[1:-1].encode()
+    + rb'">(?:\s*'
+    + _relationship(False)
+    + rb")*\s*</Relationships>\s*"
+)
+_NAMED_ENTITY = re.compile(rb"&(?!(?:amp|lt|gt|quot|apos);)")
+
+
+def _plain_relationships(xml: bytes) -> dict[str, str] | None:
+    """Id -> Target of a relationships part as Excel writes it; None (for ElementTree to read
+    it) for any other form."""
+    if not _plain_text(xml) or not _RELATIONSHIPS.fullmatch(xml):
+        return None
+    return {
+        _unescape(i.decode()): _unescape(t.decode()) for i, t in _RELATIONSHIP_ELEMENT.findall(xml)
+    }
+
+
+def _plain_hyperlinks(head: bytes, block: bytes) -> list[tuple] | None:
+    """(ref, relationship id, location) of every hyperlink in ``block`` (the worksheet's
+    ``<hyperlinks>``) as Excel writes it, under the worksheet element ``head``; None (for
+    ElementTree to read it) for any other form."""
+    if not _plain_text(block) or not _LINK_BLOCK.fullmatch(block):
+        return None
+    parser = ElementTree.XMLPullParser(events=("start-ns",))
+    parser.feed(head + b"</worksheet>")
+    parser.close()
+    declared: dict[str, str] = {}
+    for _event, (prefix, uri) in parser.read_events():
+        declared[prefix] = uri
+    if declared.get("") != _MAIN[1:-1] or declared.get("r") != _REL[1:-1]:
+        return None
+    out = []
+    for ref, rel_id, location_attribute, location, uid in _LINK_ELEMENT.findall(block):
+        if uid and "xr" not in declared:
+            return None
+        out.append(
+            (
+                _unescape(ref.decode()),
+                _unescape(rel_id.decode()) or None,
+                _unescape(location.decode()) if location_attribute else None,
+            )
+        )
+    return out
+
+
+def _plain_text(xml: bytes) -> bool:
+    """No character references and no ``&`` but in the five named entities."""
+    return b"&#" not in xml and _NAMED_ENTITY.search(xml) is None
+
+
+def _unescape(text: str) -> str:
+    if "&" not in text:
+        return text
+    for entity, char in (("&lt;", "<"), ("&gt;", ">"), ("&quot;", '"'), ("&apos;", "'")):
+        text = text.replace(entity, char)
+    return text.replace("&amp;", "&")
 
 
 def _errors(xml: bytes) -> dict[tuple[int, int], str]:
