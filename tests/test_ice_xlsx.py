@@ -143,3 +143,22 @@ def test_plain_relationships_are_read_as_elementtree_reads_them(part, plain):
         assert got == {
             e.get("Id"): e.get("Target") for e in tree.iter(f"{{{_PKG_NS}}}Relationship")
         }
+
+
+@pytest.mark.parametrize(
+    "cells",
+    [
+        '<c r="A1" s="1"><v>1</v></c><c r="AB12" t="s"/>',
+        '<c r="A1"/><c s="1" r="B2"/>',
+        '<c r="A1"/><c><v>2</v></c>',
+        '<c r="A1"/><c r="a1"/>',
+        '<c\nr="A1"/><c r="C3"/>',
+        '<c r="A1"/><col min="1"/><cols/>',
+        "",
+    ],
+)
+def test_cell_refs_are_those_of_the_general_pattern(cells):
+    xml = f"<worksheet><sheetData><row>{cells}</row></sheetData></worksheet>".encode()
+    refs = xlsx._CELL_REF.findall(xml)
+    expected = refs if len(refs) == len(xlsx._CELL_TAG.findall(xml)) else None
+    assert xlsx._cell_refs(xml) == expected

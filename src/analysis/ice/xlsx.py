@@ -156,7 +156,7 @@ def _sheet_paths(zf: zipfile.ZipFile) -> list[tuple[str, str]] | None:
 
 
 def _hyperlinks(zf: zipfile.ZipFile, path: str, xml: bytes) -> dict[tuple[int, int], Hyperlink]:
-    found = _HYPERLINKS.search(xml)
+    found = _HYPERLINKS.search(xml) if b"<hyperlinks" in xml else None
     if not found:
         return {}
     rels_path = posixpath.join(posixpath.dirname(path), "_rels", posixpath.basename(path) + ".rels")
@@ -298,6 +298,20 @@ def _errors(xml: bytes) -> dict[tuple[int, int], str]:
     return out
 
 
+def _cell_refs(xml: bytes) -> list[tuple[bytes, bytes]] | None:
+    """(column letters, row number) of every cell, None if a cell has no reference. Excel
+    writes the reference first (``<c r="A1" ...>``): read so by a plainer pattern when every
+    cell tag is written so."""
+    if _OTHER_CELL_TAG.search(xml) is None:
+        return _PLAIN_CELL_REF.findall(xml)
+    refs = _CELL_REF.findall(xml)
+    return refs if len(refs) == len(_CELL_TAG.findall(xml)) else None
+
+
+_PLAIN_CELL_REF = re.compile(rb'<c r="([A-Z]{1,3})([0-9]+)"')
+_OTHER_CELL_TAG = re.compile(rb'<c(?:[\t\n\r\x0b\x0c>/]| (?!r="[A-Z]{1,3}[0-9]+"))')
+
+
 class _Unsupported(Exception):
     pass
 
@@ -327,13 +341,14 @@ def open_workbook(path: Path, *, formulas: bool = True) -> Workbook | None:
                     return None
                 if b"<mergeCell" in xml or _PREFIXED_CELL.search(xml):
                     return None
-                refs = _CELL_REF.findall(xml)
-                if len(refs) != len(_CELL_TAG.findall(xml)):
+                refs = _cell_refs(xml)
+                if refs is None:
                     return None  # a cell without its reference
                 links = _hyperlinks(zf, part, xml)
                 errors = _errors(xml)
-                rows = [int(r) for _, r in refs] + [r for r, _ in links]
-                columns = [_column_number(c) for c in {c for c, _ in refs}] + [c for _, c in links]
+                letters, numbers = zip(*refs, strict=True) if refs else ((), ())
+                rows = [*map(int, set(numbers)), *(r for r, _ in links)]
+                columns = [*map(_column_number, set(letters)), *(c for _, c in links)]
                 dimension = _DIMENSION.search(xml)
                 stated = dimension.group(1).decode() if dimension else None
                 parts.append(
