@@ -162,3 +162,36 @@ def test_cell_refs_are_those_of_the_general_pattern(cells):
     refs = xlsx._CELL_REF.findall(xml)
     expected = refs if len(refs) == len(xlsx._CELL_TAG.findall(xml)) else None
     assert xlsx._cell_refs(xml) == expected
+
+
+@pytest.mark.parametrize(
+    "cells",
+    [
+        '<c r="A1" t="e"><v>#N/A</v></c><c r="B1" t="s"><v>1</v></c><c r="C1" t="e"><v>#R</v></c>',
+        '<c r="A1" t="e"/><c r="B1" t="e"><v>#N/A</v></c>',
+        '<c r="A1" s="1" t="e"><f>1/0</f><v>#DIV/0!</v></c>',
+        '<c r="A1" t="inlineStr"><is><t>t="e"</t></is></c><c r="B2" t="e"><v>#N/A</v></c>',
+        '<c r="A1" x="<c " t="e"><v>#N/A</v></c>',
+        '<c t="e" r="D4"><v>#NAME?</v></c><cols t="e"/>',
+        "",
+    ],
+)
+def test_error_cells_are_those_of_the_general_pattern(cells):
+    xml = f"<worksheet><sheetData><row>{cells}</row></sheetData></worksheet>".encode()
+    assert xlsx._error_cells(xml) == xlsx._ERROR_CELL.findall(xml)
+
+
+@pytest.mark.parametrize(
+    "xml",
+    [
+        b"<a/><hyperlinks><hyperlink/></hyperlinks><b/>",
+        b"<hyperlinksX/><hyperlinks>x</hyperlinks></hyperlinks>",
+        b"<hyperlinks><hyperlink/>",
+        b"<hyperlinks/>",
+        b"<hyperlinks",
+        b"",
+    ],
+)
+def test_hyperlinks_block_is_what_the_pattern_finds(xml):
+    found = xlsx._HYPERLINKS.search(xml)
+    assert xlsx._hyperlinks_block(xml) == (found.group(0) if found else None)

@@ -156,8 +156,8 @@ def _sheet_paths(zf: zipfile.ZipFile) -> list[tuple[str, str]] | None:
 
 
 def _hyperlinks(zf: zipfile.ZipFile, path: str, xml: bytes) -> dict[tuple[int, int], Hyperlink]:
-    found = _HYPERLINKS.search(xml) if b"<hyperlinks" in xml else None
-    if not found:
+    block = _hyperlinks_block(xml)
+    if block is None:
         return {}
     rels_path = posixpath.join(posixpath.dirname(path), "_rels", posixpath.basename(path) + ".rels")
     targets = {}
@@ -169,9 +169,9 @@ def _hyperlinks(zf: zipfile.ZipFile, path: str, xml: bytes) -> dict[tuple[int, i
             targets = {r.get("Id"): r.get("Target") for r in rels.iter(f"{_PKG_REL}Relationship")}
     # The namespace declarations of the worksheet element, for the r:id attribute.
     head = xml[: xml.index(b">", xml.index(b"<worksheet")) + 1] if b"<worksheet" in xml else b""
-    elements = _plain_hyperlinks(head, found.group(0))
+    elements = _plain_hyperlinks(head, block)
     if elements is None:
-        wrapper = head + found.group(0) + b"</worksheet>"
+        wrapper = head + block + b"</worksheet>"
         elements = [
             (link.get("ref") or "", link.get(f"{_REL}id"), link.get("location"))
             for link in ElementTree.fromstring(wrapper).iter(f"{_MAIN}hyperlink")
@@ -185,6 +185,19 @@ def _hyperlinks(zf: zipfile.ZipFile, path: str, xml: bytes) -> dict[tuple[int, i
         cell = (int(ref.group(2)), _column_number(ref.group(1)))
         links[cell] = Hyperlink(target, location)
     return links
+
+
+def _hyperlinks_block(xml: bytes) -> bytes | None:
+    """What ``_HYPERLINKS.search(xml)`` finds (the first ``<hyperlinks`` tag to the next
+    ``</hyperlinks>``), by plain finds."""
+    start = xml.find(b"<hyperlinks")
+    while start != -1:
+        after = xml[start + 11 : start + 12]
+        if not (after.isalnum() or after == b"_"):  # a word boundary (\b) after the name
+            end = xml.find(b"</hyperlinks>", start + 11)
+            return None if end == -1 else xml[start : end + 13]
+        start = xml.find(b"<hyperlinks", start + 1)
+    return None
 
 
 # The hyperlinks and relationships as Excel writes them (attributes in its order, values
@@ -290,7 +303,7 @@ def _errors(xml: bytes) -> dict[tuple[int, int], str]:
     if b't="e"' not in xml:
         return {}  # no error cell (the pattern below needs this text)
     out = {}
-    for column, row, body in _ERROR_CELL.findall(xml):
+    for column, row, body in _error_cells(xml):
         value = _VALUE.search(body)
         if value is None:
             raise _Unsupported
@@ -310,6 +323,43 @@ def _cell_refs(xml: bytes) -> list[tuple[bytes, bytes]] | None:
 
 _PLAIN_CELL_REF = re.compile(rb'<c r="([A-Z]{1,3})([0-9]+)"')
 _OTHER_CELL_TAG = re.compile(rb'<c(?:[\t\n\r\x0b\x0c>/]| (?!r="[A-Z]{1,3}[0-9]+"))')
+
+
+def _error_cells(xml: bytes) -> list[tuple[bytes, bytes, bytes]]:
+    """``_ERROR_CELL.findall(xml)``, matched only at the cell tags holding ``t="e"`` (a match
+    starts at one): the tag that opens before each ``t="e"``. When the ``<`` before one is not a
+    cell tag's, or follows another ``<`` not closed, the whole text is searched."""
+    found, resume = [], 0
+    for flag in _flags(xml):
+        start = xml.rfind(b"<", 0, flag)
+        if start < resume:
+            continue  # inside the last match
+        if (
+            not _CELL_OPEN.match(xml, start)
+            or xml.rfind(b"<", xml.rfind(b">", 0, start) + 1, start) != -1
+        ):  # not a cell tag, or one opened inside another tag
+            return _ERROR_CELL.findall(xml)
+        if xml.find(b">", start, flag) != -1:
+            continue  # outside any tag
+        match = _ERROR_CELL.match(xml, start)
+        if match is not None:
+            found.append(match.groups())
+            resume = match.end()
+    return found
+
+
+def _flags(xml: bytes) -> Iterator[int]:
+    """Where ``\\bt="e"`` matches (a literal find: the pattern's ``\\b`` defeats the regex
+    engine's search for a literal prefix)."""
+    at = xml.find(b't="e"')
+    while at != -1:
+        before = xml[at - 1 : at]
+        if not (before.isalnum() or before == b"_"):
+            yield at
+        at = xml.find(b't="e"', at + 1)
+
+
+_CELL_OPEN = re.compile(rb"<c\s")
 
 
 class _Unsupported(Exception):
