@@ -154,3 +154,25 @@ def test_log_growth_is_finite_on_zero_bases():
     assert log_growth(pd.Series([11.0, 0.0]), pd.Series([0.0, 0.0])).tolist() == [
         pytest.approx(np.log(12)), 0.0
     ]  # fmt: skip
+
+
+def _fit_reference(cells, rows, cols):
+    """The proportional fitting as first written (sums taken anew at every use)."""
+    for _ in range(connecticut.MAX_ITERATIONS):
+        cells *= (rows / cells.sum(axis=1))[:, None]
+        cells *= (cols / cells.sum(axis=0))[None, :]
+        if np.abs(cells.sum(axis=1) - rows).max() <= connecticut.TOLERANCE * rows.max():
+            return cells
+    raise ValueError
+
+
+@pytest.mark.parametrize("seed", range(5))
+def test_fit_gives_the_same_bits_as_the_reference(seed):
+    rng = np.random.default_rng(seed)
+    truth = rng.uniform(1e3, 1e5, size=(8, 9)) * (rng.uniform(size=(8, 9)) < 0.4)
+    truth[np.arange(8), np.arange(8)] += 5e4  # every row and column holds a cell
+    truth[0, 8] += 5e4
+    rows, cols = truth.sum(axis=1), truth.sum(axis=0)  # margins a fit can meet
+    cells = truth * rng.uniform(0.2, 5.0, size=truth.shape)  # the seed: land areas
+    expected = _fit_reference(cells.copy(), rows, cols)
+    assert np.array_equal(connecticut._fit(cells.copy(), rows, cols), expected)

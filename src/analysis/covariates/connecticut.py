@@ -46,15 +46,31 @@ def cell_populations(
         raise ValueError("Connecticut allocation: a county or region population is missing")
     if abs(rows.sum() - cols.sum()) > TOLERANCE * rows.sum():
         raise ValueError(f"Connecticut margins differ: counties {rows.sum()}, regions {cols.sum()}")
-    cells = seed.to_numpy(dtype=float, copy=True)
-    for _ in range(MAX_ITERATIONS):
-        cells *= (rows / cells.sum(axis=1))[:, None]
-        cells *= (cols / cells.sum(axis=0))[None, :]
-        if np.abs(cells.sum(axis=1) - rows).max() <= TOLERANCE * rows.max():
-            break
-    else:
-        raise ValueError("Connecticut allocation: proportional fitting did not converge")
+    cells = _fit(seed.to_numpy(dtype=float, copy=True), rows, cols)
     return pd.DataFrame(cells, index=seed.index, columns=seed.columns)
+
+
+def _fit(cells: np.ndarray, rows: np.ndarray, cols: np.ndarray) -> np.ndarray:
+    """Rescale ``cells`` in place, rows then columns, until the row sums are within the
+    tolerance of ``rows``. Each step is ``cells *= (rows / cells.sum(axis=1))[:, None]``, then
+    the same for the columns, into buffers made once; the row sums of the convergence test are
+    those the next step divides by (the same numbers as summing again)."""
+    limit = TOLERANCE * rows.max()
+    row_sums, row_scale, gap = np.empty_like(rows), np.empty_like(rows), np.empty_like(rows)
+    col_sums, col_scale = np.empty_like(cols), np.empty_like(cols)
+    row_factor, col_factor = row_scale[:, None], col_scale[None, :]
+    np.add.reduce(cells, axis=1, out=row_sums)
+    for _ in range(MAX_ITERATIONS):
+        np.divide(rows, row_sums, out=row_scale)
+        np.multiply(cells, row_factor, out=cells)
+        np.add.reduce(cells, axis=0, out=col_sums)
+        np.divide(cols, col_sums, out=col_scale)
+        np.multiply(cells, col_factor, out=cells)
+        np.add.reduce(cells, axis=1, out=row_sums)
+        np.subtract(row_sums, rows, out=gap)
+        if np.maximum.reduce(np.abs(gap, out=gap)) <= limit:
+            return cells
+    raise ValueError("Connecticut allocation: proportional fitting did not converge")
 
 
 def distribute(values: pd.DataFrame, weights: pd.DataFrame) -> pd.DataFrame:

@@ -10,13 +10,14 @@ row and never drop it.
 
 from __future__ import annotations
 
+import contextlib
 import json
 from dataclasses import dataclass
 from datetime import date
 from functools import cache, lru_cache
 
 from analysis.ice import normalize as nz
-from analysis.ice.read import MAX_CELL_CHARS, Sheet, SheetRow
+from analysis.ice.read import LINK_COLUMNS, MAX_CELL_CHARS, Sheet, SheetRow
 
 QUARANTINE_REASONS = {
     "missing_state": "STATE is empty",
@@ -109,17 +110,17 @@ def split_rows(sheet: Sheet, snapshot_date: date, file: str) -> SplitRows:
     base = {"file": file, "snapshot_date": snapshot_date, "list": sheet.list_kind}
     has_signed = "SIGNED" in sheet.columns
     no_signed = {"signed": None, "signed_flag": None, "signed_corrected": None}
+    dated_by_value: dict = {}  # (type, SIGNED) -> the signed columns, for this snapshot date
     clean, quarantined = [], []
+    names, split = None, None
     for row in sheet.rows:
+        cells = row.cells
+        if names != (names := tuple(cells)):
+            split = _Columns(names)
         try:  # most rows repeat, unchanged, in the next month's list
-            key = (
-                tuple((c, type(v), v) for c, v in row.cells.items()),
-                tuple(row.links.items()),
-                tuple(row.formulas.items()),
-            )
-            problems, before, after = _by_content(key)
+            problems, before, after = split.content(cells, row.links, row.formulas)
         except TypeError:  # an unhashable cell value
-            problems, before, after = _checked(row.cells, row.links, row.formulas)
+            problems, before, after = _checked(cells, row.links, row.formulas)
         if problems:
             quarantined.append(
                 base
@@ -134,16 +135,84 @@ def split_rows(sheet: Sheet, snapshot_date: date, file: str) -> SplitRows:
             )
             continue
         if has_signed:
-            signed = nz.parse_signed(row.cells.get("SIGNED"), snapshot_date)
-            dated = {
-                "signed": signed.signed,
-                "signed_flag": signed.flag,
-                "signed_corrected": signed.corrected,
-            }
+            value = cells.get("SIGNED")
+            try:
+                dated = dated_by_value.get((type(value), value))
+            except TypeError:
+                dated = None
+            if dated is None:
+                dated = _dated(value, snapshot_date)
+                with contextlib.suppress(TypeError):
+                    dated_by_value[type(value), value] = dated
         else:
             dated = no_signed
-        clean.append(base | {"sheet_row": row.sheet_row} | before | dated | after)
+        clean.append({**base, "sheet_row": row.sheet_row, **before, **dated, **after})
     return SplitRows(clean, quarantined)
+
+
+def _dated(value: object, snapshot_date: date) -> dict:
+    signed = nz.parse_signed(value, snapshot_date)
+    return {
+        "signed": signed.signed,
+        "signed_flag": signed.flag,
+        "signed_corrected": signed.corrected,
+    }
+
+
+class _Columns:
+    """A sheet's named columns split into the link cells (MOA, ADDENDUM: their text and targets
+    change from month to month in the HTML era) and the rest, so that the columns derived from
+    each are looked up apart: the same result as :func:`_checked` of the whole row."""
+
+    def __init__(self, names: tuple[str, ...]) -> None:
+        self.names = names
+        self.core = tuple(c for c in names if c not in LINK_COLUMNS)
+        self.index = [i for i, c in enumerate(names) if c not in LINK_COLUMNS]
+        self.links = [c for c in LINK_COLUMNS if c in names]
+
+    def content(self, cells: dict, links: dict, formulas: dict) -> tuple:
+        values = tuple(cells.values())
+        linked = [cells[c] for c in self.links]
+        if formulas or any(type(v) is not str or len(v) > MAX_CELL_CHARS for v in linked if v):
+            key = (
+                tuple((c, type(v), v) for c, v in cells.items()),
+                tuple(links.items()),
+                tuple(formulas.items()),
+            )
+            return _by_content(key)
+        core = tuple([values[i] for i in self.index])
+        problems, before = _by_core((self.core, core, tuple(map(type, core))))
+        if problems:
+            return problems, None, None
+        moa, addendum = cells.get("MOA"), cells.get("ADDENDUM")
+        after = _after(
+            type(moa), moa, links.get("MOA"), type(addendum), addendum, links.get("ADDENDUM")
+        )
+        return (), before, after
+
+
+@lru_cache(maxsize=1 << 15)
+def _by_core(key) -> tuple:
+    """(problems, columns before SIGNED) of a row without formulas whose link cells are short
+    text or empty, given its other cells as (names, values, value types)."""
+    cells = dict(zip(key[0], key[1], strict=True))
+    state = _state(cells.get("STATE"))
+    agency = _agency(cells.get("LAW ENFORCEMENT AGENCY"))
+    model = _model(cells.get("SUPPORT TYPE"))
+    problems = _problems(cells, {}, state, agency, model)
+    if problems:
+        return problems, None
+    return (), _before(cells, state, agency, model)
+
+
+@lru_cache(maxsize=1 << 15)
+def _after(_moa_type, moa, moa_link, _addendum_type, addendum, addendum_link) -> dict:
+    return {
+        "moa_raw": nz.raw_text(moa),
+        "moa_url": nz.link_url(moa, moa_link),
+        "addendum_raw": nz.raw_text(addendum),
+        "addendum_url": nz.link_url(addendum, addendum_link),
+    }
 
 
 def _checked(cells: dict, links: dict, formulas: dict):
@@ -170,12 +239,23 @@ def _by_content(key) -> tuple:
 def _content_columns(cells: dict, links: dict, state, agency: AgencyName, model: str):
     """The columns of a tidy row that depend on its cells only (not on the snapshot date),
     before and after the SIGNED columns."""
+    moa, addendum = cells.get("MOA"), cells.get("ADDENDUM")
+    after = {
+        "moa_raw": nz.raw_text(moa),
+        "moa_url": nz.link_url(moa, links.get("MOA")),
+        "addendum_raw": nz.raw_text(addendum),
+        "addendum_url": nz.link_url(addendum, links.get("ADDENDUM")),
+    }
+    return _before(cells, state, agency, model), after
+
+
+def _before(cells: dict, state, agency: AgencyName, model: str) -> dict:
+    """The columns of a tidy row before SIGNED: from its cells other than MOA and ADDENDUM."""
     ice_type = nz.normalize_type(cells.get("TYPE"))
     agency_type = ice_type or agency.agency_type_by_name
     is_county = agency_type == "County"
-    moa_url = nz.link_url(cells.get("MOA"), links.get("MOA"))
     agency_key = f"{state.code}|{agency.key}"
-    before = {
+    return {
         "state_raw": nz.raw_text(cells.get("STATE")),
         "state": state.code,
         "state_match": state.match,
@@ -199,10 +279,3 @@ def _content_columns(cells: dict, links: dict, state, agency: AgencyName, model:
         "county_ice": nz.normalize_county(cells.get("COUNTY")),
         "signed_raw": nz.raw_text(cells.get("SIGNED")),
     }
-    after = {
-        "moa_raw": nz.raw_text(cells.get("MOA")),
-        "moa_url": moa_url,
-        "addendum_raw": nz.raw_text(cells.get("ADDENDUM")),
-        "addendum_url": nz.link_url(cells.get("ADDENDUM"), links.get("ADDENDUM")),
-    }
-    return before, after

@@ -61,7 +61,9 @@ def load_file(path: str | Path, snapshot_date: date, file: str | None = None) ->
     label = file or str(path)
     split = split_rows(sheet, snapshot_date, label)
     repeats = Counter(r["agreement_key"] for r in split.clean)
-    clean = [r | {"duplicate_key": repeats[r["agreement_key"]] > 1} for r in split.clean]
+    clean = split.clean  # fresh dicts, made for this file: completed in place
+    for r in clean:
+        r["duplicate_key"] = repeats[r["agreement_key"]] > 1
     return LoadedFile(
         file=label,
         snapshot_date=snapshot_date,

@@ -156,39 +156,210 @@ def _sheet_paths(zf: zipfile.ZipFile) -> list[tuple[str, str]] | None:
 
 
 def _hyperlinks(zf: zipfile.ZipFile, path: str, xml: bytes) -> dict[tuple[int, int], Hyperlink]:
-    found = _HYPERLINKS.search(xml)
-    if not found:
+    block = _hyperlinks_block(xml)
+    if block is None:
         return {}
     rels_path = posixpath.join(posixpath.dirname(path), "_rels", posixpath.basename(path) + ".rels")
     targets = {}
     if rels_path in zf.namelist():
-        rels = ElementTree.fromstring(zf.read(rels_path))
-        targets = {r.get("Id"): r.get("Target") for r in rels.iter(f"{_PKG_REL}Relationship")}
+        rels_xml = zf.read(rels_path)
+        targets = _plain_relationships(rels_xml)
+        if targets is None:
+            rels = ElementTree.fromstring(rels_xml)
+            targets = {r.get("Id"): r.get("Target") for r in rels.iter(f"{_PKG_REL}Relationship")}
     # The namespace declarations of the worksheet element, for the r:id attribute.
     head = xml[: xml.index(b">", xml.index(b"<worksheet")) + 1] if b"<worksheet" in xml else b""
-    wrapper = head + found.group(0) + b"</worksheet>"
+    elements = _plain_hyperlinks(head, block)
+    if elements is None:
+        wrapper = head + block + b"</worksheet>"
+        elements = [
+            (link.get("ref") or "", link.get(f"{_REL}id"), link.get("location"))
+            for link in ElementTree.fromstring(wrapper).iter(f"{_MAIN}hyperlink")
+        ]
     links = {}
-    for link in ElementTree.fromstring(wrapper).iter(f"{_MAIN}hyperlink"):
-        ref = _REF.match(link.get("ref") or "")
+    for ref_text, rel_id, location in elements:
+        ref = _REF.match(ref_text)
         if ref is None:
             raise _Unsupported
-        rel_id = link.get(f"{_REL}id")
         target = targets[rel_id] if rel_id else None
         cell = (int(ref.group(2)), _column_number(ref.group(1)))
-        links[cell] = Hyperlink(target, link.get("location"))
+        links[cell] = Hyperlink(target, location)
     return links
+
+
+def _hyperlinks_block(xml: bytes) -> bytes | None:
+    """What ``_HYPERLINKS.search(xml)`` finds (the first ``<hyperlinks`` tag to the next
+    ``</hyperlinks>``), by plain finds."""
+    start = xml.find(b"<hyperlinks")
+    while start != -1:
+        after = xml[start + 11 : start + 12]
+        if not (after.isalnum() or after == b"_"):  # a word boundary (\b) after the name
+            end = xml.find(b"</hyperlinks>", start + 11)
+            return None if end == -1 else xml[start : end + 13]
+        start = xml.find(b"<hyperlinks", start + 1)
+    return None
+
+
+# The hyperlinks and relationships as Excel writes them (attributes in its order, values
+# without tabs or line breaks), read by regular expressions instead of ElementTree.
+def _attribute(name: bytes, group: bool, optional: bool = False) -> bytes:
+    value = rb'"([^"<\t\n\r]*)"' if group else rb'"[^"<\t\n\r]*"'
+    return rb"(?: " + name + rb"=" + value + (rb")?" if optional else rb")")
+
+
+def _link(group: bool) -> bytes:
+    """ref, r:id, (location attribute, location), (xr:uid)."""
+    location = _attribute(b"location", group, optional=True)
+    uid = _attribute(b"xr:uid", False, optional=True)
+    return (
+        rb"<hyperlink"
+        + _attribute(b"ref", group)
+        + _attribute(b"r:id", group, optional=True)
+        + ((rb"(" + location + rb")") if group else location)
+        + _attribute(b"tooltip", False, optional=True)
+        + _attribute(b"display", False, optional=True)
+        + ((rb"(" + uid + rb")") if group else uid)
+        + rb"\s*/>"
+    )
+
+
+def _relationship(group: bool) -> bytes:
+    """Id, Target."""
+    return (
+        rb"<Relationship"
+        + _attribute(b"Id", group)
+        + _attribute(b"Type", False)
+        + _attribute(b"Target", group)
+        + _attribute(b"TargetMode", False, optional=True)
+        + rb"\s*/>"
+    )
+
+
+_LINK_ELEMENT = re.compile(_link(True))
+_LINK_BLOCK = re.compile(rb"<hyperlinks>(?:\s*" + _link(False) + rb")*\s*</hyperlinks>")
+_RELATIONSHIP_ELEMENT = re.compile(_relationship(True))
+_RELATIONSHIPS = re.compile(
+    rb'<\?xml version="1.0" encoding="UTF-8"(?: standalone="yes")?\?>\s*<Relationships xmlns="'
+    + _PKG_REL[1:-1].encode()
+    + rb'">(?:\s*'
+    + _relationship(False)
+    + rb")*\s*</Relationships>\s*"
+)
+_NAMED_ENTITY = re.compile(rb"&(?!(?:amp|lt|gt|quot|apos);)")
+
+
+def _plain_relationships(xml: bytes) -> dict[str, str] | None:
+    """Id -> Target of a relationships part as Excel writes it; None (for ElementTree to read
+    it) for any other form."""
+    if not _plain_text(xml) or not _RELATIONSHIPS.fullmatch(xml):
+        return None
+    return {
+        _unescape(i.decode()): _unescape(t.decode()) for i, t in _RELATIONSHIP_ELEMENT.findall(xml)
+    }
+
+
+def _plain_hyperlinks(head: bytes, block: bytes) -> list[tuple] | None:
+    """(ref, relationship id, location) of every hyperlink in ``block`` (the worksheet's
+    ``<hyperlinks>``) as Excel writes it, under the worksheet element ``head``; None (for
+    ElementTree to read it) for any other form."""
+    if not _plain_text(block) or not _LINK_BLOCK.fullmatch(block):
+        return None
+    parser = ElementTree.XMLPullParser(events=("start-ns",))
+    parser.feed(head + b"</worksheet>")
+    parser.close()
+    declared: dict[str, str] = {}
+    for _event, (prefix, uri) in parser.read_events():
+        declared[prefix] = uri
+    if declared.get("") != _MAIN[1:-1] or declared.get("r") != _REL[1:-1]:
+        return None
+    out = []
+    for ref, rel_id, location_attribute, location, uid in _LINK_ELEMENT.findall(block):
+        if uid and "xr" not in declared:
+            return None
+        out.append(
+            (
+                _unescape(ref.decode()),
+                _unescape(rel_id.decode()) or None,
+                _unescape(location.decode()) if location_attribute else None,
+            )
+        )
+    return out
+
+
+def _plain_text(xml: bytes) -> bool:
+    """No character references and no ``&`` but in the five named entities."""
+    return b"&#" not in xml and _NAMED_ENTITY.search(xml) is None
+
+
+def _unescape(text: str) -> str:
+    if "&" not in text:
+        return text
+    for entity, char in (("&lt;", "<"), ("&gt;", ">"), ("&quot;", '"'), ("&apos;", "'")):
+        text = text.replace(entity, char)
+    return text.replace("&amp;", "&")
 
 
 def _errors(xml: bytes) -> dict[tuple[int, int], str]:
     if b't="e"' not in xml:
         return {}  # no error cell (the pattern below needs this text)
     out = {}
-    for column, row, body in _ERROR_CELL.findall(xml):
+    for column, row, body in _error_cells(xml):
         value = _VALUE.search(body)
         if value is None:
             raise _Unsupported
         out[int(row), _column_number(column)] = html.unescape(value.group(1).decode())
     return out
+
+
+def _cell_refs(xml: bytes) -> list[tuple[bytes, bytes]] | None:
+    """(column letters, row number) of every cell, None if a cell has no reference. Excel
+    writes the reference first (``<c r="A1" ...>``): read so by a plainer pattern when every
+    cell tag is written so."""
+    if _OTHER_CELL_TAG.search(xml) is None:
+        return _PLAIN_CELL_REF.findall(xml)
+    refs = _CELL_REF.findall(xml)
+    return refs if len(refs) == len(_CELL_TAG.findall(xml)) else None
+
+
+_PLAIN_CELL_REF = re.compile(rb'<c r="([A-Z]{1,3})([0-9]+)"')
+_OTHER_CELL_TAG = re.compile(rb'<c(?:[\t\n\r\x0b\x0c>/]| (?!r="[A-Z]{1,3}[0-9]+"))')
+
+
+def _error_cells(xml: bytes) -> list[tuple[bytes, bytes, bytes]]:
+    """``_ERROR_CELL.findall(xml)``, matched only at the cell tags holding ``t="e"`` (a match
+    starts at one): the tag that opens before each ``t="e"``. When the ``<`` before one is not a
+    cell tag's, or follows another ``<`` not closed, the whole text is searched."""
+    found, resume = [], 0
+    for flag in _flags(xml):
+        start = xml.rfind(b"<", 0, flag)
+        if start < resume:
+            continue  # inside the last match
+        if (
+            not _CELL_OPEN.match(xml, start)
+            or xml.rfind(b"<", xml.rfind(b">", 0, start) + 1, start) != -1
+        ):  # not a cell tag, or one opened inside another tag
+            return _ERROR_CELL.findall(xml)
+        if xml.find(b">", start, flag) != -1:
+            continue  # outside any tag
+        match = _ERROR_CELL.match(xml, start)
+        if match is not None:
+            found.append(match.groups())
+            resume = match.end()
+    return found
+
+
+def _flags(xml: bytes) -> Iterator[int]:
+    """Where ``\\bt="e"`` matches (a literal find: the pattern's ``\\b`` defeats the regex
+    engine's search for a literal prefix)."""
+    at = xml.find(b't="e"')
+    while at != -1:
+        before = xml[at - 1 : at]
+        if not (before.isalnum() or before == b"_"):
+            yield at
+        at = xml.find(b't="e"', at + 1)
+
+
+_CELL_OPEN = re.compile(rb"<c\s")
 
 
 class _Unsupported(Exception):
@@ -220,13 +391,14 @@ def open_workbook(path: Path, *, formulas: bool = True) -> Workbook | None:
                     return None
                 if b"<mergeCell" in xml or _PREFIXED_CELL.search(xml):
                     return None
-                refs = _CELL_REF.findall(xml)
-                if len(refs) != len(_CELL_TAG.findall(xml)):
+                refs = _cell_refs(xml)
+                if refs is None:
                     return None  # a cell without its reference
                 links = _hyperlinks(zf, part, xml)
                 errors = _errors(xml)
-                rows = [int(r) for _, r in refs] + [r for r, _ in links]
-                columns = [_column_number(c) for c in {c for c, _ in refs}] + [c for _, c in links]
+                letters, numbers = zip(*refs, strict=True) if refs else ((), ())
+                rows = [*map(int, set(numbers)), *(r for r, _ in links)]
+                columns = [*map(_column_number, set(letters)), *(c for _, c in links)]
                 dimension = _DIMENSION.search(xml)
                 stated = dimension.group(1).decode() if dimension else None
                 parts.append(

@@ -101,7 +101,8 @@ class Crosswalks:
 
     def derived(self, name: str, build: Callable[[Crosswalks], object]):
         """``build(self)``, computed once per crosswalks object (the fields are not changed
-        after the build)."""
+        after the build). ``build`` must not read the overrides: the rules-only twin
+        (:func:`analysis.locate.matcher._without_overrides`) shares these lookups."""
         if name not in self._derived:
             self._derived[name] = build(self)
         return self._derived[name]

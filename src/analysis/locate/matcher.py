@@ -406,5 +406,8 @@ def _without_overrides(cw: Crosswalks) -> Crosswalks:
     twin = cw.__dict__.get("_rules_only")
     if twin is None:
         twin = replace(cw, overrides={})
+        # The derived lookups are built from the places, never the overrides: shared, so that
+        # those the build prepared are not built again for the twin.
+        twin._derived = cw._derived
         cw.__dict__["_rules_only"] = twin
     return twin
