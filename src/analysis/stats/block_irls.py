@@ -16,12 +16,7 @@ covariances from it. The iterates differ from statsmodels' only by rounding
 
 from __future__ import annotations
 
-import warnings
-from types import SimpleNamespace
-
 import numpy as np
-from statsmodels.genmod.generalized_linear_model import _check_convergence
-from statsmodels.tools.sm_exceptions import PerfectSeparationWarning
 
 from analysis.stats.irls import CachedGLM
 
@@ -80,52 +75,13 @@ class BlockIRLSGLM(CachedGLM):
         return gram, np.linalg.solve(gram, right)
 
     def _solve(self, start_params, maxiter, tol, scale, cov_type, cov_kwds, use_t, **kwargs):
-        endog, exog, family = self.endog, self.exog, self.family
-        start_params = np.zeros(exog.shape[1])
-        mu = family.starting_mu(endog)
-        lin_pred = family.predict(mu)
-        self.scale = self.estimate_scale(mu)
-        dev = family.deviance(endog, mu, self.var_weights, self.freq_weights, self.scale)
-        if np.isnan(dev):
-            raise ValueError("The first guess on the deviance function returned a nan.")
-        history = dict(params=[np.inf, start_params], deviance=[np.inf, dev])
-        converged = False
-        for iteration in range(maxiter):
-            # Family.weights: 1 / (g'(mu)^2 Var(mu)), with g'(mu) computed once.
-            deriv = family.link.deriv(mu)
-            self.weights = self.iweights * self.n_trials * (1.0 / (deriv**2 * family.variance(mu)))
-            wlsendog = lin_pred + deriv * (endog - mu) - self._offset_exposure
-            if not (np.isfinite(wlsendog).all() and np.isfinite(np.sqrt(self.weights)).all()):
-                raise ValueError("NaN, inf or invalid value detected, estimation infeasible.")
-            gram, params = self._normal_solve(self.weights, wlsendog)
-            lin_pred = exog @ params + self._offset_exposure
-            mu = family.fitted(lin_pred)
-            history["params"].append(params)
-            history["deviance"].append(
-                family.deviance(endog, mu, self.var_weights, self.freq_weights, self.scale)
-            )
-            self.scale = self.estimate_scale(mu)
-            # np.allclose(mu - endog, 0): every |mu - y| <= 1e-8 (atol; NaN fails), cheaper.
-            if endog.squeeze().ndim == 1 and (np.abs(mu - endog) <= 1e-8).all():
-                warnings.warn(
-                    "Perfect separation or prediction detected, parameter may not be identified",
-                    category=PerfectSeparationWarning,
-                    stacklevel=2,
-                )
-            converged = _check_convergence(history["deviance"], iteration + 1, tol, 0.0)
-            if converged:
-                break
-        self.mu = mu
+        def step(weights, wlsendog):
+            gram, params = self._normal_solve(weights, wlsendog)
+            return params, gram
+
+        params, gram, _, history, converged = self._irls(maxiter, tol, step)
         # statsmodels' final step, WLS(wlsendog, exog, weights).fit(method="pinv"), solves the
         # system of the last step again: its solution is that step's, up to rounding, and its
         # normalized covariance the inverse of the same X'WX.
-        wls = SimpleNamespace(params=params, normalized_cov_params=np.linalg.inv(gram))
-        history["iteration"] = iteration + 1
-        fitted = SimpleNamespace(
-            results_wls=wls,
-            scale=self.scale,
-            fit_history=history,
-            converged=converged,
-            mle_settings={"wls_method": "block normal equations", "optimizer": "IRLS"},
-        )
-        return SimpleNamespace(_results=fitted)
+        return self._solution(params, np.linalg.inv(gram), history, converged,
+                              "block normal equations")  # fmt: skip

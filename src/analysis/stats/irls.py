@@ -17,6 +17,7 @@ from __future__ import annotations
 import hashlib
 import warnings
 from collections import OrderedDict
+from types import SimpleNamespace
 
 import numpy as np
 import scipy.sparse as sp
@@ -64,6 +65,65 @@ class CachedGLM(GLM):
     def _solve(self, start_params, maxiter, tol, scale, cov_type, cov_kwds, use_t, **kwargs):
         return super()._fit_irls(start_params, maxiter, tol, scale, cov_type, cov_kwds, use_t,
                                  attach_wls=True, **kwargs)  # fmt: skip
+
+    def _irls(self, maxiter: int, tol: float, step):
+        """statsmodels' ``GLM._fit_irls`` with the defaults the engine uses (deviance
+        criterion, atol = tol, rtol = 0, no start values), each weighted least-squares step
+        solved by ``step(weights, wlsendog)``, which returns its solution and what the final
+        step needs. Returns the last step's ``(params, what step returned with them,
+        wlsendog, history, converged)``; ``self.mu``, ``self.weights`` and ``self.scale`` are
+        the last step's."""
+        endog, exog, family = self.endog, self.exog, self.family
+        start_params = np.zeros(exog.shape[1])
+        mu = family.starting_mu(endog)
+        lin_pred = family.predict(mu)
+        self.scale = self.estimate_scale(mu)
+        dev = family.deviance(endog, mu, self.var_weights, self.freq_weights, self.scale)
+        if np.isnan(dev):
+            raise ValueError("The first guess on the deviance function returned a nan.")
+        history = dict(params=[np.inf, start_params], deviance=[np.inf, dev])
+        converged = False
+        for iteration in range(maxiter):
+            # Family.weights: 1 / (g'(mu)^2 Var(mu)), with g'(mu) computed once.
+            deriv = family.link.deriv(mu)
+            self.weights = self.iweights * self.n_trials * (1.0 / (deriv**2 * family.variance(mu)))
+            wlsendog = lin_pred + deriv * (endog - mu) - self._offset_exposure
+            if not (np.isfinite(wlsendog).all() and np.isfinite(np.sqrt(self.weights)).all()):
+                raise ValueError("NaN, inf or invalid value detected, estimation infeasible.")
+            params, solved = step(self.weights, wlsendog)
+            lin_pred = exog @ params + self._offset_exposure
+            mu = family.fitted(lin_pred)
+            history["params"].append(params)
+            history["deviance"].append(
+                family.deviance(endog, mu, self.var_weights, self.freq_weights, self.scale)
+            )
+            self.scale = self.estimate_scale(mu)
+            # np.allclose(mu - endog, 0): every |mu - y| <= 1e-8 (atol; NaN fails), cheaper.
+            if endog.squeeze().ndim == 1 and (np.abs(mu - endog) <= 1e-8).all():
+                warnings.warn(
+                    "Perfect separation or prediction detected, parameter may not be identified",
+                    category=PerfectSeparationWarning,
+                    stacklevel=3,
+                )
+            converged = _check_convergence(history["deviance"], iteration + 1, tol, 0.0)
+            if converged:
+                break
+        self.mu = mu
+        history["iteration"] = iteration + 1
+        return params, solved, wlsendog, history, converged
+
+    def _solution(self, params, normalized_cov, history, converged, method: str):
+        """What :meth:`_solve` returns to :meth:`_fit_irls`: the final step's estimates and
+        normalized covariance, the scale, history and convergence."""
+        wls = SimpleNamespace(params=params, normalized_cov_params=normalized_cov)
+        fitted = SimpleNamespace(
+            results_wls=wls,
+            scale=self.scale,
+            fit_history=history,
+            converged=converged,
+            mle_settings={"wls_method": method, "optimizer": "IRLS"},
+        )
+        return SimpleNamespace(_results=fitted)
 
     def _fit_irls(self, start_params=None, maxiter=100, tol=1e-8, scale=None,
                   cov_type="nonrobust", cov_kwds=None, use_t=None, **kwargs):  # fmt: skip
@@ -137,61 +197,17 @@ class SparseIRLSGLM(CachedGLM):
         return (self._rows.data, self._rows.indices, self._rows.indptr)
 
     def _solve(self, start_params, maxiter, tol, scale, cov_type, cov_kwds, use_t, **kwargs):
-        # statsmodels' ``GLM._fit_irls`` with the defaults the engine uses (deviance
-        # criterion, atol = tol, rtol = 0, no start_params); only the WLS solve differs.
-        endog, exog = self.endog, self.exog
-        rows = self._rows
-        columns = rows.T.tocsr()  # X' (k x n), its entries scaled by the weights per step
-        start_params = np.zeros(exog.shape[1])
-        mu = self.family.starting_mu(endog)
-        lin_pred = self.family.predict(mu)
-        self.scale = self.estimate_scale(mu)
-        dev = self.family.deviance(endog, mu, self.var_weights, self.freq_weights, self.scale)
-        if np.isnan(dev):
-            raise ValueError("The first guess on the deviance function returned a nan.")
-        history = dict(params=[np.inf, start_params], deviance=[np.inf, dev])
-        converged = False
-        for iteration in range(maxiter):
-            self.weights = self.iweights * self.n_trials * self.family.weights(mu)
-            wlsendog = lin_pred + self.family.link.deriv(mu) * (endog - mu) - self._offset_exposure
-            if not (np.isfinite(wlsendog).all() and np.isfinite(np.sqrt(self.weights)).all()):
-                raise ValueError("NaN, inf or invalid value detected, estimation infeasible.")
+        columns = self._rows.T.tocsr()  # X' (k x n), its entries scaled by the weights per step
+
+        def step(weights, wlsendog):
             weighted = sp.csr_matrix(
-                (columns.data * self.weights[columns.indices], columns.indices, columns.indptr),
+                (columns.data * weights[columns.indices], columns.indices, columns.indptr),
                 shape=columns.shape,
             )
-            params = np.linalg.solve((weighted @ rows).toarray(), weighted @ wlsendog)
-            lin_pred = exog @ params + self._offset_exposure
-            mu = self.family.fitted(lin_pred)
-            history["params"].append(params)
-            history["deviance"].append(
-                self.family.deviance(endog, mu, self.var_weights, self.freq_weights, self.scale)
-            )
-            self.scale = self.estimate_scale(mu)
-            if endog.squeeze().ndim == 1 and np.allclose(mu - endog, 0):
-                warnings.warn(
-                    "Perfect separation or prediction detected, parameter may not be identified",
-                    category=PerfectSeparationWarning,
-                    stacklevel=2,
-                )
-            converged = _check_convergence(history["deviance"], iteration + 1, tol, 0.0)
-            if converged:
-                break
-        self.mu = mu
-        wls_results = lm.WLS(wlsendog, exog, self.weights).fit(method="pinv")
-        results = GLMResults(
-            self,
-            wls_results.params,
-            wls_results.normalized_cov_params,
-            self.scale,
-            cov_type=cov_type,
-            cov_kwds=cov_kwds,
-            use_t=use_t,
-        )
-        results.method = "IRLS"
-        results.mle_settings = {"wls_method": "sparse normal equations", "optimizer": "IRLS"}
-        history["iteration"] = iteration + 1
-        results.fit_history = history
-        results.converged = converged
-        results.results_wls = wls_results
-        return GLMResultsWrapper(results)
+            return np.linalg.solve((weighted @ self._rows).toarray(), weighted @ wlsendog), None
+
+        _, _, wlsendog, history, converged = self._irls(maxiter, tol, step)
+        # statsmodels' final step: a dense pseudo-inverse WLS at the last weights.
+        wls = lm.WLS(wlsendog, self.exog, self.weights).fit(method="pinv")
+        return self._solution(wls.params, wls.normalized_cov_params, history, converged,
+                              "sparse normal equations")  # fmt: skip
