@@ -8,13 +8,12 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import pytest
+from state_panels import unbalanced_panel
 
 from analysis.stats import few_cluster as fc
 from analysis.stats import wcr
 from analysis.stats.fwl import FixedEffects, OneColumnRefits
-from analysis.stats.panel import add_state_period_indicator
 
-MONTHS = pd.period_range("2025-01", periods=10, freq="M")
 SCHEDULES = pd.DataFrame(
     {"state": ["S00", "S01", "S02"], "start_month": ["2025-04", "2024-06", "2025-07"]}
 )
@@ -23,19 +22,7 @@ SCHEDULES = pd.DataFrame(
 @pytest.fixture(scope="module")
 def panel():
     """An unbalanced county x month panel (counties leave after their event), 14 states."""
-    rng = np.random.default_rng(3)
-    rows = pd.DataFrame(
-        [(f"S{s:02d}", f"S{s:02d}-{c}", m) for s in range(14) for c in range(6) for m in MONTHS],
-        columns=["state", "fips", "month"],
-    )
-    rows["x"] = rng.normal(size=len(rows))
-    rows["z"] = rng.normal(size=len(rows)) + (rows.state == "S03")
-    rows = add_state_period_indicator(rows, SCHEDULES, "law")
-    p = 0.1 + 0.03 * rows.x + 0.05 * rows.law
-    rows["y"] = (rng.random(len(rows)) < p.clip(0.01, 0.99)).astype(int)
-    first = rows[rows.y == 1].groupby("fips").month.min()
-    keep = rows.month <= rows.fips.map(first).fillna(MONTHS[-1])
-    return rows[keep & (rng.random(len(rows)) > 0.05)].reset_index(drop=True)
+    return unbalanced_panel(3, 14, 6, SCHEDULES, "S03")
 
 
 def _draws(fit, n, seed=5, exclude=()):

@@ -6,12 +6,11 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import pytest
+from state_panels import unbalanced_panel
 
 from analysis.stats import few_cluster as fc
 from analysis.stats.fwl_draws import StateDrawRefits
-from analysis.stats.panel import add_state_period_indicator
 
-MONTHS = pd.period_range("2025-01", periods=10, freq="M")
 # S03's schedule is in force in every month: with state effects a draw giving only it (and
 # states without rows) is absorbed. S01's ends inside the window.
 SCHEDULES = pd.DataFrame(
@@ -25,19 +24,7 @@ SCHEDULES = pd.DataFrame(
 
 @pytest.fixture(scope="module")
 def panel():
-    rng = np.random.default_rng(7)
-    rows = pd.DataFrame(
-        [(f"S{s:02d}", f"S{s:02d}-{c}", m) for s in range(15) for c in range(5) for m in MONTHS],
-        columns=["state", "fips", "month"],
-    )
-    rows["x"] = rng.normal(size=len(rows))
-    rows["z"] = rng.normal(size=len(rows)) + (rows.state == "S05")
-    rows = add_state_period_indicator(rows, SCHEDULES, "law")
-    p = 0.1 + 0.03 * rows.x + 0.05 * rows.law
-    rows["y"] = (rng.random(len(rows)) < p.clip(0.01, 0.99)).astype(int)
-    first = rows[rows.y == 1].groupby("fips").month.min()
-    keep = rows.month <= rows.fips.map(first).fillna(MONTHS[-1])
-    return rows[keep & (rng.random(len(rows)) > 0.05)].reset_index(drop=True)
+    return unbalanced_panel(7, 15, 5, SCHEDULES, "S05")
 
 
 def _draws(fit, n, seed=11):
