@@ -1,6 +1,14 @@
 """The order in which the runner hands notebooks to its workers."""
 
-from analysis.runner.run import NotebookSpec, dispatch_order, jobs_at_once
+import pytest
+
+from analysis.runner.run import (
+    NotebookSpec,
+    RunConfigError,
+    dispatch_order,
+    jobs_at_once,
+    load_params,
+)
 
 
 def spec(name, needs=()):
@@ -25,3 +33,20 @@ def test_one_core_is_left_to_the_zygote_while_it_imports():
     assert jobs_at_once(2, zygote_warming=False) == 2
     assert jobs_at_once(1, zygote_warming=True) == 1  # never none
     assert jobs_at_once(4, zygote_warming=True) == 3
+
+
+def test_without_history_the_typical_seconds_of_params_yaml_order_them():
+    specs = [spec("00_a"), spec("10_b"), spec("20_c"), spec("90_d", ["10_b", "20_c"])]
+    for s, hint in zip(specs, [2, 1, 5, 9], strict=True):
+        s.typical_seconds = hint
+    seconds = {"10_b": 7.0}  # a recorded time wins over the hint
+    order = sorted(specs, key=lambda s: dispatch_order(specs, seconds)[s.name])
+    assert [s.name for s in order] == ["10_b", "20_c", "90_d", "00_a"]
+
+
+def test_a_typical_seconds_that_is_not_a_number_is_a_config_error(tmp_path):
+    (tmp_path / "00_a.ipynb").write_text("{}")
+    params = tmp_path / "params.yaml"
+    params.write_text("notebooks:\n  - {name: 00_a, title: A, summary: a, typical_seconds: soon}\n")
+    with pytest.raises(RunConfigError, match="00_a.*typical_seconds must be a number"):
+        load_params(params, tmp_path)

@@ -19,6 +19,9 @@ class NotebookSpec:
     needs: list[str] = field(default_factory=list)
     inputs: list[str] = field(default_factory=list)
     parameters: dict[str, Any] = field(default_factory=dict)
+    # Roughly how long it runs (seconds, 2 cores): which notebook to start first before a run
+    # has recorded its time. A scheduling hint, never a result.
+    typical_seconds: float = 0.0
     directory: Path = paths.NOTEBOOKS
 
     @property

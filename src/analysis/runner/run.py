@@ -61,9 +61,11 @@ __all__ = ["EXECUTION_ENV", "KERNEL", "Layout", "NotebookSpec", "RunConfigError"
            "RunResult", "execute_one", "load_params", "run_notebooks"]  # fmt: skip
 RENDERER = "analysis.runner.render"  # its code and templates shape every report
 # Imported by the zygote besides the package modules the run's notebooks reach: the kernel
-# itself (its debugger too: a kernel imports it at start) and what the notebooks' first cells
-# import.
+# itself (what it imports as it starts: its debugger, IPython's history database and magics)
+# and what the notebooks' first cells import.
 KERNEL_MODULES = ("ipykernel.kernelapp", "ipykernel.ipkernel", "ipykernel.debugger",
+                  "IPython.core.completerlib", "IPython.core.debugger",
+                  "IPython.extensions.storemagic", "psutil", "sqlite3", "tornado.platform.asyncio",
                   "IPython.display", "numpy", "pandas", "matplotlib.pyplot")  # fmt: skip
 # What the zygote also loads when a notebook reaches a module: a warm-up (``module:function``,
 # memos every kernel would fill: shapes, matplotlib's fonts) or a module imported lazily
@@ -109,6 +111,12 @@ def load_params(
                 f"{path}: notebooks[{i}]: unknown keys {sorted(unknown)} or no name"
             )
         spec = NotebookSpec(**entry, directory=notebooks_dir)
+        hint = spec.typical_seconds
+        if isinstance(hint, bool) or not isinstance(hint, int | float) or hint < 0:
+            raise RunConfigError(
+                f"{path}: notebooks[{i}] ({spec.name}): typical_seconds must be a number of "
+                f"seconds >= 0, not {hint!r}"
+            )
         if not spec.source.exists():
             raise RunConfigError(f"{path}: notebooks[{i}]: {spec.source} does not exist")
         specs.append(spec)
@@ -426,10 +434,14 @@ def jobs_at_once(workers: int, zygote_warming: bool) -> int:
 
 def dispatch_order(specs: list[NotebookSpec], seconds: dict[str, float]) -> dict[str, tuple]:
     """Sort key per notebook for handing out workers: first those another notebook of the run
-    needs (they gate it), then the longest by their last recorded run (a long notebook started
-    last would finish alone), then the order of params.yaml."""
+    needs (they gate it), then the longest (a long notebook started last would finish alone) by
+    their last recorded run, else by their ``typical_seconds`` in params.yaml, then the order
+    of params.yaml."""
     needed = {n for s in specs for n in s.needs}
-    return {s.name: (s.name not in needed, -seconds.get(s.name, 0), i) for i, s in enumerate(specs)}
+    return {
+        s.name: (s.name not in needed, -(seconds.get(s.name) or s.typical_seconds), i)
+        for i, s in enumerate(specs)
+    }
 
 
 def stop_workers(pool: ProcessPoolExecutor | None) -> None:
