@@ -62,6 +62,12 @@ def test_forked_kernel_has_the_modules_warm_and_an_empty_namespace(tmp_path, zyg
     assert execute(tmp_path, "print('colorsys' in dir())", zygote.address) == ["False"]
 
 
+def test_what_the_zygote_loaded_is_frozen_for_the_kernels_garbage_collector(tmp_path, zygote):
+    probe = "import gc\nprint(gc.get_freeze_count() > 1000)"
+    assert execute(tmp_path, probe, zygote.address) == ["True"]
+    assert execute(tmp_path, probe, None) == ["False"]  # a kernel started the usual way
+
+
 def test_without_a_zygote_the_kernel_starts_as_usual(tmp_path):
     warm, parent, _ = execute(tmp_path, PROBE, None)
     assert warm == "False" and int(parent) == os.getpid()

@@ -8,6 +8,7 @@ same ``ipykernel_launcher`` command the kernel spec gives, with the request's en
 working directory and output files). A notebook's namespace starts empty as in any kernel:
 only ``sys.modules`` is warm, and the memos of the warm-up functions the run names
 (``module:function``, e.g. shapes decoded from the raw files, keyed on each file's version).
+What it loaded is frozen for the garbage collector (``gc.freeze``), as pre-fork servers do.
 
 A request is refused (the worker then starts the kernel the usual way) when its command is not
 the spec's ipykernel command for this interpreter, or when its environment differs from the
@@ -21,6 +22,7 @@ from __future__ import annotations
 
 import atexit
 import contextlib
+import gc
 import importlib
 import importlib.util
 import json
@@ -169,6 +171,10 @@ def serve(address: str, modules: list[str]) -> None:
     start_env = dict(os.environ)
     start_argv = sys.orig_argv[: sys.orig_argv.index("-m")]
     preload(modules)
+    # What is loaded now lives as long as every kernel: frozen, a kernel's garbage collections
+    # skip it instead of traversing it (and copying every page they touch from this process).
+    gc.collect()
+    gc.freeze()
     unsafe = foreign_threads()
     listener = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
     listener.bind(address + ".tmp")
