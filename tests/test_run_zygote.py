@@ -68,6 +68,24 @@ def test_what_the_zygote_loaded_is_frozen_for_the_kernels_garbage_collector(tmp_
     assert execute(tmp_path, probe, None) == ["False"]  # a kernel started the usual way
 
 
+def test_modules_named_after_the_start_are_loaded_before_it_serves(tmp_path):
+    z = kernels.Zygote(kernels.kernel_argv("python3"), [], kernel_environment(), more=True)
+    try:
+        time.sleep(1)
+        assert z.warming() and not os.path.exists(z.address)  # waits for the rest of the list
+        z.also_load([WARM])
+        deadline = time.monotonic() + 60
+        while not os.path.exists(z.address):
+            assert time.monotonic() < deadline
+            time.sleep(0.05)
+        assert execute(tmp_path, PROBE, z.address)[0] == "True"
+    finally:
+        z.close()
+    unnamed = kernels.Zygote(kernels.kernel_argv("python3"), [], kernel_environment(), more=True)
+    unnamed.close()  # the runner stopped before naming them: the zygote ends
+    assert unnamed.process.poll() is not None and not os.path.exists(unnamed.folder)
+
+
 def test_without_a_zygote_the_kernel_starts_as_usual(tmp_path):
     warm, parent, _ = execute(tmp_path, PROBE, None)
     assert warm == "False" and int(parent) == os.getpid()

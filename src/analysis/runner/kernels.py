@@ -29,7 +29,7 @@ from jupyter_client.provisioning import LocalProvisioner
 from traitlets import DottedObjectName, Type
 
 from analysis import paths
-from analysis.runner.zygote import interpreter_command
+from analysis.runner.zygote import MORE, interpreter_command
 
 _address: str | None = None  # this worker's zygote socket, set by use_zygote
 WARMING_LIMIT = 60.0  # seconds the runner holds a core back for the zygote's imports, at most
@@ -192,14 +192,24 @@ def use_zygote(address: str | None) -> None:
 class Zygote:
     """The run's zygote process: warm with ``modules``, for kernels of ``kernel_argv``."""
 
-    def __init__(self, kernel_argv: list[str], modules: list[str], env: dict[str, str]):
+    def __init__(
+        self, kernel_argv: list[str], modules: list[str], env: dict[str, str], more: bool = False
+    ):
+        """``more``: after ``modules`` the zygote waits for more, given by :meth:`also_load`."""
         self.folder = tempfile.mkdtemp(prefix="atlas-zygote-")
         self.address = os.path.join(self.folder, "socket")
         interpreter = interpreter_command(kernel_argv)
         if interpreter is None:
             raise ValueError(f"not an ipykernel command: {kernel_argv}")
         self.process = subprocess.Popen(
-            [*interpreter, "-m", "analysis.runner.zygote", self.address, *modules],
+            [
+                *interpreter,
+                "-m",
+                "analysis.runner.zygote",
+                self.address,
+                *([MORE] if more else []),
+                *modules,
+            ],  # fmt: skip
             stdin=subprocess.PIPE,
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,
@@ -208,6 +218,11 @@ class Zygote:
             start_new_session=True,  # terminal Ctrl-C goes to the runner, which stops this
         )
         self.started = time.monotonic()
+
+    def also_load(self, modules: list[str]) -> None:
+        """The modules (and ``module:function`` warm-ups) to load after the first ones."""
+        self.process.stdin.write(json.dumps(modules).encode() + b"\n")
+        self.process.stdin.flush()
 
     def warming(self) -> bool:
         """Still importing: not serving yet, not ended, and started under a minute ago."""

@@ -419,10 +419,18 @@ def start_zygote(specs: list[NotebookSpec], graph: ImportGraph):
     """The run's kernel zygote, warm with the package modules the notebooks reach."""
     from analysis.runner.kernels import Zygote, kernel_argv
 
-    reached = sorted({m for s in specs for m in graph.closure_of_source(notebook_code(s.source))})
-    warmups = sorted({KERNEL_WARMUPS[m] for m in reached if m in KERNEL_WARMUPS})
-    preload = [*KERNEL_MODULES, *reached, *warmups]
-    return Zygote(kernel_argv(KERNEL), preload, kernel_environment())
+    # The kernel's own modules load while the import graph is read (cold, a good half second).
+    zygote = Zygote(kernel_argv(KERNEL), list(KERNEL_MODULES), kernel_environment(), more=True)
+    try:
+        reached = sorted(
+            {m for s in specs for m in graph.closure_of_source(notebook_code(s.source))}
+        )
+        warmups = sorted({KERNEL_WARMUPS[m] for m in reached if m in KERNEL_WARMUPS})
+        zygote.also_load([*reached, *warmups])
+    except BaseException:
+        zygote.close()
+        raise
+    return zygote
 
 
 def jobs_at_once(workers: int, zygote_warming: bool) -> int:

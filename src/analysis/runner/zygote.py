@@ -162,6 +162,11 @@ def preload(modules: list[str]) -> None:
                 getattr(module, function)()
 
 
+MORE = "--more"
+"""In place of the first module: more modules follow on stdin, as one JSON list on one line
+(the runner starts importing the kernel's modules while it works out the notebooks')."""
+
+
 def serve(address: str, modules: list[str]) -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the runner stops this process itself
     signal.signal(signal.SIGCHLD, signal.SIG_IGN)  # kernels are reaped by the system
@@ -170,7 +175,13 @@ def serve(address: str, modules: list[str]) -> None:
         del sys.path[0]
     start_env = dict(os.environ)
     start_argv = sys.orig_argv[: sys.orig_argv.index("-m")]
-    preload(modules)
+    more = modules[:1] == [MORE]
+    preload(modules[1:] if more else modules)
+    if more:
+        line = sys.stdin.readline()
+        if not line:  # the runner stopped before naming them: no kernel will be asked for
+            return
+        preload(json.loads(line))
     # What is loaded now lives as long as every kernel: frozen, a kernel's garbage collections
     # skip it instead of traversing it (and copying every page they touch from this process).
     gc.collect()
