@@ -5,19 +5,30 @@ A table is a list of ``Col`` specs plus its sort key, its row key and any table-
 boundary, (b) ``Table.typed_frame``, which builds a frame with exactly those columns and dtypes
 in a fixed row order, and (c) the committed data dictionary ``data/dictionaries/<table>.csv``
 (tests check the committed file equals ``Table.dictionary_rows``).
+
+``Table.validate`` first runs the schema's checks itself, vectorised, on a frame of exactly the
+dtypes ``typed_frame`` makes (:meth:`Table.passes`: the same checks, each at least as strict as
+pandera's); only a frame that does not pass them is handed to pandera, whose error it raises.
+So pandera, slow to import and to run, is imported only for a table with a problem, and the
+errors are pandera's own.
 """
 
 from __future__ import annotations
 
 import csv
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from functools import cache
 from pathlib import Path
+from typing import TYPE_CHECKING
 
+import numpy as np
 import pandas as pd
-import pandera.pandas as pa
 
 from analysis.io import DICTIONARY_FIELDS, dictionary_path
+
+if TYPE_CHECKING:
+    import pandera.pandas as pa
 
 DATE = "datetime64[s]"
 
@@ -34,6 +45,50 @@ class Col:
 
 
 @dataclass(frozen=True)
+class RowCheck:
+    """A table-wide check: ``test(df)`` gives a bool per row (True: the row is fine); pandera
+    reports ``error`` for the failing rows (it is ``pa.Check(test, error=error)``)."""
+
+    test: Callable[[pd.DataFrame], pd.Series]
+    error: str
+
+    def check(self) -> pa.Check:
+        import pandera.pandas as pa
+
+        return pa.Check(self.test, error=self.error)
+
+
+@cache
+def _exact_dtypes() -> dict[str, object]:
+    """Col dtype -> the one dtype ``typed_frame`` gives it, which pandera accepts whatever the
+    values (tests check pandera does, for each)."""
+    return {
+        "str": pd.Series([], dtype="str").dtype,
+        "bool": np.dtype(bool),
+        "int64": np.dtype("int64"),
+        "Int64": pd.Int64Dtype(),
+        "float64": np.dtype("float64"),
+        DATE: np.dtype(DATE),
+    }
+
+
+def _has_dtype(values: pd.Series, dtype: str) -> bool:
+    expected = _exact_dtypes().get(dtype)
+    return (
+        expected is not None and type(values.dtype) is type(expected) and values.dtype == expected
+    )
+
+
+def _all_true(ok) -> bool:
+    """``ok`` is a Series of bool (or of nullable boolean without NA), every value True."""
+    if not isinstance(ok, pd.Series):
+        return False
+    if isinstance(ok.dtype, pd.BooleanDtype):
+        return not ok.isna().any() and bool(ok.all())
+    return ok.dtype == np.dtype(bool) and bool(ok.all())
+
+
+@dataclass(frozen=True)
 class Table:
     """One table: its columns in order, the sort key of its rows, the columns that identify a
     row (None: no such key) and table-wide pandera checks."""
@@ -42,7 +97,7 @@ class Table:
     columns: tuple[Col, ...]
     sort_key: tuple[str, ...]
     row_key: tuple[str, ...] | None = None
-    checks: tuple[pa.Check, ...] = ()
+    checks: tuple[RowCheck, ...] = ()  # (a pandera Check is run by pandera alone)
 
     @property
     def column_names(self) -> list[str]:
@@ -72,28 +127,67 @@ class Table:
         return typed.sort_values(list(self.sort_key), kind="stable").reset_index(drop=True)
 
     def schema(self) -> pa.DataFrameSchema:
-        columns = {
-            c.name: pa.Column(
-                c.dtype,
-                nullable=c.nullable,
-                unique=c.unique,
-                checks=[pa.Check.isin(list(c.isin))] if c.isin else [],
-                description=c.description,
-            )
-            for c in self.columns
-        }
-        return pa.DataFrameSchema(
-            columns,
-            checks=list(self.checks),
-            strict=True,
-            ordered=True,
-            unique=list(self.row_key) if self.row_key else None,
-            name=self.name,
-        )
+        return _schema(self)
+
+    def passes(self, df: pd.DataFrame) -> bool:
+        """Whether ``df`` passes every check of :meth:`schema`, checked here: True only when
+        pandera would pass it too (exactly the columns in order, each of the dtype
+        ``typed_frame`` gives; no nulls where not nullable; unique columns and row key; allowed
+        values; each ``RowCheck`` True on every row). False: pandera decides."""
+        if not isinstance(df, pd.DataFrame) or list(df.columns) != self.column_names:
+            return False
+        for col in self.columns:
+            values = df[col.name]
+            if not _has_dtype(values, col.dtype):
+                return False
+            if not col.nullable and values.isna().any():
+                return False
+            if col.unique and not values.is_unique:
+                return False
+            if col.isin and not values.dropna().isin(list(col.isin)).all():
+                return False
+        if self.row_key and df.duplicated(subset=list(self.row_key)).any():
+            return False
+        for check in self.checks:
+            if not isinstance(check, RowCheck):
+                return False
+            try:
+                ok = check.test(df)
+            except Exception:  # noqa: BLE001 - pandera reports it
+                return False
+            if not _all_true(ok):
+                return False
+        return True
 
     def validate(self, df: pd.DataFrame) -> pd.DataFrame:
-        """Validate ``df``; every error at once (lazy), so a reviewer sees them all."""
+        """Validate ``df``; every error at once (lazy), so a reviewer sees them all. A frame that
+        :meth:`passes` is returned as it is, without running pandera."""
+        if self.passes(df):
+            return df
         return self.schema().validate(df, lazy=True)
+
+
+def _schema(table: Table) -> pa.DataFrameSchema:
+    import pandera.pandas as pa
+
+    columns = {
+        c.name: pa.Column(
+            c.dtype,
+            nullable=c.nullable,
+            unique=c.unique,
+            checks=[pa.Check.isin(list(c.isin))] if c.isin else [],
+            description=c.description,
+        )
+        for c in table.columns
+    }
+    return pa.DataFrameSchema(
+        columns,
+        checks=[c.check() if isinstance(c, RowCheck) else c for c in table.checks],
+        strict=True,
+        ordered=True,
+        unique=list(table.row_key) if table.row_key else None,
+        name=table.name,
+    )
 
 
 class Tables(dict[str, Table]):
