@@ -9,9 +9,20 @@ import pandas as pd
 import pandera.errors
 import pytest
 
+from analysis.covariates import schemas as covariate_schemas
 from analysis.ice import schemas as ice_schemas
 from analysis.locate import schemas as locate_schemas
-from analysis.tables import DATE, Col, RowCheck, Table, _exact_dtypes
+from analysis.tables import (
+    _DTYPE_NAMES,
+    DATE,
+    Col,
+    Field,
+    FrameSchema,
+    RowCheck,
+    Rule,
+    Table,
+    _exact_dtypes,
+)
 
 SAMPLES = {
     "str": ["a", None],
@@ -127,3 +138,88 @@ def test_every_table_s_empty_typed_frame_passes(table):
     table.schema().validate(frame, lazy=True)
     assert all(isinstance(c, RowCheck) for c in table.checks)
     assert not table.passes(frame.assign(extra=np.array([], dtype=int)))
+
+
+# ---------------------------------------------------------------------------------------------
+# FrameSchema (the covariate tables)
+
+FRAME = FrameSchema(
+    {
+        "fips": Field(str, Rule("str_matches", (r"^\d{5}$",)), unique=True),
+        "share": Field(float, (Rule("in_range", (0, 1)),), nullable=True),
+        "count": Field("Int64", Rule("gt", (0,))),
+        "region": Field(int, Rule("isin", ([1, 2],))),
+        "note": Field(str, Rule("str_length", options=(("min_value", 3),))),
+        "flag": Field(bool),
+        "day": Field(DATE, nullable=True),
+    },
+    checks=RowCheck(lambda df: df.fips.is_monotonic_increasing, "sorted by fips"),
+    unique=("region", "flag"),
+)
+
+
+def _frame() -> pd.DataFrame:
+    return pd.DataFrame(
+        {
+            "fips": pd.Series(["01001", "01003"], dtype="str"),
+            "share": [0.0, np.nan],
+            "count": pd.Series([1, 5], dtype="Int64"),
+            "region": [1, 2],
+            "note": pd.Series(["abc", "abcd"], dtype="str"),
+            "flag": [True, False],
+            "day": pd.Series(["2020-01-01", None], dtype=DATE),
+        }
+    )
+
+
+def test_a_good_frame_passes_the_frame_schema_both_ways():
+    frame = _frame()
+    assert FRAME.passes(frame) and FRAME.validate(frame) is frame
+    FRAME.schema().validate(frame)
+
+
+FRAME_BAD = {
+    "pattern": lambda f: f.assign(fips=pd.Series(["01001", "1003"], dtype="str")),
+    "range": lambda f: f.assign(share=[1.5, np.nan]),
+    "gt": lambda f: f.assign(count=pd.Series([0, 5], dtype="Int64")),
+    "null count": lambda f: f.assign(count=pd.Series([None, 5], dtype="Int64")),
+    "isin": lambda f: f.assign(region=[1, 3]),
+    "length": lambda f: f.assign(note=pd.Series(["ab", "abcd"], dtype="str")),
+    "frame check": lambda f: f.iloc[::-1].reset_index(drop=True),
+    "unique": lambda f: f.assign(fips=pd.Series(["01001", "01001"], dtype="str")),
+    "unique rows": lambda f: f.assign(region=[1, 1], flag=[True, True]),
+    "dtype": lambda f: f.assign(region=[1.0, 2.0]),
+    "extra column": lambda f: f.assign(extra=1),
+}
+
+
+@pytest.mark.parametrize("name", sorted(FRAME_BAD))
+def test_a_bad_frame_gets_pandera_s_first_error(name):
+    frame = FRAME_BAD[name](_frame())
+    assert not FRAME.passes(frame)
+    errors = (pandera.errors.SchemaError, pandera.errors.SchemaErrors)
+    with pytest.raises(errors) as fast:
+        FRAME.validate(frame)
+    with pytest.raises(errors) as slow:
+        FRAME.schema().validate(frame)
+    assert str(fast.value) == str(slow.value)
+
+
+def test_an_unknown_rule_is_left_to_pandera():
+    spec = FrameSchema({"n": Field(int, Rule("le", (5,)))})
+    frame = pd.DataFrame({"n": [1, 2]})
+    assert not spec.passes(frame)
+    spec.validate(frame)  # pandera passes it
+
+
+@pytest.mark.parametrize(
+    "name", ["COUNTY_SCHEMA", "QA_SCHEMA", "INPUTS_SCHEMA", "STATE_AGGREGATES_SCHEMA",
+             "STATE_POLICIES_SCHEMA"],
+)  # fmt: skip
+def test_the_covariate_schemas_know_every_rule_they_use(name):
+    schema = getattr(covariate_schemas, name)
+    for field in schema.columns.values():
+        empty = pd.Series([], dtype=_exact_dtypes()[_DTYPE_NAMES.get(field.dtype, field.dtype)])
+        for rule in field.checks:
+            assert rule.holds(empty) is not None, rule
+    assert all(isinstance(c, RowCheck) for c in schema.checks)

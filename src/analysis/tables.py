@@ -80,7 +80,9 @@ def _has_dtype(values: pd.Series, dtype: str) -> bool:
 
 
 def _all_true(ok) -> bool:
-    """``ok`` is a Series of bool (or of nullable boolean without NA), every value True."""
+    """``ok`` is True, or a Series of bool (or of nullable boolean without NA) all True."""
+    if isinstance(ok, (bool, np.bool_)):
+        return bool(ok)
     if not isinstance(ok, pd.Series):
         return False
     if isinstance(ok.dtype, pd.BooleanDtype):
@@ -148,16 +150,7 @@ class Table:
                 return False
         if self.row_key and df.duplicated(subset=list(self.row_key)).any():
             return False
-        for check in self.checks:
-            if not isinstance(check, RowCheck):
-                return False
-            try:
-                ok = check.test(df)
-            except Exception:  # noqa: BLE001 - pandera reports it
-                return False
-            if not _all_true(ok):
-                return False
-        return True
+        return _checks_pass(self.checks, df)
 
     def validate(self, df: pd.DataFrame) -> pd.DataFrame:
         """Validate ``df``; every error at once (lazy), so a reviewer sees them all. A frame that
@@ -188,6 +181,135 @@ def _schema(table: Table) -> pa.DataFrameSchema:
         unique=list(table.row_key) if table.row_key else None,
         name=table.name,
     )
+
+
+# ---------------------------------------------------------------------------------------------
+# Schemas of frames not built by typed_frame (the covariate tables)
+
+_DTYPE_NAMES = {str: "str", bool: "bool", int: "int64", float: "float64"}
+
+
+@dataclass(frozen=True)
+class Rule:
+    """One of pandera's built-in column checks, by its name (``in_range``, ``gt``, ``isin``,
+    ``str_matches``, ``str_length``) and arguments: ``Rule("in_range", (0, 1))`` is
+    ``pa.Check.in_range(0, 1)``. Like pandera's, it looks at the non-null values only."""
+
+    name: str
+    args: tuple = ()
+    options: tuple[tuple[str, object], ...] = ()  # keyword arguments
+
+    def check(self) -> pa.Check:
+        import pandera.pandas as pa
+
+        return getattr(pa.Check, self.name)(*self.args, **dict(self.options))
+
+    def holds(self, values: pd.Series) -> bool | None:
+        """Whether every non-null value passes (pandera's own test); None: not a known rule."""
+        values = values.dropna()
+        options = dict(self.options)
+        if self.name == "in_range" and len(self.args) == 2 and not options:
+            low, high = self.args
+            return _all_true((low <= values) & (high >= values))
+        if self.name == "gt" and len(self.args) == 1 and not options:
+            return _all_true(values > self.args[0])
+        if self.name == "isin" and len(self.args) == 1 and not options:
+            return _all_true(values.isin(self.args[0]))
+        if self.name == "str_matches" and len(self.args) == 1 and not options:
+            return _all_true(values.str.match(self.args[0], na=False))
+        if self.name == "str_length" and not self.args and set(options) == {"min_value"}:
+            return _all_true(values.str.len() >= options["min_value"])
+        return None
+
+
+@dataclass(frozen=True, eq=False)
+class Field:
+    """A column of a :class:`FrameSchema`: ``pa.Column(dtype, checks, nullable=, unique=)``."""
+
+    dtype: type | str  # str | bool | int | float | "Int64" | "datetime64[s]"
+    checks: tuple[Rule, ...] = ()  # (or one Rule, or a list)
+    nullable: bool = False
+    unique: bool = False
+
+    def __post_init__(self):
+        checks = (self.checks,) if isinstance(self.checks, Rule) else tuple(self.checks)
+        object.__setattr__(self, "checks", checks)
+
+    def column(self) -> pa.Column:
+        import pandera.pandas as pa
+
+        return pa.Column(
+            self.dtype,
+            [rule.check() for rule in self.checks],
+            nullable=self.nullable,
+            unique=self.unique,
+        )
+
+
+@dataclass(frozen=True, eq=False)
+class FrameSchema:
+    """A strict, ordered pandera schema described without pandera: ``validate`` checks the
+    frame here first (:meth:`passes`, True only when pandera passes it too) and hands pandera
+    only a frame that does not pass, whose ``SchemaError`` it raises."""
+
+    columns: dict[str, Field]
+    checks: tuple[RowCheck, ...] = ()  # (or one RowCheck, or a list)
+    unique: tuple[str, ...] | None = None
+
+    def __post_init__(self):
+        checks = (self.checks,) if isinstance(self.checks, RowCheck) else tuple(self.checks)
+        object.__setattr__(self, "checks", checks)
+
+    def schema(self) -> pa.DataFrameSchema:
+        import pandera.pandas as pa
+
+        checks = [c.check() for c in self.checks]
+        return pa.DataFrameSchema(
+            {name: field.column() for name, field in self.columns.items()},
+            strict=True,
+            ordered=True,
+            unique=list(self.unique) if self.unique else None,
+            checks=checks[0] if len(checks) == 1 else checks,
+        )
+
+    def passes(self, df: pd.DataFrame) -> bool:
+        if not isinstance(df, pd.DataFrame) or list(df.columns) != list(self.columns):
+            return False
+        for name, field in self.columns.items():
+            values = df[name]
+            if not _has_dtype(values, _DTYPE_NAMES.get(field.dtype, field.dtype)):
+                return False
+            if not field.nullable and values.isna().any():
+                return False
+            if field.unique and not values.is_unique:
+                return False
+            try:
+                if not all(rule.holds(values) for rule in field.checks):
+                    return False
+            except Exception:  # noqa: BLE001 - pandera reports it
+                return False
+        if self.unique and df.duplicated(subset=list(self.unique)).any():
+            return False
+        return _checks_pass(self.checks, df)
+
+    def validate(self, df: pd.DataFrame) -> pd.DataFrame:
+        """``df`` when it passes; else pandera's validation (non-lazy: its first error)."""
+        if self.passes(df):
+            return df
+        return self.schema().validate(df)
+
+
+def _checks_pass(checks, df: pd.DataFrame) -> bool:
+    for check in checks:
+        if not isinstance(check, RowCheck):
+            return False
+        try:
+            ok = check.test(df)
+        except Exception:  # noqa: BLE001 - pandera reports it
+            return False
+        if not _all_true(ok):
+            return False
+    return True
 
 
 class Tables(dict[str, Table]):
