@@ -223,3 +223,34 @@ def test_the_covariate_schemas_know_every_rule_they_use(name):
         for rule in field.checks:
             assert rule.holds(empty) is not None, rule
     assert all(isinstance(c, RowCheck) for c in schema.checks)
+
+
+def _typed_frame_before(table: Table, records) -> pd.DataFrame:
+    """typed_frame as it was before it skipped converting a column already of dtype str."""
+    frame = pd.DataFrame(records)
+    out = {}
+    for col in table.columns:
+        values = frame[col.name] if col.name in frame else pd.Series([None] * len(frame))
+        if col.dtype == DATE:
+            values = pd.to_datetime(values).astype(DATE)
+        elif col.dtype == "str":
+            values = values.astype("object").where(values.notna(), None).astype("str")
+        else:
+            values = values.astype(col.dtype)
+        out[col.name] = values.reset_index(drop=True)
+    typed = pd.DataFrame(out, columns=table.column_names)
+    return typed.sort_values(list(table.sort_key), kind="stable").reset_index(drop=True)
+
+
+@pytest.mark.parametrize(
+    "records",
+    [
+        GOOD,
+        [],
+        pd.DataFrame(GOOD).astype({"key": "str", "kind": "str"}),
+        pd.DataFrame(GOOD).astype({"key": object, "kind": object}),
+        [{"key": 1, "n": 1, "kind": float("nan")}, {"key": "b", "n": 2, "kind": "x"}],
+    ],
+)
+def test_typed_frame_equals_the_conversion_of_every_str_column(records):
+    pd.testing.assert_frame_equal(SPEC.typed_frame(records), _typed_frame_before(SPEC, records))

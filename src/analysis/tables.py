@@ -121,7 +121,8 @@ class Table:
             if col.dtype == DATE:
                 values = pd.to_datetime(values).astype(DATE)
             elif col.dtype == "str":
-                values = values.astype("object").where(values.notna(), None).astype("str")
+                if not _has_dtype(values, "str"):  # (a str column already is what this gives)
+                    values = values.astype("object").where(values.notna(), None).astype("str")
             else:
                 values = values.astype(col.dtype)
             out[col.name] = values.reset_index(drop=True)
