@@ -1,8 +1,10 @@
-"""pandera schemas at the boundary of every covariate table: codes, ranges, types, uniqueness.
+"""Schemas at the boundary of every covariate table: codes, ranges, types, uniqueness.
 
-The schemas are built on first use (``schemas.COUNTY_SCHEMA``, a validator below): pandera
-takes a while to import, and the reports import this module only for its constants
-(:data:`MANDATE_TYPES`, :data:`POLICY_DATES`)."""
+Each is an :class:`analysis.tables.FrameSchema` (strict, ordered; ``.schema()`` is its pandera
+schema): a table that passes its checks, run here, is not handed to pandera, which is imported
+only to report a table with a problem. The schemas are built on first use
+(``schemas.COUNTY_SCHEMA``, a validator below), and the reports import this module only for its
+constants (:data:`MANDATE_TYPES`, :data:`POLICY_DATES`)."""
 
 from __future__ import annotations
 
@@ -34,26 +36,26 @@ def _ordered(df: pd.DataFrame, early: str, late: str) -> pd.Series:
 
 @cache
 def _built() -> dict:
-    """Every pandera object of this module, by name (built once)."""
-    import pandera.pandas as pa
+    """Every schema of this module, by name (built once; pandera's objects only on demand)."""
+    from analysis.tables import Field, FrameSchema, RowCheck, Rule
 
-    SHARE = [pa.Check.in_range(0, 1)]
-    POSITIVE = [pa.Check.gt(0)]
+    SHARE = (Rule("in_range", (0, 1)),)
+    POSITIVE = (Rule("gt", (0,)),)
 
-    def _share(nullable: bool = False) -> pa.Column:
-        return pa.Column(float, SHARE, nullable=nullable)
+    def _share(nullable: bool = False) -> Field:
+        return Field(float, SHARE, nullable=nullable)
 
-    def _number(nullable: bool = False, checks=None) -> pa.Column:
-        return pa.Column(float, checks or [], nullable=nullable)
+    def _number(nullable: bool = False, checks=()) -> Field:
+        return Field(float, tuple(checks), nullable=nullable)
 
-    def _count() -> pa.Column:
-        return pa.Column("Int64", POSITIVE)
+    def _count() -> Field:
+        return Field("Int64", POSITIVE)
 
     # Columns the county table and the state aggregates share, in this order.
     REGION_COLUMNS = {
-        "census_region": pa.Column(int, pa.Check.isin([1, 2, 3, 4])),
-        "census_region_name": pa.Column(str),
-        "census_division": pa.Column(int, pa.Check.in_range(1, 9)),
+        "census_region": Field(int, Rule("isin", ([1, 2, 3, 4],))),
+        "census_region_name": Field(str),
+        "census_division": Field(int, Rule("in_range", (1, 9))),
     }
     POPULATION_COLUMNS = {
         "population": _count(),
@@ -72,94 +74,91 @@ def _built() -> dict:
         "hispanic_growth_log_2010_2020": _number(),
     }
 
-    COUNTY_SCHEMA = pa.DataFrameSchema(
+    COUNTY_SCHEMA = FrameSchema(
         {
-            "fips": pa.Column(str, pa.Check.str_matches(FIPS), unique=True),
-            "state_fips": pa.Column(str, pa.Check.str_matches(r"^\d{2}$")),
-            "state_usps": pa.Column(str, pa.Check.str_matches(r"^[A-Z]{2}$")),
-            "state_name": pa.Column(str),
-            "county_name_full": pa.Column(str),
+            "fips": Field(str, Rule("str_matches", (FIPS,)), unique=True),
+            "state_fips": Field(str, Rule("str_matches", (r"^\d{2}$",))),
+            "state_usps": Field(str, Rule("str_matches", (r"^[A-Z]{2}$",))),
+            "state_name": Field(str),
+            "county_name_full": Field(str),
             **REGION_COLUMNS,
             **POPULATION_COLUMNS,
             "log_population_density": _number(),
             **ETHNICITY_COLUMNS,
-            "hispanic_share_change_pp_2010_2020": _number(checks=[pa.Check.in_range(-100, 100)]),
+            "hispanic_share_change_pp_2010_2020": _number(checks=[Rule("in_range", (-100, 100))]),
             "foreign_born_share": _share(),
             "foreign_born_share_acs2016": _share(),
-            "foreign_born_share_change_pp": _number(checks=[pa.Check.in_range(-100, 100)]),
+            "foreign_born_share_change_pp": _number(checks=[Rule("in_range", (-100, 100))]),
             "foreign_born_growth_log": _number(),
             "median_household_income": _number(checks=POSITIVE),
             "log_median_household_income": _number(),
             "poverty_rate": _share(),
-            "median_income_from_saipe": pa.Column(bool),
+            "median_income_from_saipe": Field(bool),
             "bachelors_share": _share(),
             "unemployment_rate": _share(),
             "gop_share_2016": _share(),
             "gop_share_2020": _share(),
             "gop_share_2024": _share(),
-            "gop_swing_pp_2016_2024": _number(checks=[pa.Check.in_range(-100, 100)]),
-            "gop_share_statewide_alaska": pa.Column(bool),
-            "gop_share_from_maui": pa.Column(bool),
-            "rucc_2023": pa.Column("Int64", pa.Check.in_range(1, 9)),
-            "metro": pa.Column(bool),
+            "gop_swing_pp_2016_2024": _number(checks=[Rule("in_range", (-100, 100))]),
+            "gop_share_statewide_alaska": Field(bool),
+            "gop_share_from_maui": Field(bool),
+            "rucc_2023": Field("Int64", Rule("in_range", (1, 9))),
+            "metro": Field(bool),
             "group_quarters_share": _share(),
-            "group_quarters_heavy": pa.Column(bool),
-            "ct_allocated": pa.Column(bool),
-            "change_on_valdez_cordova": pa.Column(bool),
-            "core_complete": pa.Column(bool),
+            "group_quarters_heavy": Field(bool),
+            "ct_allocated": Field(bool),
+            "change_on_valdez_cordova": Field(bool),
+            "core_complete": Field(bool),
         },
-        strict=True,
-        ordered=True,
-        checks=pa.Check(lambda df: df.fips.is_monotonic_increasing, error="sorted by fips"),
+        checks=RowCheck(lambda df: df.fips.is_monotonic_increasing, "sorted by fips"),
     )
     COUNTY_COLUMNS = list(COUNTY_SCHEMA.columns)
 
-    QA_SCHEMA = pa.DataFrameSchema(
+    QA_SCHEMA = FrameSchema(
         {
-            "scope": pa.Column(str, pa.Check.isin(["county", "all counties"])),
-            "fips": pa.Column(str, pa.Check.str_matches(FIPS), nullable=True),
-            "county_name_full": pa.Column(str, nullable=True),
-            "variable": pa.Column(str),
-            "core": pa.Column(bool),
-            "status": pa.Column(
+            "scope": Field(str, Rule("isin", (["county", "all counties"],))),
+            "fips": Field(str, Rule("str_matches", (FIPS,)), nullable=True),
+            "county_name_full": Field(str, nullable=True),
+            "variable": Field(str),
+            "core": Field(bool),
+            "status": Field(
                 str,
-                pa.Check.isin(
-                    [
-                        "missing",
-                        "allocated",
-                        "statewide",
-                        "substituted",
-                        "combined_area",
-                        "not_available",
-                    ]
-                ),  # fmt: skip
-            ),
-            "method": pa.Column(str),
-            "reason": pa.Column(str),
+                Rule(
+                    "isin",
+                    (
+                        [
+                            "missing",
+                            "allocated",
+                            "statewide",
+                            "substituted",
+                            "combined_area",
+                            "not_available",
+                        ],
+                    ),
+                ),
+            ),  # fmt: skip
+            "method": Field(str),
+            "reason": Field(str),
         },
-        strict=True,
-        ordered=True,
         unique=["scope", "fips", "variable", "status"],
     )
 
-    INPUTS_SCHEMA = pa.DataFrameSchema(
+    INPUTS_SCHEMA = FrameSchema(
         {
-            "source": pa.Column(str),
-            "outcome": pa.Column(str),
-            "rows": pa.Column(int, pa.Check.gt(0)),
-            "detail": pa.Column(str),
+            "source": Field(str),
+            "outcome": Field(str),
+            "rows": Field(int, Rule("gt", (0,))),
+            "detail": Field(str),
         },
-        strict=True,
-        ordered=True,
     )
 
-    STATE_AGGREGATES_SCHEMA = pa.DataFrameSchema(
+    STATE_AGGREGATES_SCHEMA = FrameSchema(
         {
-            "state_fips": pa.Column(str, pa.Check.str_matches(r"^\d{2}$"), unique=True),
-            "state_usps": pa.Column(str, pa.Check.str_matches(r"^[A-Z]{2}$"), unique=True),
-            "state_name": pa.Column(str),
+            "state_fips": Field(str, Rule("str_matches", (r"^\d{2}$",)), unique=True),
+            "state_usps": Field(str, Rule("str_matches", (r"^[A-Z]{2}$",)), unique=True),
+            "state_name": Field(str),
             **REGION_COLUMNS,
-            "counties": pa.Column(int, pa.Check.gt(0)),
+            "counties": Field(int, Rule("gt", (0,))),
             **POPULATION_COLUMNS,
             **ETHNICITY_COLUMNS,
             "foreign_born_share": _share(),
@@ -174,46 +173,42 @@ def _built() -> dict:
                 for name in ("votes_gop", "votes_dem")
             },
             **{f"gop_share_{year}": _share() for year in (2016, 2020, 2024)},
-            "gop_swing_pp_2016_2024": _number(checks=[pa.Check.in_range(-100, 100)]),
+            "gop_swing_pp_2016_2024": _number(checks=[Rule("in_range", (-100, 100))]),
         },
-        strict=True,
-        ordered=True,
     )
 
-    STATE_POLICIES_SCHEMA = pa.DataFrameSchema(
+    STATE_POLICIES_SCHEMA = FrameSchema(
         {
-            "policy_id": pa.Column(str, unique=True),
-            "state_usps": pa.Column(str, pa.Check.str_matches(r"^[A-Z]{2}$")),
-            "state_fips": pa.Column(str, pa.Check.str_matches(r"^\d{2}$")),
-            "instrument": pa.Column(str),
-            "policy_type": pa.Column(str, pa.Check.isin(POLICY_TYPES)),
-            "applies_to": pa.Column(str),
-            "summary": pa.Column(str),
-            "year": pa.Column(int, pa.Check.in_range(1996, 2030)),
-            **{column: pa.Column("datetime64[s]", nullable=True) for column in POLICY_DATES},
-            "source_url": pa.Column(str, pa.Check.str_matches(r"^https://\S+$")),
-            "verification": pa.Column(str, pa.Check.isin(VERIFICATION_LEVELS)),
-            "verification_note": pa.Column(str, pa.Check.str_length(min_value=20)),
-            "notes": pa.Column(str, nullable=True),
+            "policy_id": Field(str, unique=True),
+            "state_usps": Field(str, Rule("str_matches", (r"^[A-Z]{2}$",))),
+            "state_fips": Field(str, Rule("str_matches", (r"^\d{2}$",))),
+            "instrument": Field(str),
+            "policy_type": Field(str, Rule("isin", (POLICY_TYPES,))),
+            "applies_to": Field(str),
+            "summary": Field(str),
+            "year": Field(int, Rule("in_range", (1996, 2030))),
+            **{column: Field("datetime64[s]", nullable=True) for column in POLICY_DATES},
+            "source_url": Field(str, Rule("str_matches", (r"^https://\S+$",))),
+            "verification": Field(str, Rule("isin", (VERIFICATION_LEVELS,))),
+            "verification_note": Field(str, Rule("str_length", options=(("min_value", 20),))),
+            "notes": Field(str, nullable=True),
         },
-        strict=True,
-        ordered=True,
         checks=[
-            pa.Check(lambda df: _ordered(df, "signed_date", "effective_date"),
-                     error="effective on or after signing"),
-            pa.Check(lambda df: _ordered(df, "effective_date", "deadline_date"),
-                     error="deadline on or after the effective date"),
-            pa.Check(lambda df: _ordered(df, "signed_date", "deadline_date"),
-                     error="deadline on or after signing"),
-            pa.Check(lambda df: _ordered(df, "signed_date", "prohibition_date"),
-                     error="prohibition on or after signing"),
-            pa.Check(
+            RowCheck(lambda df: _ordered(df, "signed_date", "effective_date"),
+                     "effective on or after signing"),
+            RowCheck(lambda df: _ordered(df, "effective_date", "deadline_date"),
+                     "deadline on or after the effective date"),
+            RowCheck(lambda df: _ordered(df, "signed_date", "deadline_date"),
+                     "deadline on or after signing"),
+            RowCheck(lambda df: _ordered(df, "signed_date", "prohibition_date"),
+                     "prohibition on or after signing"),
+            RowCheck(
                 lambda df: df.signed_date.isna() | (df.signed_date.dt.year == df.year),
-                error="signed_date falls in year",
+                "signed_date falls in year",
             ),
-            pa.Check(
+            RowCheck(
                 lambda df: df.prohibition_date.isna() | (df.policy_type == "prohibition"),
-                error="only a prohibition has a prohibition_date",
+                "only a prohibition has a prohibition_date",
             ),
         ],
     )  # fmt: skip
@@ -235,7 +230,7 @@ BUILT_ON_USE = (
     "STATE_POLICIES_SCHEMA",
 )
 """The names :func:`_built` defines (any other name, e.g. ``__path__`` that the import system
-asks for, is not found without importing pandera)."""
+asks for, is not found without building the schemas)."""
 
 
 def __getattr__(name: str):

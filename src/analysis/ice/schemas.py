@@ -12,7 +12,6 @@ the county columns of :mod:`analysis.locate.schemas` and is written by the locat
 from __future__ import annotations
 
 import pandas as pd
-import pandera.pandas as pa
 
 from analysis import tables
 from analysis.ice.normalize import (
@@ -242,9 +241,9 @@ def _manifest(df: pd.DataFrame) -> pd.Series:
     return df["manifest_rows"].isna() | (df["rows_in"] == df["manifest_rows"]).fillna(False)
 
 
-TERRITORY_CHECK = pa.Check(territory_consistent, error="is_territory disagrees with state")
+TERRITORY_CHECK = tables.RowCheck(territory_consistent, "is_territory disagrees with state")
 ROW_CHECKS = (
-    pa.Check(_within_snapshot, error="signed outside 2002 .. snapshot_date + 1 day"),
+    tables.RowCheck(_within_snapshot, "signed outside 2002 .. snapshot_date + 1 day"),
     TERRITORY_CHECK,
 )
 ROW_ORDER = ("snapshot_date", "file", "sheet_row")
@@ -259,8 +258,8 @@ TABLES = tables.Tables(
         SNAPSHOT_FILES,
         ("snapshot_date", "file"),
         checks=(
-            pa.Check(_accounting, error="rows_in != rows_clean + rows_quarantined"),
-            pa.Check(_manifest, error="rows_in differs from the manifest's row count"),
+            tables.RowCheck(_accounting, "rows_in != rows_clean + rows_quarantined"),
+            tables.RowCheck(_manifest, "rows_in differs from the manifest's row count"),
         ),
     ),
     tables.Table("ice_quarantine", QUARANTINE, ROW_ORDER, ROW_KEY),

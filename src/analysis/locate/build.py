@@ -42,8 +42,6 @@ def prepare(raw_dir: Path) -> None:
         jurisdictions.load_geo(raw_dir)
         cw.derived("places_by_key", crosswalks.places_by_key)  # the lookups placing builds
         jurisdictions.units_by_state(cw)
-    # pandera's first validation imports its dtype engines (geopandas among them)
-    schemas.validate(schemas.typed_frame([], "jurisdictions"), "jurisdictions")
 
 
 def location_tables(

@@ -54,7 +54,7 @@ def fold(text: str) -> str:
 
 
 _PLACE_KEY_WORDS = tuple(
-    (re.compile(rf"\b{word}\b"), short)
+    (word, re.compile(rf"\b{word}\b"), short)
     for word, short in (("sainte", "ste"), ("saint", "st"), ("mount", "mt"), ("fort", "ft"))
 )
 _NOT_KEY = re.compile(r"[^a-z0-9]")
@@ -66,8 +66,9 @@ def place_key(name: str) -> str:
     Sainte/Ste., Mount/Mt. and Fort/Ft. are the same. ``"St. Augustine Beach"`` ->
     ``"staugustinebeach"``; ``"Cut 'N' Shoot"`` -> ``"cutnshoot"``."""
     text = fold(name)
-    for word, short in _PLACE_KEY_WORDS:
-        text = word.sub(short, text)
+    for word, pattern, short in _PLACE_KEY_WORDS:
+        if word in text:  # (the pattern matches only where the word is)
+            text = pattern.sub(short, text)
     return _NOT_KEY.sub("", text)
 
 

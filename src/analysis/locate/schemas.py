@@ -8,8 +8,6 @@ The locate stage writes all three; the committed data dictionaries
 
 from __future__ import annotations
 
-import pandera.pandas as pa
-
 from analysis import tables
 from analysis.ice.schemas import (
     AGENCIES as ICE_AGENCIES,
@@ -172,14 +170,14 @@ TABLES = tables.Tables(
         ("geoid",),
         ("geoid",),
         checks=(
-            pa.Check(
+            tables.RowCheck(
                 lambda df: (
                     df["geoid"]
                     .str.len()
                     .map({2: "state", 5: "county", 7: "place", 10: "county_subdivision"})
                     .eq(df["level"])
                 ),
-                error="geoid length does not fit level (2 state, 5 county, 7 place, 10 cousub)",
+                "geoid length does not fit level (2 state, 5 county, 7 place, 10 cousub)",
             ),
         ),
     ),
