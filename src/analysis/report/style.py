@@ -71,6 +71,10 @@ RC = {
     "font.size": 10.5,
     "axes.titlesize": 12,
     "axes.titleweight": "bold",
+    # Titles sit at the top of their axes. Left unset (None), matplotlib would re-measure every
+    # axes' x and y axis for each title at each layout pass and draw, to lift a title above
+    # ticks or an offset text drawn at the top; no figure has either (the same pixels, compared).
+    "axes.titley": 1.0,
     "axes.labelsize": 10.5,
     "axes.spines.top": False,
     "axes.spines.right": False,
