@@ -30,6 +30,26 @@ def test_remembered_ranks_tell_matrices_with_equal_column_sums_apart():
     assert codes.matrix_rank(x) == 4
 
 
+def test_sparse_design_remembers_only_an_equal_design():
+    rng = np.random.default_rng(3)
+    n = codes.SPARSE_IRLS_ROWS
+    x = np.column_stack([np.ones(n), rng.normal(size=(n, 3))])
+    x[rng.random(x.shape) < 0.5] = 0
+    rows, rank = codes.sparse_design(x)
+    assert rank == np.linalg.matrix_rank(x) == 4
+    assert (rows != codes.dense_to_csr(x)).nnz == 0
+    again, _ = codes.sparse_design(x.copy())
+    assert again is rows  # an equal design: the remembered form
+    collinear = x.copy()
+    collinear[:, 3] = collinear[:, 1] + collinear[:, 2]  # same shape, another matrix
+    other, rank = codes.sparse_design(collinear)
+    assert other is not rows and rank == np.linalg.matrix_rank(collinear) == 3
+    assert (other != codes.dense_to_csr(collinear)).nnz == 0
+    assert codes.matrix_rank(collinear) == 3 and codes.matrix_rank(x) == 4
+    x[0, 1] += 1.0  # a modified design is not taken for the remembered one
+    assert (codes.sparse_design(x)[0] != codes.dense_to_csr(x)).nnz == 0
+
+
 def test_bivariate_masks_drop_what_complete_cases_drops():
     rng = np.random.default_rng(5)
     n = 600

@@ -7,6 +7,8 @@ re-exports these names).
   the distinct values only (a county x month panel has 40,000 rows but 15 months).
 - :func:`matrix_rank`: ``np.linalg.matrix_rank`` without the SVD of a large design whose
   columns are clearly independent.
+- :func:`sparse_design`: a large design's CSR form and rank, kept for the last design seen
+  (the engine checks a panel design's rank, then the sparse IRLS needs its CSR form and rank).
 """
 
 from __future__ import annotations
@@ -68,10 +70,51 @@ def matrix_rank(x: np.ndarray) -> int:
 
 def _rank(x: np.ndarray) -> int:
     if x.ndim == 2 and x.shape[0] >= SPARSE_IRLS_ROWS and x.shape[1]:
+        if x.dtype.kind == "f":
+            return sparse_design(x)[1]
         import scipy.sparse as sp
 
-        rows = sp.csr_matrix(x)
-        eigenvalues = np.linalg.eigvalsh((rows.T @ rows).toarray())
-        if eigenvalues[0] > 1e-8 * eigenvalues[-1]:
+        if _gram_full_rank(sp.csr_matrix(x)):
             return x.shape[1]
     return int(np.linalg.matrix_rank(x))
+
+
+def _gram_full_rank(rows) -> bool:
+    """The Gram shortcut of :func:`matrix_rank` on a design's sparse form ``rows``."""
+    eigenvalues = np.linalg.eigvalsh((rows.T @ rows).toarray())
+    return bool(eigenvalues[0] > 1e-8 * eigenvalues[-1])
+
+
+def dense_to_csr(x: np.ndarray):
+    """``scipy.sparse.csr_matrix(x)`` of a 2-D array, built directly from its nonzeros (the
+    same data, sorted indices and pointers, without the coordinate format in between)."""
+    import scipy.sparse as sp
+
+    x = np.asarray(x)
+    nonzero = x != 0
+    indptr = np.zeros(x.shape[0] + 1, dtype=np.int64)
+    np.cumsum(nonzero.sum(axis=1), out=indptr[1:])
+    index_dtype = np.int32 if max(indptr[-1], x.shape[1]) < np.iinfo(np.int32).max else np.int64
+    indices = np.nonzero(nonzero)[1].astype(index_dtype)
+    return sp.csr_matrix((x[nonzero], indices, indptr.astype(index_dtype)), shape=x.shape)
+
+
+# The last large float design given to sparse_design: (a copy of it, its CSR form, its rank).
+_LAST_SPARSE: list = []
+
+
+def sparse_design(x: np.ndarray):
+    """The CSR form (:func:`dense_to_csr`) and :func:`matrix_rank` of a float design with at
+    least ``SPARSE_IRLS_ROWS`` rows, computed once for the last such design (found equal
+    element by element): the engine checks a panel design's rank before the sparse IRLS builds
+    the same design's CSR form and asks for its rank again. The CSR matrix is shared: callers
+    must not modify it."""
+    x = np.asarray(x)
+    if _LAST_SPARSE:
+        seen, rows, rank = _LAST_SPARSE
+        if seen.shape == x.shape and seen.dtype == x.dtype and np.array_equal(seen, x):
+            return rows, rank
+    rows = dense_to_csr(x)
+    rank = x.shape[1] if x.shape[1] and _gram_full_rank(rows) else int(np.linalg.matrix_rank(x))
+    _LAST_SPARSE[:] = [x.copy(), rows, rank]
+    return rows, rank

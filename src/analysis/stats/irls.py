@@ -30,9 +30,16 @@ from statsmodels.genmod.generalized_linear_model import (
 from statsmodels.regression import linear_model as lm
 from statsmodels.tools.sm_exceptions import PerfectSeparationWarning
 
-from analysis.stats.codes import SPARSE_IRLS_ROWS, group_codes, matrix_rank
+from analysis.stats.codes import (
+    SPARSE_IRLS_ROWS,
+    dense_to_csr,
+    group_codes,
+    matrix_rank,
+    sparse_design,
+)
 
-__all__ = ["SPARSE_IRLS_ROWS", "CachedGLM", "SparseIRLSGLM", "group_codes", "matrix_rank"]
+__all__ = ["SPARSE_IRLS_ROWS", "CachedGLM", "SparseIRLSGLM", "dense_to_csr", "group_codes",
+           "matrix_rank", "sparse_design"]  # fmt: skip
 
 # IRLS solutions by a digest of (family, link, outcome, design, weights): a model fitted again
 # with only another covariance (robust, then clustered) reuses its iterations in this process.
@@ -156,36 +163,19 @@ class CachedGLM(GLM):
         return GLMResultsWrapper(results)
 
 
-def dense_to_csr(x: np.ndarray) -> sp.csr_matrix:
-    """``scipy.sparse.csr_matrix(x)`` of a 2-D array, built directly from its nonzeros (the
-    same data, sorted indices and pointers, without the coordinate format in between)."""
-    x = np.asarray(x)
-    nonzero = x != 0
-    indptr = np.zeros(x.shape[0] + 1, dtype=np.int64)
-    np.cumsum(nonzero.sum(axis=1), out=indptr[1:])
-    index_dtype = np.int32 if max(indptr[-1], x.shape[1]) < np.iinfo(np.int32).max else np.int64
-    indices = np.nonzero(nonzero)[1].astype(index_dtype)
-    return sp.csr_matrix((x[nonzero], indices, indptr.astype(index_dtype)), shape=x.shape)
-
-
-def _sparse_rank(x: np.ndarray, rows: sp.csr_matrix) -> int:
-    """:func:`matrix_rank` of a design with at least ``SPARSE_IRLS_ROWS`` rows (its Gram
-    shortcut), from the design's sparse form ``rows``."""
-    if x.ndim == 2 and x.shape[0] >= SPARSE_IRLS_ROWS and x.shape[1] and x.dtype.kind == "f":
-        eigenvalues = np.linalg.eigvalsh((rows.T @ rows).toarray())
-        if eigenvalues[0] > 1e-8 * eigenvalues[-1]:
-            return x.shape[1]
-    return matrix_rank(x)
-
-
 class SparseIRLSGLM(CachedGLM):
     """``GLM`` (unweighted by frequency, no offset) with sparse normal-equation IRLS steps;
     use ``fit(method="IRLS")`` with the default tolerance, as statsmodels."""
 
     def initialize(self):
-        # The sparse form of the design, built once: for its rank and for every IRLS step.
-        self._rows = dense_to_csr(self.exog)
-        self._sparse_design_rank = _sparse_rank(self.exog, self._rows)
+        # The sparse form of the design and its rank (computed once for the design whose rank
+        # the engine has just checked): for the rank and for every IRLS step.
+        exog = np.asarray(self.exog)
+        if exog.ndim == 2 and exog.shape[0] >= SPARSE_IRLS_ROWS and exog.dtype.kind == "f":
+            self._rows, self._sparse_design_rank = sparse_design(exog)
+        else:
+            self._rows = dense_to_csr(exog)
+            self._sparse_design_rank = matrix_rank(exog)
         super().initialize()
 
     def _design_rank(self) -> int:
