@@ -119,3 +119,17 @@ def test_dense_to_csr_equals_scipy(shape):
         assert getattr(got, attribute).dtype == getattr(expected, attribute).dtype
     if x.size:
         assert irls.matrix_rank(x) == np.linalg.matrix_rank(x)
+
+
+def test_deviance_converged_is_statsmodels_check():
+    from statsmodels.genmod.generalized_linear_model import _check_convergence
+
+    values = [0.0, -0.0, 1.0, 1.0 + 1e-9, 1.0 + 2e-8, 1.0 - 1e-8, 3e5, 3e5 + 1e-8, np.inf,
+              -np.inf, np.nan, 1e-300, 5e-324]  # fmt: skip
+    for x in values:
+        for y in values:
+            for atol in (1e-8, 0.0, 1e-6):
+                expected = _check_convergence([np.float64(x), np.float64(y)], 0, atol, 0.0)
+                assert irls.deviance_converged([np.float64(x), np.float64(y)], 0, atol) == bool(
+                    expected
+                ), (x, y, atol)

@@ -15,6 +15,7 @@
 from __future__ import annotations
 
 import hashlib
+import math
 import warnings
 from collections import OrderedDict
 from types import SimpleNamespace
@@ -25,7 +26,6 @@ from statsmodels.genmod.generalized_linear_model import (
     GLM,
     GLMResults,
     GLMResultsWrapper,
-    _check_convergence,
 )
 from statsmodels.regression import linear_model as lm
 from statsmodels.tools.sm_exceptions import PerfectSeparationWarning
@@ -45,6 +45,15 @@ __all__ = ["SPARSE_IRLS_ROWS", "CachedGLM", "SparseIRLSGLM", "dense_to_csr", "gr
 # with only another covariance (robust, then clustered) reuses its iterations in this process.
 _SOLVED: OrderedDict = OrderedDict()
 _SOLVED_MAX = 64
+
+
+def deviance_converged(criterion: list, iteration: int, atol: float) -> bool:
+    """statsmodels' ``_check_convergence(criterion, iteration, atol, 0.0)``, i.e.
+    ``np.allclose(criterion[iteration], criterion[iteration + 1], atol=atol, rtol=0)``, on two
+    scalars: ``|x - y| <= atol`` where ``y`` is finite, else ``x == y`` (the same test in the
+    same floating-point arithmetic, without building arrays)."""
+    x, y = float(criterion[iteration]), float(criterion[iteration + 1])
+    return (math.isfinite(y) and abs(x - y) <= atol + 0.0 * abs(y)) or x == y
 
 
 class CachedGLM(GLM):
@@ -112,7 +121,7 @@ class CachedGLM(GLM):
                     category=PerfectSeparationWarning,
                     stacklevel=3,
                 )
-            converged = _check_convergence(history["deviance"], iteration + 1, tol, 0.0)
+            converged = deviance_converged(history["deviance"], iteration + 1, tol)
             if converged:
                 break
         self.mu = mu
