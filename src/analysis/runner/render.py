@@ -88,6 +88,8 @@ def _exporter():
         exclude_input=True,
         exclude_input_prompt=True,
         exclude_output_prompt=True,
+        # The notebook is validated once, after all the preprocessors, not after each of them.
+        optimistic_validation=True,
     )
 
 
