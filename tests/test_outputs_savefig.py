@@ -49,19 +49,19 @@ def test_saved_png_equals_savefig(tmp_path, build):
     import matplotlib
     import matplotlib.pyplot as plt
 
-    from analysis.report.outputs import PNG_METADATA, ReportOutputs
+    from analysis.report.outputs import PNG_METADATA, PNG_PIL_KWARGS, ReportOutputs
 
     matplotlib.use("agg")
     with matplotlib.rc_context({"savefig.bbox": "tight", "savefig.dpi": 110}):
         expected = io.BytesIO()
         fig = build()
-        fig.savefig(expected, format="png", metadata=PNG_METADATA)
+        fig.savefig(expected, format="png", metadata=PNG_METADATA, pil_kwargs=PNG_PIL_KWARGS)
         plt.close(fig)
         fig = build()  # a new figure: nothing laid out by an earlier save
         ReportOutputs(tmp_path).save_figure(fig, "f")
         assert "draw" not in vars(fig)
         again = io.BytesIO()
-        fig.savefig(again, format="png", metadata=PNG_METADATA)
+        fig.savefig(again, format="png", metadata=PNG_METADATA, pil_kwargs=PNG_PIL_KWARGS)
         plt.close(fig)
     assert (tmp_path / "figures" / "f.png").read_bytes() == expected.getvalue()
     assert again.getvalue() == expected.getvalue()
@@ -72,13 +72,13 @@ def test_style_warm_leaves_settings_and_figures_alone():
     import matplotlib.pyplot as plt
 
     from analysis.report import style
-    from analysis.report.outputs import PNG_METADATA
+    from analysis.report.outputs import PNG_METADATA, PNG_PIL_KWARGS
 
     def png() -> bytes:
         with mpl.rc_context(style.RC):
             fig = _dates_symlog_annotation()
             buffer = io.BytesIO()
-            fig.savefig(buffer, format="png", metadata=PNG_METADATA)
+            fig.savefig(buffer, format="png", metadata=PNG_METADATA, pil_kwargs=PNG_PIL_KWARGS)
             plt.close(fig)
         return buffer.getvalue()
 

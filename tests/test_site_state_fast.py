@@ -13,7 +13,7 @@ from matplotlib.patches import Patch
 from shapely.geometry import MultiPolygon, Polygon, box
 from site_fixtures import write_processed
 
-from analysis.report.outputs import PNG_METADATA
+from analysis.report.outputs import PNG_METADATA, PNG_PIL_KWARGS
 from analysis.report.style import MODEL_COLORS, MODEL_NAMES, MODELS
 from analysis.site import state_data, state_figures
 from analysis.site.state_figures import CLASS_COLORS, CLASS_LABELS, DPI
@@ -73,7 +73,7 @@ def _old_timeline(counts: pd.DataFrame, path) -> None:
     ax.spines[["top", "right"]].set_visible(False)
     ax.grid(alpha=0.3)
     ax.legend(fontsize=8, frameon=False, loc="upper left")
-    fig.savefig(path, format="png", dpi=DPI, metadata=PNG_METADATA)
+    fig.savefig(path, format="png", dpi=DPI, metadata=PNG_METADATA, pil_kwargs=PNG_PIL_KWARGS)
 
 
 def _old_map(shapes, classes: pd.Series, path) -> None:
@@ -88,7 +88,7 @@ def _old_map(shapes, classes: pd.Series, path) -> None:
     handles = [Patch(facecolor=CLASS_COLORS[c], label=CLASS_LABELS[c])
                for c in state_data.COUNTY_CLASSES]  # fmt: skip
     fig.legend(handles=handles, loc="lower center", fontsize=8, frameon=False, ncol=1)
-    fig.savefig(path, format="png", dpi=DPI, metadata=PNG_METADATA)
+    fig.savefig(path, format="png", dpi=DPI, metadata=PNG_METADATA, pil_kwargs=PNG_PIL_KWARGS)
 
 
 @pytest.mark.filterwarnings("ignore:No artists with labels found")  # state D, before and after

@@ -20,6 +20,9 @@ if TYPE_CHECKING:  # only an annotation: a run with nothing to do does not impor
 
 # PNG metadata without software version or date, so figure files are reproducible.
 PNG_METADATA = {"Software": None}
+# zlib level 3 instead of Pillow's 6: the same pixels, about 5 % more bytes, and the encoding
+# takes about 45 % less CPU (measured on the 120 figures of a run).
+PNG_PIL_KWARGS = {"compress_level": 3}
 
 
 def _texts(items) -> list[str]:
@@ -106,7 +109,7 @@ class ReportOutputs:
         self.figures.mkdir(parents=True, exist_ok=True)
         buffer = io.BytesIO()
         with _no_discarded_draw(fig):
-            fig.savefig(buffer, format="png", metadata=PNG_METADATA)
+            fig.savefig(buffer, format="png", metadata=PNG_METADATA, pil_kwargs=PNG_PIL_KWARGS)
         (self.figures / f"{name}.png").write_bytes(buffer.getvalue())
         show_with_alt(fig, alt or figure_alt(fig), png=buffer.getvalue())
 

@@ -26,7 +26,7 @@ from matplotlib.patches import Patch
 from matplotlib.path import Path as MplPath
 from matplotlib.transforms import Bbox
 
-from analysis.report.outputs import PNG_METADATA
+from analysis.report.outputs import PNG_METADATA, PNG_PIL_KWARGS
 from analysis.report.style import MODEL_COLORS, MODEL_NAMES, MODELS
 from analysis.site import state_data
 from analysis.site.cells import count
@@ -170,14 +170,15 @@ class StateFigures:
 
     @staticmethod
     def _save(fig: Figure, path: Path, pasted=None) -> None:
-        """As ``fig.savefig(path, dpi=DPI, metadata=PNG_METADATA)`` (the figure is made at
-        ``DPI``): draw, paste ``pasted`` pixels, write the PNG the way matplotlib does."""
+        """As ``fig.savefig(path, dpi=DPI, metadata=PNG_METADATA, pil_kwargs=PNG_PIL_KWARGS)``
+        (the figure is made at ``DPI``): draw, paste ``pasted`` pixels, write the PNG the way
+        matplotlib does."""
         path.parent.mkdir(parents=True, exist_ok=True)
         fig.canvas.draw()
         if pasted is not None:
             fig.canvas.restore_region(pasted)
         imsave(path, fig.canvas.buffer_rgba(), format="png", origin="upper", dpi=DPI,
-               metadata=PNG_METADATA)  # fmt: skip
+               metadata=PNG_METADATA, pil_kwargs=PNG_PIL_KWARGS)  # fmt: skip
 
     def timeline(self, counts: pd.DataFrame, state_name: str, path: Path) -> str:
         """Agreements per snapshot by model (``state_data.model_timeline``) as a step chart
