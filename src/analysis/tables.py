@@ -137,21 +137,12 @@ class Table:
         pandera would pass it too (exactly the columns in order, each of the dtype
         ``typed_frame`` gives; no nulls where not nullable; unique columns and row key; allowed
         values; each ``RowCheck`` True on every row). False: pandera decides."""
-        if not isinstance(df, pd.DataFrame) or list(df.columns) != self.column_names:
-            return False
-        for col in self.columns:
-            values = df[col.name]
-            if not _has_dtype(values, col.dtype):
-                return False
-            if not col.nullable and values.isna().any():
-                return False
-            if col.unique and not values.is_unique:
-                return False
-            if col.isin and not values.dropna().isin(list(col.isin)).all():
-                return False
-        if self.row_key and df.duplicated(subset=list(self.row_key)).any():
-            return False
-        return _checks_pass(self.checks, df)
+        columns = [
+            (c.name, c.dtype, c.nullable, c.unique,
+             lambda v, c=c: not c.isin or v.dropna().isin(list(c.isin)).all())
+            for c in self.columns
+        ]  # fmt: skip
+        return _frame_passes(df, columns, self.row_key, self.checks)
 
     def validate(self, df: pd.DataFrame) -> pd.DataFrame:
         """Validate ``df``; every error at once (lazy), so a reviewer sees them all. A frame that
@@ -274,30 +265,48 @@ class FrameSchema:
         )
 
     def passes(self, df: pd.DataFrame) -> bool:
-        if not isinstance(df, pd.DataFrame) or list(df.columns) != list(self.columns):
-            return False
-        for name, field in self.columns.items():
-            values = df[name]
-            if not _has_dtype(values, _DTYPE_NAMES.get(field.dtype, field.dtype)):
-                return False
-            if not field.nullable and values.isna().any():
-                return False
-            if field.unique and not values.is_unique:
-                return False
-            try:
-                if not all(rule.holds(values) for rule in field.checks):
-                    return False
-            except Exception:  # noqa: BLE001 - pandera reports it
-                return False
-        if self.unique and df.duplicated(subset=list(self.unique)).any():
-            return False
-        return _checks_pass(self.checks, df)
+        columns = [
+            (name, _DTYPE_NAMES.get(field.dtype, field.dtype), field.nullable, field.unique,
+             lambda v, rules=field.checks: _rules_hold(rules, v))
+            for name, field in self.columns.items()
+        ]  # fmt: skip
+        return _frame_passes(df, columns, self.unique, self.checks)
 
     def validate(self, df: pd.DataFrame) -> pd.DataFrame:
         """``df`` when it passes; else pandera's validation (non-lazy: its first error)."""
         if self.passes(df):
             return df
         return self.schema().validate(df)
+
+
+def _frame_passes(df, columns, row_key, checks) -> bool:
+    """The checks of ``Table.passes`` and ``FrameSchema.passes``: exactly the ``columns``
+    ``(name, dtype, nullable, unique, values_ok)`` in order, each of its exact dtype, without
+    nulls where not nullable, unique where asked, ``values_ok(column)`` true; ``row_key``
+    unique; every table-wide check true."""
+    if not isinstance(df, pd.DataFrame) or list(df.columns) != [c[0] for c in columns]:
+        return False
+    for name, dtype, nullable, unique, values_ok in columns:
+        values = df[name]
+        if not _has_dtype(values, dtype):
+            return False
+        if not nullable and values.isna().any():
+            return False
+        if unique and not values.is_unique:
+            return False
+        if not values_ok(values):
+            return False
+    if row_key and df.duplicated(subset=list(row_key)).any():
+        return False
+    return _checks_pass(checks, df)
+
+
+def _rules_hold(rules, values: pd.Series) -> bool:
+    """Every rule holds on ``values`` (False when one is not known or raises: pandera decides)."""
+    try:
+        return all(rule.holds(values) for rule in rules)
+    except Exception:  # noqa: BLE001 - pandera reports it
+        return False
 
 
 def _checks_pass(checks, df: pd.DataFrame) -> bool:
