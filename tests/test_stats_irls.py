@@ -7,6 +7,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import pytest
+from glm_checks import assert_fit_equals_statsmodels
 from statsmodels.genmod import families
 from statsmodels.genmod.families import links
 from statsmodels.genmod.generalized_linear_model import GLM
@@ -35,14 +36,9 @@ def test_sparse_irls_equals_statsmodels(link, cov_type, weighted):
     fit = {"cov_type": cov_type, "cov_kwds": {"groups": state} if cov_type == "cluster" else None}
     fast = irls.SparseIRLSGLM(y, x, **kwargs).fit(**fit)
     slow = GLM(y, x, **kwargs).fit(**fit)
-    np.testing.assert_allclose(fast.params, slow.params, rtol=1e-10, atol=1e-12)
-    np.testing.assert_allclose(fast.bse, slow.bse, rtol=1e-10)
-    cov = np.asarray(slow.cov_params())
-    np.testing.assert_allclose(fast.cov_params(), cov, rtol=1e-9, atol=1e-12 * np.abs(cov).max())
-    assert fast.mle_settings["wls_method"] == "sparse normal equations"
-    assert fast.converged and slow.converged
-    assert fast.fit_history["iteration"] == slow.fit_history["iteration"]
-    assert fast.deviance == pytest.approx(slow.deviance, rel=1e-12)
+    assert_fit_equals_statsmodels(
+        fast, slow, wls_method="sparse normal equations", params_atol=1e-12
+    )
 
 
 @pytest.mark.parametrize(
