@@ -209,7 +209,7 @@ class Zygote:
                 self.address,
                 *([MORE] if more else []),
                 *modules,
-            ],  # fmt: skip
+            ],
             stdin=subprocess.PIPE,
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,
